@@ -1,0 +1,62 @@
+// The one typed contract between the extension and the agent: every custom LSP request and
+// notification is declared here and nowhere else. docs/protocol.md documents each one, and
+// test/unit/protocol-doc.test.ts fails when the two drift apart.
+//
+// The extension may import this module (and only this module) from agent/, so it must stay free of
+// Node-only or engine imports: types and message declarations only.
+import { NotificationType, RequestType0 } from 'vscode-languageserver-protocol';
+
+/** Where secrets live. `file` and `memory` are plaintext tiers the user must opt into. */
+export type StoreTier = 'keychain' | 'file' | 'memory' | 'unavailable' | 'none';
+
+export type Health = 'ok' | 'warning' | 'error';
+
+export type TokenPhase = 'fresh' | 'refreshing' | 'expiring' | 'expired' | 'needs-sign-in' | 'error';
+
+/** What the extension may know of a token: never the token itself. */
+export interface TokenState {
+  name: string;
+  phase: TokenPhase;
+  /** Expiry as Unix milliseconds, when known. */
+  expiresAt?: number;
+  lastError?: { code: string; message: string };
+}
+
+export interface AgentStatus {
+  version: string;
+  pid: number;
+  /** Unix milliseconds; uptime is derived from it so that a status does not go stale. */
+  startedAt: number;
+  health: Health;
+  /** One sentence for people, set when health is not `ok`. */
+  message?: string;
+  store: { tier: StoreTier; plaintext: boolean; detail?: string };
+  lint: { enabled: boolean };
+  tokens: TokenState[];
+}
+
+/** Stable error codes carried in `ResponseError.data.code`; callers branch on these, never on text. */
+export const ErrorCode = {
+  internal: 'ERR_AGENT_INTERNAL',
+} as const;
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+export interface ErrorData {
+  code: ErrorCode;
+}
+
+export const status = new RequestType0<AgentStatus, ErrorData>('tokenAgent/status');
+export const didChangeStatus = new NotificationType<AgentStatus>('tokenAgent/didChangeStatus');
+
+export type Direction = 'client -> server' | 'server -> client';
+export interface MethodInfo {
+  method: string;
+  kind: 'request' | 'notification';
+  direction: Direction;
+}
+
+/** Every custom method, for documentation checks and tracing. Add new messages here too. */
+export const methods: readonly MethodInfo[] = [
+  { method: status.method, kind: 'request', direction: 'client -> server' },
+  { method: didChangeStatus.method, kind: 'notification', direction: 'server -> client' },
+];

@@ -1,0 +1,104 @@
+// The one object that owns the extension's state: the log, the status bar, the agent client and two
+// lists of disposables (the extension's lifetime and the current client's), so that a restart never
+// leaks listeners or timers.
+import * as vscode from 'vscode';
+import { type LanguageClient, State } from 'vscode-languageclient/node';
+import * as protocol from '../agent/protocol';
+import type { AgentView } from './agentView';
+import { createAgentClient } from './client';
+import { affects, readSetting } from './config';
+import { RestartPolicy } from './restartPolicy';
+import { StatusBar } from './statusBar';
+
+export class Ctx implements vscode.Disposable {
+  readonly log: vscode.LogOutputChannel;
+  readonly #statusBar: StatusBar;
+  readonly #extensionDisposables: vscode.Disposable[] = [];
+  #clientDisposables: vscode.Disposable[] = [];
+  #client: LanguageClient | undefined;
+  #view: AgentView = { kind: 'starting' };
+  readonly #restartPolicy = new RestartPolicy();
+  readonly #activatedAt = Date.now();
+
+  constructor(readonly extension: vscode.ExtensionContext) {
+    this.log = vscode.window.createOutputChannel('Token Agent', { log: true });
+    this.#statusBar = new StatusBar();
+    this.#extensionDisposables.push(
+      this.log,
+      this.#statusBar,
+      vscode.workspace.onDidChangeConfiguration((event) => {
+        if (affects(event, 'agent.path')) void this.restart();
+      }),
+    );
+  }
+
+  /** The agent's last reported status, or undefined while it is not running. */
+  get status(): protocol.AgentStatus | undefined {
+    return this.#view.kind === 'running' ? this.#view.status : undefined;
+  }
+
+  get client(): LanguageClient | undefined {
+    return this.#client?.isRunning() ? this.#client : undefined;
+  }
+
+  async start(): Promise<void> {
+    const agentModule = readSetting('agent.path') || this.extension.asAbsolutePath('dist/agent.js');
+    const client = createAgentClient(agentModule, this.log, {
+      waitBeforeRestart: () => this.#waitBeforeRestart(),
+    });
+    this.#client = client;
+    this.#clientDisposables.push(
+      client.onNotification(protocol.didChangeStatus, (status) => this.#show({ kind: 'running', status })),
+      client.onDidChangeState(({ newState }) => {
+        if (newState === State.Starting) this.#show({ kind: 'starting' });
+        if (newState === State.Running) this.#restartPolicy.started(Date.now());
+      }),
+    );
+    this.#show({ kind: 'starting' });
+    try {
+      await client.start();
+      this.log.info(
+        `agent started from ${agentModule} in ${Date.now() - this.#activatedAt} ms since activation`,
+      );
+    } catch (error) {
+      const reason = `The token agent could not start: ${(error as Error).message}`;
+      this.log.error(reason);
+      this.#show({ kind: 'stopped', reason });
+    }
+  }
+
+  async restart(): Promise<void> {
+    await this.#stopClient();
+    await this.start();
+  }
+
+  #show(view: AgentView): void {
+    if (view.kind === 'running' && this.#view.kind !== 'running') {
+      this.log.info(`agent ${view.status.version} (pid ${view.status.pid}) reported status`);
+    }
+    this.#view = view;
+    this.#statusBar.show(view);
+  }
+
+  async #waitBeforeRestart(): Promise<void> {
+    const { attempt, delayMs } = this.#restartPolicy.crashed(Date.now());
+    this.log.warn(`agent stopped unexpectedly; restart attempt ${attempt} in ${delayMs} ms`);
+    this.#show({ kind: 'restarting', attempt, retryAt: Date.now() + delayMs });
+    await new Promise((resolve) => setTimeout(resolve, delayMs));
+  }
+
+  async #stopClient(): Promise<void> {
+    const client = this.#client;
+    this.#client = undefined;
+    for (const disposable of this.#clientDisposables.splice(0)) disposable.dispose();
+    if (client) {
+      // stop() rejects when the agent is already gone; that is the state we want anyway.
+      await client.stop(2000).catch((error: unknown) => this.log.debug(`stop: ${String(error)}`));
+    }
+  }
+
+  async dispose(): Promise<void> {
+    await this.#stopClient();
+    for (const disposable of this.#extensionDisposables.splice(0)) disposable.dispose();
+  }
+}

@@ -1,0 +1,59 @@
+import * as vscode from 'vscode';
+import { type AgentView, renderStatusBar, type StatusBarModel } from './agentView';
+
+const backgrounds = {
+  warning: new vscode.ThemeColor('statusBarItem.warningBackground'),
+  error: new vscode.ThemeColor('statusBarItem.errorBackground'),
+} as const;
+
+/** Draws the one status bar item from the agent view; re-draws every second so countdowns tick. */
+export class StatusBar implements vscode.Disposable {
+  readonly #item: vscode.StatusBarItem;
+  readonly #ticker: NodeJS.Timeout;
+  #view: AgentView = { kind: 'starting' };
+  #drawn: StatusBarModel | undefined;
+
+  constructor() {
+    this.#item = vscode.window.createStatusBarItem('tokenAgent.status', vscode.StatusBarAlignment.Left, 100);
+    this.#item.name = 'Token Agent';
+    this.#ticker = setInterval(() => this.#draw(), 1000);
+    this.#draw();
+    this.#item.show();
+  }
+
+  show(view: AgentView): void {
+    this.#view = view;
+    this.#draw();
+  }
+
+  #draw(): void {
+    const model = renderStatusBar(this.#view, Date.now());
+    const drawn = this.#drawn;
+    // Only touch the item when something changed: each assignment is a message to the renderer.
+    if (
+      drawn &&
+      drawn.text === model.text &&
+      drawn.tooltip === model.tooltip &&
+      drawn.ariaLabel === model.ariaLabel &&
+      drawn.background === model.background &&
+      drawn.command === model.command
+    ) {
+      return;
+    }
+    this.#drawn = model;
+    this.#item.text = model.text;
+    const tooltip = new vscode.MarkdownString(model.tooltip, true);
+    tooltip.isTrusted = {
+      enabledCommands: ['tokenAgent.showLog', 'tokenAgent.restartAgent', 'tokenAgent.showStatus'],
+    };
+    this.#item.tooltip = tooltip;
+    this.#item.accessibilityInformation = { label: model.ariaLabel };
+    this.#item.backgroundColor = model.background ? backgrounds[model.background] : undefined;
+    this.#item.command = model.command;
+  }
+
+  dispose(): void {
+    clearInterval(this.#ticker);
+    this.#item.dispose();
+  }
+}

@@ -1,0 +1,36 @@
+// One entry for every tier: `node scripts/test.mjs unit|integration|e2e|all`.
+// The tiers run in one `node --test` process so the run ends with one summary line.
+import { spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+const tiers = ['unit', 'integration', 'e2e'];
+const wanted = process.argv[2] ?? 'all';
+const selected = wanted === 'all' ? tiers : [wanted];
+if (!selected.every((tier) => tiers.includes(tier))) {
+  console.error(`usage: node scripts/test.mjs ${[...tiers, 'all'].join('|')}`);
+  process.exit(2);
+}
+
+const files = selected.flatMap((tier) =>
+  readdirSync(join('test', tier))
+    .filter((name) => name.endsWith('.test.ts'))
+    .sort()
+    .map((name) => join('test', tier, name)),
+);
+
+// Integration and e2e tests drive the built bundles, exactly what users run.
+if (selected.some((tier) => tier !== 'unit')) run(process.execPath, ['esbuild.mjs']);
+
+const extra = process.argv.slice(3);
+const result = spawnSync(
+  process.execPath,
+  ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...extra, ...files],
+  { stdio: 'inherit' },
+);
+process.exit(result.status ?? 1);
+
+function run(command, args) {
+  const r = spawnSync(command, args, { stdio: 'inherit' });
+  if (r.status !== 0) process.exit(r.status ?? 1);
+}

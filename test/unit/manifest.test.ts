@@ -1,0 +1,50 @@
+// The manifest and the code must agree: every setting the extension reads is declared with the same
+// default, and every command it registers is contributed (and the other way round).
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { describe, it } from 'node:test';
+import { settingDefaults, settingsSection } from '../../extension/settings';
+
+interface Manifest {
+  main: string;
+  bin: Record<string, string>;
+  activationEvents: string[];
+  contributes: {
+    commands: { command: string; category: string }[];
+    configuration: {
+      properties: Record<string, { default: unknown; description?: string; markdownDescription?: string }>;
+    };
+  };
+}
+
+const manifest = JSON.parse(readFileSync('package.json', 'utf8')) as Manifest;
+
+describe('package.json manifest', () => {
+  it('declares exactly the settings the extension reads, with the same defaults and a description', () => {
+    const declared = manifest.contributes.configuration.properties;
+    const expected = Object.keys(settingDefaults)
+      .map((key) => `${settingsSection}.${key}`)
+      .sort();
+    assert.deepEqual(Object.keys(declared).sort(), expected);
+    for (const [key, value] of Object.entries(settingDefaults)) {
+      const property = declared[`${settingsSection}.${key}`];
+      assert.deepEqual(property?.default, value, key);
+      assert.ok(property?.description ?? property?.markdownDescription, `${key} needs a description`);
+    }
+  });
+
+  it('contributes exactly the commands the extension registers, all in the Token Agent category', () => {
+    // commands.ts imports vscode, so its ids are read from the source rather than imported.
+    const source = readFileSync('extension/commands.ts', 'utf8');
+    const registered = [...source.matchAll(/^ {2}'(tokenAgent\.[A-Za-z]+)': \{/gm)].map((m) => m[1]).sort();
+    const contributed = manifest.contributes.commands.map((c) => c.command).sort();
+    assert.deepEqual(contributed, registered);
+    for (const command of manifest.contributes.commands) assert.equal(command.category, 'Token Agent');
+  });
+
+  it('points main and the token-agent binary at the bundles esbuild writes', () => {
+    assert.equal(manifest.main, './dist/extension.js');
+    assert.equal(manifest.bin['token-agent'], 'dist/agent.js');
+    assert.deepEqual(manifest.activationEvents, ['onStartupFinished']);
+  });
+});
