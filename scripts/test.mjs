@@ -12,20 +12,24 @@ if (!selected.every((tier) => tiers.includes(tier))) {
   process.exit(2);
 }
 
-const files = selected.flatMap((tier) =>
-  readdirSync(join('test', tier))
-    .filter((name) => name.endsWith('.test.ts'))
-    .sort()
-    .map((name) => join('test', tier, name)),
-);
+// Any further arguments name test files to run instead of the whole tier (e.g. while debugging one).
+const only = process.argv.slice(3);
+const files =
+  only.length > 0
+    ? only
+    : selected.flatMap((tier) =>
+        readdirSync(join('test', tier))
+          .filter((name) => name.endsWith('.test.ts'))
+          .sort()
+          .map((name) => join('test', tier, name)),
+      );
 
 // Integration and e2e tests drive the built bundles, exactly what users run.
 if (selected.some((tier) => tier !== 'unit')) run(process.execPath, ['esbuild.mjs']);
 
-const extra = process.argv.slice(3);
 const result = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...extra, ...files],
+  ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...files],
   { stdio: 'inherit' },
 );
 process.exit(result.status ?? 1);

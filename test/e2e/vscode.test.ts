@@ -1,0 +1,148 @@
+// End to end in a real VS Code: the packaged .vsix installed into code-server, driven by Chromium,
+// read the way a user reads it (status bar, Problems panel).
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { keepArtifactsOnFailure } from '../support/artifacts';
+import {
+  type CodeServer,
+  ensureCodeServer,
+  openWorkbench,
+  packageExtension,
+  readExtensionLog,
+  startCodeServer,
+  type Workbench,
+} from '../support/codeServer';
+import { fakeJwt } from '../support/fakeTokens';
+import { nextEvent, waitUntil } from '../support/waitFor';
+
+const statusItem = '[id="token-agent-dev.token-agent.tokenAgent.status"]';
+
+describe('Token Agent in a real VS Code (code-server)', { timeout: 600_000 }, () => {
+  let server: CodeServer | undefined;
+  let workbench: Workbench | undefined;
+  const step = keepArtifactsOnFailure('e2e-vscode', {
+    page: () => workbench?.page,
+    logs: () => ({
+      'code-server.log': server?.output() ?? '',
+      'token-agent.log': server ? readExtensionLog(server.userDataDir) : '',
+    }),
+  });
+
+  const statusLabel = async () =>
+    (await workbench?.page
+      .locator(statusItem)
+      .getAttribute('aria-label', { timeout: 1_000 })
+      .catch(() => null)) ?? '';
+  const agentPid = async () => {
+    const match = /agent pid (\d+)/.exec(await statusLabel());
+    return match ? Number(match[1]) : undefined;
+  };
+
+  before(async () => {
+    ensureCodeServer();
+    const vsix = packageExtension();
+    const workspace = mkdtempSync(join(tmpdir(), 'token-agent-ws-'));
+    // Built at run time: no token-shaped literal lives in the repository.
+    writeFileSync(
+      join(workspace, 'leaky.ts'),
+      `export const apiToken = '${fakeJwt({ sub: 'e2e-user' })}';\n`,
+    );
+    server = await startCodeServer({ vsix });
+    workbench = await openWorkbench(server.url, workspace);
+  });
+
+  after(async () => {
+    await workbench?.close();
+    await server?.stop();
+  });
+
+  it(
+    'activates on startup and shows the agent state in the status bar',
+    step('status bar', async () => {
+      const page = workbench?.page;
+      assert.ok(page);
+      await page.locator(statusItem).waitFor({ timeout: 60_000 });
+      await waitUntil(
+        async () => /no tokens/.test(await statusLabel()),
+        'a running agent in the status bar',
+        60_000,
+      );
+      assert.equal((await page.locator(statusItem).textContent())?.trim(), 'Token Agent: no tokens');
+      assert.match(await statusLabel(), /^Token Agent \d+\.\d+\.\d+, agent pid \d+, no tokens$/);
+      const log = readExtensionLog(server?.userDataDir ?? '');
+      const activation = /extension activated in (\d+) ms/.exec(log)?.[1];
+      const agentStart = /agent started from .* in (\d+) ms since activation/.exec(log)?.[1];
+      console.log(
+        `measured: extension activation ${activation} ms, agent start ${agentStart} ms after activation`,
+      );
+      assert.ok(activation !== undefined && agentStart !== undefined, `timings in the log:\n${log}`);
+    }),
+  );
+
+  it(
+    'runs the bundled agent as its own process',
+    step('agent process', async () => {
+      const pid = await agentPid();
+      assert.ok(pid, 'the status bar names the agent pid');
+      const commandLine = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+      assert.ok(
+        commandLine.some((arg) => arg.endsWith('/dist/agent.js')),
+        commandLine.join(' '),
+      );
+      assert.ok(commandLine.includes('lsp') && commandLine.includes('--stdio'), commandLine.join(' '));
+    }),
+  );
+
+  it(
+    "shows the agent's diagnostic for a hard-coded JWT in the Problems panel",
+    step('problems panel', async () => {
+      const page = workbench?.page;
+      assert.ok(page);
+      await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'leaky.ts' }).click();
+      await page.locator('.monaco-editor .view-lines', { hasText: 'apiToken' }).waitFor({ timeout: 30_000 });
+      await waitUntil(
+        async () =>
+          /Warnings: 1/.test((await page.locator('#status\\.problems').getAttribute('aria-label')) ?? ''),
+        'one warning in the problems counter',
+        30_000,
+      );
+      await page.keyboard.press('Control+Shift+M');
+      const row = page.locator('.markers-panel .monaco-list-row', { hasText: 'Hard-coded JWT' });
+      await row.waitFor({ timeout: 30_000 });
+      const text = (await row.textContent()) ?? '';
+      assert.match(text, /Hard-coded JWT \(eyJhbGci…\)/);
+      assert.match(text, /token-agent/);
+      assert.match(text, /\[Ln 1, Col 26\]/);
+    }),
+  );
+
+  it(
+    'restarts a killed agent by itself, saying so in the status bar meanwhile',
+    step('agent restart', async () => {
+      const page = workbench?.page;
+      const pid = await agentPid();
+      assert.ok(page && pid);
+      // Polled on every animation frame: the "agent down" state lasts only the first backoff delay.
+      const sawDown = page.waitForFunction(
+        `document.querySelector('${statusItem}')?.getAttribute('aria-label')?.includes('agent down')`,
+        undefined,
+        { timeout: 30_000, polling: 'raf' },
+      );
+      process.kill(pid, 'SIGKILL');
+      await sawDown;
+      const newPid = await nextEvent(
+        async () => {
+          const next = await agentPid();
+          return next !== undefined && next !== pid ? next : undefined;
+        },
+        'a new agent pid in the status bar',
+        30_000,
+      );
+      assert.notEqual(newPid, pid);
+      assert.match(readExtensionLog(server?.userDataDir ?? ''), /restart attempt 1 in \d+ ms/);
+    }),
+  );
+});

@@ -1,0 +1,60 @@
+// A real JSON-RPC client for the built agent over stdio: what VS Code does, without VS Code.
+import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import {
+  ConfigurationRequest,
+  createProtocolConnection,
+  InitializeRequest,
+  type InitializeResult,
+  type ProtocolConnection,
+  StreamMessageReader,
+  StreamMessageWriter,
+} from 'vscode-languageserver-protocol/node';
+
+export interface AgentUnderTest {
+  connection: ProtocolConnection;
+  child: ChildProcessWithoutNullStreams;
+  initializeResult: InitializeResult;
+  /** What the agent wrote to stderr, for failure messages. */
+  stderr(): string;
+  /** The `tokenAgent` settings section the fake editor answers `workspace/configuration` with. */
+  settings: Record<string, unknown>;
+  exit(): Promise<number | null>;
+}
+
+export async function startAgent(options: { env?: NodeJS.ProcessEnv } = {}): Promise<AgentUnderTest> {
+  const child = spawn(process.execPath, ['dist/agent.js', 'lsp', '--stdio'], {
+    env: { ...process.env, ...options.env },
+    stdio: 'pipe',
+  });
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const connection = createProtocolConnection(
+    new StreamMessageReader(child.stdout),
+    new StreamMessageWriter(child.stdin),
+  );
+  const agent: AgentUnderTest = {
+    connection,
+    child,
+    initializeResult: undefined as unknown as InitializeResult,
+    stderr: () => stderr,
+    settings: { lint: { enabled: true } },
+    exit: async () => {
+      if (child.exitCode !== null) return child.exitCode;
+      const [code] = (await once(child, 'exit')) as [number | null];
+      return code;
+    },
+  };
+  connection.onRequest(ConfigurationRequest.type, (params) => params.items.map(() => agent.settings));
+  connection.listen();
+  agent.initializeResult = await connection.sendRequest(InitializeRequest.type, {
+    processId: process.pid,
+    rootUri: null,
+    capabilities: {
+      workspace: { configuration: true, didChangeConfiguration: { dynamicRegistration: true } },
+    },
+  });
+  return agent;
+}
