@@ -1,0 +1,600 @@
+// Judges the agent's config into typed token definitions. Pure: the caller reads the file and the
+// settings, this module only checks them. A bad token entry disables that token alone and says why in
+// one sentence, so one typo does not take every other token down with it.
+//
+// Validation is idempotent: a validated config, fed back in, comes out equal and without problems.
+// That lets settings tokens and file tokens go through the same checks whatever their origin.
+import { posix, win32 } from 'node:path';
+import { codes, TokenAgentError } from './errors';
+import { redactTokensInText } from './redact';
+
+export const tokenTypes = ['oauth2-refresh-token', 'oauth2-client-credentials', 'command', 'static'] as const;
+export type TokenType = (typeof tokenTypes)[number];
+
+/** `file` and `memory` keep secrets in plaintext; the user must choose them explicitly. */
+export const storeKinds = ['keychain', 'file', 'memory'] as const;
+export type StoreKind = (typeof storeKinds)[number];
+
+export const configDefaults = {
+  store: 'keychain',
+  refreshBeforeSeconds: 120,
+  refreshBudgetPerHour: 60,
+  commandTimeoutSeconds: 30,
+} as const satisfies {
+  store: StoreKind;
+  refreshBeforeSeconds: number;
+  refreshBudgetPerHour: number;
+  commandTimeoutSeconds: number;
+};
+
+interface TokenCommon {
+  name: string;
+  /** How long before expiry to refresh (or, for static tokens, to warn). */
+  refreshBeforeSeconds: number;
+}
+
+/** Exactly one of the two: `issuer` means the token endpoint is found by discovery. */
+export type OAuth2Endpoint =
+  | { issuer: string; tokenEndpoint?: undefined }
+  | { tokenEndpoint: string; issuer?: undefined };
+
+type OAuth2Common = TokenCommon &
+  OAuth2Endpoint & {
+    clientId: string;
+    /** Space-separated, as sent in the `scope` parameter. */
+    scope?: string;
+    /** RFC 8707 resource indicator. */
+    resource?: string;
+    refreshBudgetPerHour: number;
+  };
+
+export type OAuth2RefreshTokenDefinition = OAuth2Common & { type: 'oauth2-refresh-token' };
+export type OAuth2ClientCredentialsDefinition = OAuth2Common & { type: 'oauth2-client-credentials' };
+
+export interface CommandTokenDefinition extends TokenCommon {
+  type: 'command';
+  /** Program and arguments, run without a shell. */
+  command: string[];
+  timeoutSeconds: number;
+  refreshBudgetPerHour: number;
+}
+
+export interface StaticTokenDefinition extends TokenCommon {
+  type: 'static';
+}
+
+export type TokenDefinition =
+  | OAuth2RefreshTokenDefinition
+  | OAuth2ClientCredentialsDefinition
+  | CommandTokenDefinition
+  | StaticTokenDefinition;
+
+export interface AgentConfig {
+  store: StoreKind;
+  /** Carried through untouched; whoever connects to Redis validates it. */
+  redis?: string;
+  tokens: TokenDefinition[];
+}
+
+export type ConfigSource = 'file' | 'settings';
+
+export interface Problem {
+  /** An `error` on a token means that token is disabled; a top-level `error` falls back to the default. */
+  severity: 'error' | 'warning';
+  source: ConfigSource;
+  /** The token's name, when it has a valid one. */
+  token?: string;
+  /** The entry's position in its `tokens` array. */
+  index?: number;
+  field?: string;
+  /** One sentence naming the token and the field. Never echoes a value that could be a secret. */
+  message: string;
+}
+
+export interface ConfigResult {
+  config: AgentConfig;
+  problems: Problem[];
+}
+
+const namePattern = /^[A-Za-z0-9._-]{1,64}$/;
+const limits = {
+  refreshBeforeSeconds: { min: 0, max: 86_400 },
+  refreshBudgetPerHour: { min: 1, max: 3_600 },
+  timeoutSeconds: { min: 1, max: 600 },
+} as const;
+
+const commonFields = ['name', 'type', 'refreshBeforeSeconds'] as const;
+const oauth2Fields = [
+  ...commonFields,
+  'clientId',
+  'issuer',
+  'tokenEndpoint',
+  'scope',
+  'resource',
+  'refreshBudgetPerHour',
+] as const;
+const fieldsByType: Readonly<Record<TokenType, readonly string[]>> = {
+  'oauth2-refresh-token': oauth2Fields,
+  'oauth2-client-credentials': oauth2Fields,
+  command: [...commonFields, 'command', 'timeoutSeconds', 'refreshBudgetPerHour'],
+  static: commonFields,
+};
+const knownTokenFields = new Set(Object.values(fieldsByType).flat());
+const topLevelFields = new Set(['store', 'redis', 'tokens']);
+// Editors add `$schema` for completion; it is not a mistake worth a warning.
+const ignoredTopLevelFields = new Set(['$schema']);
+// Secrets written into the config would sit in a file nobody protects (or in synced settings).
+const secretLookingField =
+  /secret|password|passwd|private.?key|api.?key|assertion|^(?:(?:access|refresh|id).?)?token$/i;
+
+/** Parses and validates the config file's text. Invalid JSON is one problem and an empty config. */
+export function parseConfig(text: string): ConfigResult {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    // V8's message can quote the surrounding text, which may hold a secret: report the place only.
+    const position = /at position (\d+)/.exec((error as Error).message)?.[1];
+    const where = position === undefined ? '' : ` at ${lineAndColumn(text, Number(position))}`;
+    return {
+      config: emptyConfig(),
+      problems: [{ severity: 'error', source: 'file', message: `the config is not valid JSON${where}` }],
+    };
+  }
+  return validateConfig(raw);
+}
+
+/** Validates parsed config JSON. Never throws on bad input: every issue becomes a problem. */
+export function validateConfig(raw: unknown): ConfigResult {
+  const problems: Problem[] = [];
+  const config = emptyConfig();
+  if (!isRecord(raw)) {
+    problems.push({
+      severity: 'error',
+      source: 'file',
+      message: `the config must be a JSON object, got ${show(raw)}`,
+    });
+    return { config, problems };
+  }
+  const topLevel = (severity: Problem['severity'], field: string, message: string) =>
+    problems.push({ severity, source: 'file', field, message });
+
+  if (raw.store !== undefined) {
+    if (isOneOf(raw.store, storeKinds)) config.store = raw.store;
+    else
+      topLevel(
+        'error',
+        'store',
+        `"store" must be one of ${storeKinds.join(', ')}, got ${show(raw.store)}; using ${configDefaults.store}`,
+      );
+  }
+  if (raw.redis !== undefined) {
+    if (typeof raw.redis === 'string') config.redis = raw.redis;
+    // Redis URLs often carry a password, so the value is not echoed.
+    else topLevel('error', 'redis', `"redis" must be a string, got ${describeType(raw.redis)}; ignoring it`);
+  }
+  if (raw.tokens !== undefined) {
+    const result = validateTokens(raw.tokens, 'file');
+    config.tokens = result.tokens;
+    problems.push(...result.problems);
+  }
+  for (const field of Object.keys(raw)) {
+    if (!topLevelFields.has(field) && !ignoredTopLevelFields.has(field))
+      topLevel('warning', field, `unknown top-level field ${JSON.stringify(field)} is ignored`);
+  }
+  return { config, problems };
+}
+
+/**
+ * Validates a `tokens` array from either source. Names must be unique within it: a later entry that
+ * reuses a name is disabled, the first one stays.
+ */
+export function validateTokens(
+  raw: unknown,
+  source: ConfigSource,
+): { tokens: TokenDefinition[]; problems: Problem[] } {
+  const problems: Problem[] = [];
+  if (!Array.isArray(raw)) {
+    problems.push({
+      severity: 'error',
+      source,
+      field: 'tokens',
+      message: `${source === 'settings' ? 'settings ' : ''}"tokens" must be an array, got ${show(raw)}`,
+    });
+    return { tokens: [], problems };
+  }
+  const tokens: TokenDefinition[] = [];
+  const firstIndexByName = new Map<string, number>();
+  raw.forEach((entry: unknown, index) => {
+    const token = validateToken(entry, index, source, problems);
+    if (token === undefined) return;
+    const first = firstIndexByName.get(token.name);
+    if (first !== undefined) {
+      problems.push({
+        severity: 'error',
+        source,
+        token: token.name,
+        index,
+        field: 'name',
+        message: `${label(source, index, token.name)} (tokens[${index}]): "name" is already used by tokens[${first}]; this entry is disabled`,
+      });
+      return;
+    }
+    firstIndexByName.set(token.name, index);
+    tokens.push(token);
+  });
+  return { tokens, problems };
+}
+
+/**
+ * Adds the tokens defined in VS Code settings (raw, as read from the settings) to the file's tokens.
+ * On a name clash the file wins: workspace settings can come with a cloned repository, and letting
+ * them redefine a token would let that repository send your refresh token to an endpoint of its own.
+ */
+export function mergeConfigs(fileConfig: AgentConfig, settingsTokens: unknown): ConfigResult {
+  const { tokens, problems } = validateTokens(settingsTokens, 'settings');
+  const fileNames = new Set(fileConfig.tokens.map((token) => token.name));
+  const added: TokenDefinition[] = [];
+  for (const token of tokens) {
+    if (fileNames.has(token.name)) {
+      problems.push({
+        severity: 'warning',
+        source: 'settings',
+        token: token.name,
+        field: 'name',
+        message: `settings token '${token.name}' is ignored: the config file defines a token with the same name, and the file wins`,
+      });
+    } else {
+      added.push(token);
+    }
+  }
+  return { config: { ...fileConfig, tokens: [...fileConfig.tokens, ...added] }, problems };
+}
+
+function validateToken(
+  raw: unknown,
+  index: number,
+  source: ConfigSource,
+  problems: Problem[],
+): TokenDefinition | undefined {
+  if (!isRecord(raw)) {
+    problems.push({
+      severity: 'error',
+      source,
+      index,
+      message: `${label(source, index)} must be an object, got ${show(raw)}`,
+    });
+    return undefined;
+  }
+  const name = typeof raw.name === 'string' && namePattern.test(raw.name) ? raw.name : undefined;
+  const where = label(source, index, name);
+  let valid = true;
+  const report = (severity: Problem['severity'], field: string, message: string) => {
+    if (severity === 'error') valid = false;
+    problems.push({
+      severity,
+      source,
+      index,
+      field,
+      message: `${where}: ${message}`,
+      ...(name !== undefined && { token: name }),
+    });
+  };
+
+  if (raw.name === undefined) report('error', 'name', '"name" is required');
+  else if (name === undefined)
+    report('error', 'name', `"name" must be 1 to 64 letters, digits, '.', '_' or '-', got ${show(raw.name)}`);
+
+  const type = isOneOf(raw.type, tokenTypes) ? raw.type : undefined;
+  if (raw.type === undefined) report('error', 'type', `"type" is required: one of ${tokenTypes.join(', ')}`);
+  else if (type === undefined)
+    report('error', 'type', `"type" must be one of ${tokenTypes.join(', ')}, got ${show(raw.type)}`);
+
+  const refreshBeforeSeconds = integerField(
+    raw,
+    'refreshBeforeSeconds',
+    configDefaults.refreshBeforeSeconds,
+    report,
+  );
+  // Without a type the remaining fields cannot be judged; the type problem already explains it.
+  if (type === undefined) return undefined;
+  // An entry with a bad name is still checked through, so that one round of edits fixes everything.
+  const tokenName = name ?? '';
+  for (const field of Object.keys(raw)) {
+    if (fieldsByType[type].includes(field)) continue;
+    if (secretLookingField.test(field))
+      report(
+        'warning',
+        field,
+        `${JSON.stringify(field)} is ignored: secrets belong in the secret store, not in the config`,
+      );
+    else if (knownTokenFields.has(field))
+      report('warning', field, `${JSON.stringify(field)} is not used by type '${type}' and is ignored`);
+    else report('warning', field, `unknown field ${JSON.stringify(field)} is ignored`);
+  }
+
+  let token: TokenDefinition | undefined;
+  switch (type) {
+    case 'oauth2-refresh-token':
+    case 'oauth2-client-credentials': {
+      const clientId = requiredString(raw, 'clientId', report);
+      const endpoint = oauth2Endpoint(raw, report);
+      const scope = optionalScope(raw, report);
+      const resource = optionalResource(raw, report);
+      const refreshBudgetPerHour = integerField(
+        raw,
+        'refreshBudgetPerHour',
+        configDefaults.refreshBudgetPerHour,
+        report,
+      );
+      if (clientId !== undefined && endpoint !== undefined)
+        token = {
+          type,
+          name: tokenName,
+          ...endpoint,
+          clientId,
+          ...(scope !== undefined && { scope }),
+          ...(resource !== undefined && { resource }),
+          refreshBeforeSeconds,
+          refreshBudgetPerHour,
+        };
+      break;
+    }
+    case 'command': {
+      const command = commandField(raw, report);
+      const timeoutSeconds = integerField(
+        raw,
+        'timeoutSeconds',
+        configDefaults.commandTimeoutSeconds,
+        report,
+      );
+      const refreshBudgetPerHour = integerField(
+        raw,
+        'refreshBudgetPerHour',
+        configDefaults.refreshBudgetPerHour,
+        report,
+      );
+      if (command !== undefined)
+        token = {
+          type,
+          name: tokenName,
+          command,
+          timeoutSeconds,
+          refreshBeforeSeconds,
+          refreshBudgetPerHour,
+        };
+      break;
+    }
+    case 'static':
+      token = { type, name: tokenName, refreshBeforeSeconds };
+      break;
+  }
+  return valid ? token : undefined;
+}
+
+type Report = (severity: Problem['severity'], field: string, message: string) => void;
+
+function requiredString(raw: Record<string, unknown>, field: string, report: Report): string | undefined {
+  const value = raw[field];
+  if (value === undefined) report('error', field, `${JSON.stringify(field)} is required`);
+  else if (typeof value !== 'string' || value === '')
+    report('error', field, `${JSON.stringify(field)} must be a non-empty string, got ${show(value)}`);
+  else return value;
+  return undefined;
+}
+
+function integerField(
+  raw: Record<string, unknown>,
+  field: keyof typeof limits,
+  fallback: number,
+  report: Report,
+): number {
+  const value = raw[field];
+  if (value === undefined) return fallback;
+  const { min, max } = limits[field];
+  if (typeof value === 'number' && Number.isInteger(value) && value >= min && value <= max) return value;
+  report('error', field, `"${field}" must be an integer from ${min} to ${max}, got ${show(value)}`);
+  return fallback;
+}
+
+function oauth2Endpoint(raw: Record<string, unknown>, report: Report): OAuth2Endpoint | undefined {
+  if (raw.issuer !== undefined && raw.tokenEndpoint !== undefined) {
+    report('error', 'issuer', 'needs exactly one of "issuer" (for discovery) and "tokenEndpoint", got both');
+    return undefined;
+  }
+  if (raw.issuer !== undefined) {
+    // Discovery appends a well-known path to the issuer, and OpenID Connect Discovery and RFC 8414
+    // forbid a query or fragment in it.
+    const issuer = endpointUrl(raw, 'issuer', report, { query: false });
+    return issuer === undefined ? undefined : { issuer };
+  }
+  if (raw.tokenEndpoint !== undefined) {
+    // RFC 6749 §3.2 allows a query in the token endpoint but not a fragment.
+    const tokenEndpoint = endpointUrl(raw, 'tokenEndpoint', report, { query: true });
+    return tokenEndpoint === undefined ? undefined : { tokenEndpoint };
+  }
+  report('error', 'issuer', 'needs exactly one of "issuer" (for discovery) and "tokenEndpoint", got neither');
+  return undefined;
+}
+
+function endpointUrl(
+  raw: Record<string, unknown>,
+  field: 'issuer' | 'tokenEndpoint',
+  report: Report,
+  allow: { query: boolean },
+): string | undefined {
+  const value = raw[field];
+  const url = typeof value === 'string' && URL.canParse(value) ? new URL(value) : undefined;
+  if (url === undefined) {
+    report('error', field, `"${field}" must be an absolute URL, got ${show(value)}`);
+    return undefined;
+  }
+  // A URL with credentials in it is not echoed: the password is the part worth hiding.
+  if (url.username !== '' || url.password !== '') {
+    report('error', field, `"${field}" must not contain a user name or password`);
+    return undefined;
+  }
+  if (!(url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(url.hostname)))) {
+    report(
+      'error',
+      field,
+      `"${field}" must be an https URL (http is allowed only on loopback addresses), got ${show(value)}`,
+    );
+    return undefined;
+  }
+  if (url.hash !== '' || (!allow.query && url.search !== '')) {
+    const what = allow.query ? 'a fragment' : 'a query or fragment';
+    report('error', field, `"${field}" must not have ${what}, got ${show(value)}`);
+    return undefined;
+  }
+  return value as string;
+}
+
+/**
+ * Loopback hosts as the WHATWG URL parser normalises them: `localhost` exactly (not a name that merely
+ * starts with it, such as `localhost.evil.com`), 127.0.0.0/8 in any spelling, and `[::1]`.
+ */
+export function isLoopbackHost(hostname: string): boolean {
+  return (
+    hostname === 'localhost' || hostname === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname)
+  );
+}
+
+function optionalScope(raw: Record<string, unknown>, report: Report): string | undefined {
+  const value = raw.scope;
+  if (value === undefined) return undefined;
+  if (typeof value === 'string' && value.trim() !== '') return value;
+  const hint = Array.isArray(value) ? '; separate scopes with spaces in one string' : '';
+  report('error', 'scope', `"scope" must be a non-empty string, got ${show(value)}${hint}`);
+  return undefined;
+}
+
+function optionalResource(raw: Record<string, unknown>, report: Report): string | undefined {
+  const value = raw.resource;
+  if (value === undefined) return undefined;
+  // RFC 8707 §2: an absolute URI without a fragment. It is an identifier, never fetched, so http is fine.
+  if (typeof value === 'string' && URL.canParse(value) && new URL(value).hash === '') return value;
+  report('error', 'resource', `"resource" must be an absolute URI without a fragment, got ${show(value)}`);
+  return undefined;
+}
+
+function commandField(raw: Record<string, unknown>, report: Report): string[] | undefined {
+  const value = raw.command;
+  // Commands are not echoed: people pass credentials as arguments more often than they should.
+  if (value === undefined) report('error', 'command', '"command" is required');
+  else if (!Array.isArray(value) || value.length === 0 || !value.every((part) => typeof part === 'string')) {
+    const hint = typeof value === 'string' ? '; write the program and each argument as separate strings' : '';
+    report(
+      'error',
+      'command',
+      `"command" must be a non-empty array of strings, got ${describeType(value)}${hint}`,
+    );
+  } else if (value[0] === '') report('error', 'command', '"command" must start with a program name, got ""');
+  else return [...value];
+  return undefined;
+}
+
+export interface PathInputs {
+  platform: NodeJS.Platform;
+  env: Readonly<Record<string, string | undefined>>;
+}
+
+export interface ResolvedConfigPath {
+  path: string;
+  source: 'flag' | 'env' | 'default';
+}
+
+/**
+ * Where the config file is: `--config`, else `TOKEN_AGENT_CONFIG`, else the platform's config
+ * directory. A relative flag or variable is returned as given, for the caller to resolve against its
+ * working directory.
+ */
+export function resolveConfigPath(inputs: PathInputs & { configFlag?: string }): ResolvedConfigPath {
+  if (inputs.configFlag) return { path: inputs.configFlag, source: 'flag' };
+  const fromEnv = inputs.env.TOKEN_AGENT_CONFIG;
+  if (fromEnv) return { path: fromEnv, source: 'env' };
+  const { platform, env } = inputs;
+  const path = platform === 'win32' ? win32 : posix;
+  const base =
+    platform === 'win32'
+      ? windowsDir(env, 'APPDATA', 'Roaming')
+      : (xdgDir(env.XDG_CONFIG_HOME) ??
+        (platform === 'darwin'
+          ? path.join(home(env), 'Library', 'Application Support')
+          : path.join(home(env), '.config')));
+  return { path: path.join(base, 'token-agent', 'config.json'), source: 'default' };
+}
+
+/** Where the agent keeps its own files (the plaintext file store, locks). */
+export function resolveDataDir(inputs: PathInputs): string {
+  const { platform, env } = inputs;
+  // Local, not roaming, on Windows: secrets and locks must not follow a profile to other machines.
+  if (platform === 'win32') return win32.join(windowsDir(env, 'LOCALAPPDATA', 'Local'), 'token-agent');
+  const base =
+    xdgDir(env.XDG_DATA_HOME) ??
+    (platform === 'darwin'
+      ? posix.join(home(env), 'Library', 'Application Support')
+      : posix.join(home(env), '.local', 'share'));
+  return posix.join(base, 'token-agent');
+}
+
+// The XDG base directory spec says to ignore empty and relative values. An explicit XDG variable wins
+// on macOS too: people who set one expect command-line tools to follow it.
+function xdgDir(value: string | undefined): string | undefined {
+  return value && posix.isAbsolute(value) ? value : undefined;
+}
+
+function home(env: PathInputs['env']): string {
+  if (env.HOME) return env.HOME;
+  throw new TokenAgentError(codes.configInvalid, 'cannot find the home directory: HOME is not set');
+}
+
+function windowsDir(env: PathInputs['env'], variable: 'APPDATA' | 'LOCALAPPDATA', fallback: string): string {
+  const value = env[variable];
+  if (value) return value;
+  if (env.USERPROFILE) return win32.join(env.USERPROFILE, 'AppData', fallback);
+  throw new TokenAgentError(
+    codes.configInvalid,
+    `cannot find the ${variable} directory: neither ${variable} nor USERPROFILE is set`,
+  );
+}
+
+function emptyConfig(): AgentConfig {
+  return { store: configDefaults.store, tokens: [] };
+}
+
+function label(source: ConfigSource, index: number, name?: string): string {
+  const prefix = source === 'settings' ? 'settings ' : '';
+  return name === undefined ? `${prefix}tokens[${index}]` : `${prefix}token '${name}'`;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isOneOf<T extends string>(value: unknown, options: readonly T[]): value is T {
+  return typeof value === 'string' && (options as readonly string[]).includes(value);
+}
+
+function describeType(value: unknown): string {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return value.length === 0 ? 'an empty array' : 'an array';
+  if (typeof value === 'object') return 'an object';
+  return `a ${typeof value}`;
+}
+
+// Shows a value in a message. Token-shaped text is masked and long strings are cut, so a secret
+// pasted into the wrong field is not repeated whole.
+function show(value: unknown): string {
+  if (typeof value === 'string') {
+    const masked = redactTokensInText(value);
+    return JSON.stringify(masked.length > 80 ? `${masked.slice(0, 77)}...` : masked);
+  }
+  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+  return describeType(value);
+}
+
+function lineAndColumn(text: string, offset: number): string {
+  const before = text.slice(0, offset).split('\n');
+  return `line ${before.length}, column ${(before.at(-1)?.length ?? 0) + 1}`;
+}

@@ -1,0 +1,288 @@
+// Talks to token endpoints through oauth4webapi, and runs `command` tokens. Each function takes its
+// inputs explicitly and returns what the endpoint said; caching, retries and storage are the
+// caller's. Errors are GrantErrors with a stable code plus what the scheduler needs (HTTP status,
+// Retry-After, the OAuth error), never a token.
+import { execFile } from 'node:child_process';
+import * as oauth from 'oauth4webapi';
+import { codes, type ErrorCodeString, TokenAgentError } from './errors';
+
+export class GrantError extends TokenAgentError {
+  constructor(
+    code: ErrorCodeString,
+    message: string,
+    readonly details: { status?: number; retryAfter?: string; oauthError?: string } = {},
+    options?: { cause?: unknown },
+  ) {
+    super(code, message, options);
+  }
+}
+
+export interface GrantResponse {
+  accessToken: string;
+  expiresInSeconds?: number;
+  /** Present when the server rotated the refresh token. */
+  refreshToken?: string;
+  scope?: string;
+  /** The server's `Date` header in Unix ms, for clock-skew estimation. */
+  serverDate?: number;
+  requestStartedAt: number;
+  responseReceivedAt: number;
+}
+
+export interface Endpoint {
+  /** Discovery (RFC 8414 / OpenID) when set. */
+  issuer?: string;
+  tokenEndpoint?: string;
+}
+
+export interface GrantOptions {
+  timeoutMs: number;
+  now: () => number;
+  fetch?: typeof fetch;
+}
+
+function isLoopback(url: URL): boolean {
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
+}
+
+function httpOptions(url: URL, options: GrantOptions) {
+  return {
+    signal: AbortSignal.timeout(options.timeoutMs),
+    // Plain http is allowed on loopback only; config validation already refused it elsewhere.
+    ...(url.protocol === 'http:' && isLoopback(url) ? { [oauth.allowInsecureRequests]: true } : {}),
+    ...(options.fetch ? { [oauth.customFetch]: options.fetch } : {}),
+  };
+}
+
+/** Resolves the authorization server metadata: by discovery, or from a bare token endpoint. */
+export async function resolveAuthorizationServer(
+  endpoint: Endpoint,
+  options: GrantOptions,
+): Promise<oauth.AuthorizationServer> {
+  if (endpoint.tokenEndpoint) {
+    const url = new URL(endpoint.tokenEndpoint);
+    return { issuer: endpoint.issuer ?? url.origin, token_endpoint: endpoint.tokenEndpoint };
+  }
+  if (!endpoint.issuer) throw new TypeError('an endpoint needs an issuer or a tokenEndpoint');
+  const issuer = new URL(endpoint.issuer);
+  try {
+    let response = await oauth.discoveryRequest(issuer, {
+      ...httpOptions(issuer, options),
+      algorithm: 'oidc',
+    });
+    if (response.status === 404) {
+      response = await oauth.discoveryRequest(issuer, {
+        ...httpOptions(issuer, options),
+        algorithm: 'oauth2',
+      });
+    }
+    return await oauth.processDiscoveryResponse(issuer, response);
+  } catch (error) {
+    throw toGrantError(error, undefined, `discovery at ${issuer.href}`);
+  }
+}
+
+export interface ClientCredentials {
+  clientId: string;
+  /** Absent for public clients. */
+  clientSecret?: string;
+}
+
+function clientAuth(credentials: ClientCredentials): oauth.ClientAuth {
+  return credentials.clientSecret === undefined
+    ? oauth.None()
+    : oauth.ClientSecretPost(credentials.clientSecret);
+}
+
+function extraParameters(scope?: string, resource?: string): Record<string, string> {
+  return { ...(scope ? { scope } : {}), ...(resource ? { resource } : {}) };
+}
+
+export async function refreshTokenGrant(
+  as: oauth.AuthorizationServer,
+  credentials: ClientCredentials,
+  refreshToken: string,
+  request: { scope?: string; resource?: string },
+  options: GrantOptions,
+): Promise<GrantResponse> {
+  const client: oauth.Client = { client_id: credentials.clientId };
+  return exchange(options, as, async () => {
+    const url = new URL(as.token_endpoint ?? '');
+    const response = await oauth.refreshTokenGrantRequest(as, client, clientAuth(credentials), refreshToken, {
+      ...httpOptions(url, options),
+      additionalParameters: extraParameters(request.scope, request.resource),
+    });
+    return [response, (r: Response) => oauth.processRefreshTokenResponse(as, client, r)];
+  });
+}
+
+export async function clientCredentialsGrant(
+  as: oauth.AuthorizationServer,
+  credentials: ClientCredentials,
+  request: { scope?: string; resource?: string },
+  options: GrantOptions,
+): Promise<GrantResponse> {
+  const client: oauth.Client = { client_id: credentials.clientId };
+  return exchange(options, as, async () => {
+    const url = new URL(as.token_endpoint ?? '');
+    const response = await oauth.clientCredentialsGrantRequest(
+      as,
+      client,
+      clientAuth(credentials),
+      extraParameters(request.scope, request.resource),
+      httpOptions(url, options),
+    );
+    return [response, (r: Response) => oauth.processClientCredentialsResponse(as, client, r)];
+  });
+}
+
+type Exchange = () => Promise<[Response, (response: Response) => Promise<oauth.TokenEndpointResponse>]>;
+
+async function exchange(
+  options: GrantOptions,
+  as: oauth.AuthorizationServer,
+  send: Exchange,
+): Promise<GrantResponse> {
+  const requestStartedAt = options.now();
+  let response: Response | undefined;
+  try {
+    const [sent, process] = await send();
+    response = sent;
+    // Headers are read before processing: a failed response still carries Retry-After and Date.
+    const result = await process(sent);
+    const date = sent.headers.get('date');
+    return {
+      accessToken: result.access_token,
+      ...(result.expires_in !== undefined ? { expiresInSeconds: result.expires_in } : {}),
+      ...(result.refresh_token !== undefined ? { refreshToken: result.refresh_token } : {}),
+      ...(result.scope !== undefined ? { scope: result.scope } : {}),
+      ...(date && !Number.isNaN(Date.parse(date)) ? { serverDate: Date.parse(date) } : {}),
+      requestStartedAt,
+      responseReceivedAt: options.now(),
+    };
+  } catch (error) {
+    throw toGrantError(error, response, `token endpoint ${as.token_endpoint ?? ''}`);
+  }
+}
+
+/** Maps whatever oauth4webapi or fetch threw to a coded error that says what to do. */
+export function toGrantError(error: unknown, response: Response | undefined, what: string): GrantError {
+  if (error instanceof GrantError) return error;
+  const status = response?.status;
+  const retryAfter = response?.headers.get('retry-after') ?? undefined;
+  const details = { ...(status !== undefined ? { status } : {}), ...(retryAfter ? { retryAfter } : {}) };
+  if (error instanceof oauth.ResponseBodyError) {
+    const oauthError = error.error;
+    const described = error.error_description ? `: ${error.error_description}` : '';
+    if (oauthError === 'invalid_grant') {
+      return new GrantError(
+        codes.needsSignIn,
+        `The ${what} rejected the refresh token (invalid_grant${described}). Sign in again.`,
+        { ...details, oauthError },
+        { cause: error },
+      );
+    }
+    return new GrantError(
+      codes.tokenEndpointHttp,
+      `The ${what} answered HTTP ${error.status} ${oauthError}${described}.`,
+      { ...details, status: error.status, oauthError },
+      { cause: error },
+    );
+  }
+  const name = (error as { name?: string } | null)?.name;
+  if (name === 'TimeoutError' || name === 'AbortError') {
+    return new GrantError(codes.tokenEndpointTimeout, `The ${what} did not answer in time.`, details, {
+      cause: error,
+    });
+  }
+  if (status !== undefined && status >= 400) {
+    return new GrantError(codes.tokenEndpointHttp, `The ${what} answered HTTP ${status}.`, details, {
+      cause: error,
+    });
+  }
+  if (error instanceof oauth.OperationProcessingError || error instanceof oauth.UnsupportedOperationError) {
+    return new GrantError(
+      codes.tokenEndpointResponse,
+      `The ${what} answered with something that is not a valid token response (${(error as Error).message}).`,
+      details,
+      { cause: error },
+    );
+  }
+  const reason =
+    (error as { cause?: { code?: string } } | null)?.cause?.code ??
+    (error as Error)?.message ??
+    String(error);
+  return new GrantError(codes.refreshFailed, `Could not reach the ${what} (${reason}).`, details, {
+    cause: error,
+  });
+}
+
+export interface CommandToken {
+  accessToken: string;
+  expiresInSeconds?: number;
+}
+
+/**
+ * Runs a token command without a shell and reads a JWT, or JSON with `access_token` and `expires_in`,
+ * from its stdout.
+ */
+export async function runTokenCommand(argv: readonly string[], timeoutMs: number): Promise<CommandToken> {
+  const [file, ...args] = argv;
+  if (!file) throw new TypeError('a token command needs a program');
+  const stdout = await new Promise<string>((resolve, reject) => {
+    execFile(
+      file,
+      args,
+      { timeout: timeoutMs, maxBuffer: 1024 * 1024, encoding: 'utf8' },
+      (error, out, stderr) => {
+        if (error) {
+          const why =
+            (error as NodeJS.ErrnoException).code === 'ENOENT'
+              ? 'was not found'
+              : error.killed
+                ? 'timed out'
+                : `failed (${firstLine(stderr) || error.message})`;
+          reject(
+            new TokenAgentError(codes.commandFailed, `The token command '${file}' ${why}.`, { cause: error }),
+          );
+          return;
+        }
+        resolve(out);
+      },
+    );
+  });
+  const text = stdout.trim();
+  if (text.startsWith('{')) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch (error) {
+      throw new TokenAgentError(codes.commandFailed, `The token command '${file}' printed invalid JSON.`, {
+        cause: error,
+      });
+    }
+    const record = parsed as { access_token?: unknown; expires_in?: unknown };
+    if (typeof record.access_token !== 'string' || record.access_token === '') {
+      throw new TokenAgentError(
+        codes.commandFailed,
+        `The token command '${file}' printed JSON without an access_token.`,
+      );
+    }
+    return {
+      accessToken: record.access_token,
+      ...(typeof record.expires_in === 'number' ? { expiresInSeconds: record.expires_in } : {}),
+    };
+  }
+  if (text === '' || /\s/.test(text)) {
+    throw new TokenAgentError(
+      codes.commandFailed,
+      `The token command '${file}' did not print a single token.`,
+    );
+  }
+  return { accessToken: text };
+}
+
+function firstLine(text: string): string {
+  return text.split('\n', 1)[0]?.trim().slice(0, 200) ?? '';
+}
