@@ -1,0 +1,360 @@
+// A real OAuth 2 authorization server (oidc-provider) on loopback, for the tests and the demo. It issues
+// RS256 JWT access tokens for one API, rotates refresh tokens and revokes the whole grant when a rotated
+// one is replayed (what real providers do to racing refreshers), records every token-endpoint outcome,
+// and can be told to fail or hang the next requests.
+import { generateKeyPair, randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { promisify } from 'node:util';
+
+export interface TokenServerOptions {
+  /** Lifetime of the access tokens, in seconds. */
+  accessTokenTtlSeconds?: number;
+  /** Lifetime of refresh tokens, in seconds (default 14 days). */
+  refreshTokenTtlSeconds?: number;
+  /** 0 or absent: a free port chosen by the OS. */
+  port?: number;
+  /** More clients (oidc-provider client metadata), registered after the two built-in ones. */
+  clients?: ClientMetadata[];
+}
+
+export type ClientMetadata = { client_id: string } & Record<string, unknown>;
+
+export type TokenOutcome = 'success' | 'error' | 'revoked' | 'injected' | 'hung';
+
+export interface TokenEndpointEvent {
+  /** Date.now() when the server saw it. */
+  at: number;
+  outcome: TokenOutcome;
+  /** The request's grant_type, when it got as far as being read. */
+  grantType: string | undefined;
+  /** The OAuth error code (outcome 'error'), or the grant id (outcome 'revoked'). */
+  detail?: string;
+  /** The HTTP status answered, for 'error' and 'injected'. */
+  status?: number;
+}
+
+export type TokenEventCounts = Record<
+  'grantSuccess' | 'grantError' | 'grantRevoked' | 'injected' | 'hung',
+  number
+>;
+
+export interface Fault {
+  status: number;
+  /** A string is sent as is (labelled JSON unless `headers` say otherwise: the usual case is a broken
+   *  JSON body); an object is sent as JSON. Default: an OAuth `temporarily_unavailable` error. */
+  body?: string | Record<string, unknown>;
+  headers?: Record<string, string>;
+}
+
+export interface TokenServer {
+  /** http://127.0.0.1:PORT */
+  issuer: string;
+  tokenEndpoint: string;
+  jwksUri: string;
+  deviceAuthorizationEndpoint: string;
+  /** A confidential client (client_secret_basic or _post): client_credentials, refresh_token, authorization_code. */
+  clientId: string;
+  clientSecret: string;
+  /** A public client (no secret): refresh_token, authorization_code with PKCE, device_code. */
+  publicClientId: string;
+  /** The API's resource indicator, the `aud` of every access token. */
+  resource: string;
+  /** The API's only scope. */
+  scope: string;
+  accessTokenTtlSeconds: number;
+  /** Outcome counts so far; live. */
+  readonly events: Readonly<TokenEventCounts>;
+  /** Every token-endpoint outcome so far, oldest first; live. */
+  readonly log: readonly TokenEndpointEvent[];
+  /** Calls `listener` for each new outcome; returns a function that stops it. */
+  onEvent(listener: (event: TokenEndpointEvent) => void): () => void;
+  /** A refresh token as if a user had signed in through a browser (offline_access + the API scope). */
+  mintRefreshToken(options?: { accountId?: string; clientId?: string }): Promise<string>;
+  /** The next `n` token-endpoint requests get `fault` instead of reaching the provider. */
+  failNext(n: number, fault: Fault): void;
+  /** The next `n` token-endpoint requests are never answered (until close()). */
+  hangNext(n: number): void;
+  close(): Promise<void>;
+}
+
+// oidc-provider ships no type declarations; these are the few members used here.
+interface KoaContext {
+  method: string;
+  path: string;
+  req: IncomingMessage;
+  status: number;
+  body: unknown;
+  set(fields: Record<string, string>): void;
+  oidc?: { params?: Record<string, unknown> };
+}
+type Middleware = (ctx: KoaContext, next: () => Promise<void>) => Promise<void>;
+interface ClientModel {
+  clientId: string;
+}
+interface GrantModel {
+  addOIDCScope(scope: string): void;
+  addResourceScope(resource: string, scope: string): void;
+  save(): Promise<string>;
+}
+interface OidcProvider {
+  use(middleware: Middleware): void;
+  on(event: 'grant.success', listener: (ctx: KoaContext) => void): void;
+  on(
+    event: 'grant.error',
+    listener: (ctx: KoaContext, error: { error?: string; status?: number }) => void,
+  ): void;
+  on(event: 'grant.revoked', listener: (ctx: KoaContext, grantId: string) => void): void;
+  on(event: 'server_error', listener: (ctx: KoaContext, error: Error) => void): void;
+  callback(): (req: IncomingMessage, res: ServerResponse) => void;
+  Client: { find(id: string): Promise<ClientModel | undefined> };
+  Grant: new (init: { clientId: string; accountId: string }) => GrantModel;
+  RefreshToken: new (init: {
+    client: ClientModel;
+    accountId: string;
+    grantId: string;
+    gty: string;
+    scope: string;
+    resource: string;
+  }) => { save(): Promise<string> };
+}
+type ProviderConstructor = new (issuer: string, configuration: Record<string, unknown>) => OidcProvider;
+
+const resource = 'https://api.token-agent.test';
+const scope = 'api:read';
+const publicClientId = 'cli';
+
+export async function startTokenServer(options: TokenServerOptions = {}): Promise<TokenServer> {
+  const accessTokenTtlSeconds = options.accessTokenTtlSeconds ?? 300;
+  const refreshTokenTtlSeconds = options.refreshTokenTtlSeconds ?? 14 * 24 * 60 * 60;
+
+  // Listen first: the issuer must name the port, and with port 0 only the OS knows it.
+  let handle: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => {
+    res.writeHead(503).end();
+  };
+  const http = createServer((req, res) => handle(req, res));
+  await new Promise<void>((listening, failed) => {
+    http.once('error', failed);
+    http.listen(options.port ?? 0, '127.0.0.1', listening);
+  });
+  const { port } = http.address() as AddressInfo;
+  const issuer = `http://127.0.0.1:${port}`;
+
+  const clientId = 'token-agent-test';
+  const clientSecret = `test-secret-${randomUUID()}`;
+  const { privateKey } = await promisify(generateKeyPair)('rsa', { modulusLength: 2048 });
+  const signingKey = { ...privateKey.export({ format: 'jwk' }), kid: randomUUID(), use: 'sig', alg: 'RS256' };
+
+  const ttl = (seconds: number) => () => seconds;
+  const configuration: Record<string, unknown> = {
+    clients: [
+      {
+        client_id: clientId,
+        client_secret: clientSecret,
+        grant_types: ['client_credentials', 'refresh_token', 'authorization_code'],
+        redirect_uris: [`${issuer}/callback`],
+      },
+      {
+        client_id: publicClientId,
+        token_endpoint_auth_method: 'none',
+        application_type: 'native',
+        grant_types: ['refresh_token', 'authorization_code', 'urn:ietf:params:oauth:grant-type:device_code'],
+        redirect_uris: ['http://127.0.0.1/callback'],
+      },
+      ...(options.clients ?? []),
+    ],
+    jwks: { keys: [signingKey] },
+    cookies: { keys: [randomUUID()] },
+    findAccount: async (_ctx: unknown, accountId: string) => ({
+      accountId,
+      claims: async () => ({ sub: accountId }),
+    }),
+    scopes: ['openid', 'offline_access'],
+    rotateRefreshToken: true,
+    features: {
+      clientCredentials: { enabled: true },
+      deviceFlow: { enabled: true },
+      resourceIndicators: {
+        enabled: true,
+        defaultResource: async () => resource,
+        useGrantedResource: async () => true,
+        getResourceServerInfo: async () => ({
+          scope,
+          audience: resource,
+          accessTokenTTL: accessTokenTtlSeconds,
+          accessTokenFormat: 'jwt',
+          jwt: { sign: { alg: 'RS256' } },
+        }),
+      },
+    },
+    // Every TTL is set so no "you SHOULD change" notice is printed while tests run.
+    ttl: {
+      AccessToken: ttl(accessTokenTtlSeconds),
+      ClientCredentials: ttl(accessTokenTtlSeconds),
+      RefreshToken: ttl(refreshTokenTtlSeconds),
+      AuthorizationCode: ttl(60),
+      DeviceCode: ttl(600),
+      IdToken: ttl(3600),
+      Interaction: ttl(3600),
+      Session: ttl(3600),
+      Grant: ttl(refreshTokenTtlSeconds),
+    },
+  };
+
+  const provider = await withoutOidcNotices(async () => {
+    // ESM-only and untyped: import() works on every Node 20 from this CommonJS package (a static import
+    // compiles to require(), which needs Node >= 20.19), and a string-typed specifier keeps TypeScript
+    // from demanding declarations that do not exist.
+    const specifier: string = 'oidc-provider';
+    const { Provider } = (await import(specifier)) as { Provider: ProviderConstructor };
+    const provider = new Provider(issuer, configuration);
+    // Clients are validated on first use; a typo in one should fail here, not as a 400 mid-test.
+    for (const { client_id } of configuration.clients as ClientMetadata[])
+      if (!(await provider.Client.find(client_id)))
+        throw new Error(`token server: client ${client_id} missing`);
+    return provider;
+  }).catch((error: unknown) => {
+    // A bad configuration (say, a malformed extra client) must not leave the port open.
+    http.close();
+    throw error;
+  });
+
+  const events: TokenEventCounts = { grantSuccess: 0, grantError: 0, grantRevoked: 0, injected: 0, hung: 0 };
+  const log: TokenEndpointEvent[] = [];
+  const listeners = new Set<(event: TokenEndpointEvent) => void>();
+  const record = (event: Omit<TokenEndpointEvent, 'at'>) => {
+    const entry = { at: Date.now(), ...event };
+    log.push(entry);
+    for (const listener of listeners) listener(entry);
+  };
+  const grantTypeOf = (ctx: KoaContext) => {
+    const value = ctx.oidc?.params?.grant_type;
+    return typeof value === 'string' ? value : undefined;
+  };
+  provider.on('grant.success', (ctx) => {
+    events.grantSuccess++;
+    record({ outcome: 'success', grantType: grantTypeOf(ctx), status: 200 });
+  });
+  provider.on('grant.error', (ctx, error) => {
+    events.grantError++;
+    record({ outcome: 'error', grantType: grantTypeOf(ctx), detail: error.error, status: error.status });
+  });
+  provider.on('grant.revoked', (ctx, grantId) => {
+    events.grantRevoked++;
+    record({ outcome: 'revoked', grantType: grantTypeOf(ctx), detail: grantId });
+  });
+  // A 500 from the provider itself is a bug in this harness; keep it visible without Koa's stack dump.
+  provider.on('server_error', (ctx, error) => {
+    console.error(`token server: ${ctx.method} ${ctx.path}: ${error.stack ?? error.message}`);
+  });
+
+  type Planned = { kind: 'fail'; fault: Fault } | { kind: 'hang' };
+  const planned: Planned[] = [];
+  let releaseHung: () => void = () => {};
+  const closed = new Promise<void>((release) => {
+    releaseHung = release;
+  });
+  const tokenPath = '/token';
+  // In front of the provider's router (provider.use inserts before it). Only a faulted request's body
+  // is read here: the provider refuses bodies already consumed upstream.
+  provider.use(async (ctx, next) => {
+    if (ctx.method !== 'POST' || ctx.path !== tokenPath || planned.length === 0) return next();
+    const plan = planned.shift() as Planned;
+    const grantType = new URLSearchParams(await readBody(ctx.req)).get('grant_type') ?? undefined;
+    if (plan.kind === 'hang') {
+      events.hung++;
+      record({ outcome: 'hung', grantType });
+      await closed;
+      return;
+    }
+    const { status, body, headers = {} } = plan.fault;
+    events.injected++;
+    record({ outcome: 'injected', grantType, status });
+    ctx.status = status;
+    ctx.set({ 'content-type': 'application/json', 'cache-control': 'no-store', ...headers });
+    ctx.body =
+      typeof body === 'string'
+        ? body
+        : JSON.stringify(
+            body ?? {
+              error: 'temporarily_unavailable',
+              error_description: 'fault injected by the test token server',
+            },
+          );
+  });
+  handle = provider.callback();
+
+  return {
+    issuer,
+    tokenEndpoint: `${issuer}${tokenPath}`,
+    jwksUri: `${issuer}/jwks`,
+    deviceAuthorizationEndpoint: `${issuer}/device/auth`,
+    clientId,
+    clientSecret,
+    publicClientId,
+    resource,
+    scope,
+    accessTokenTtlSeconds,
+    events,
+    log,
+    onEvent(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    async mintRefreshToken({ accountId = 'test-user', clientId: forClient = clientId } = {}) {
+      const client = await provider.Client.find(forClient);
+      if (!client) throw new Error(`token server: no client ${forClient}`);
+      const grant = new provider.Grant({ clientId: forClient, accountId });
+      grant.addOIDCScope('offline_access');
+      grant.addResourceScope(resource, scope);
+      const grantId = await grant.save();
+      return new provider.RefreshToken({
+        client,
+        accountId,
+        grantId,
+        gty: 'authorization_code',
+        scope: `offline_access ${scope}`,
+        resource,
+      }).save();
+    },
+    failNext(n, fault) {
+      for (let i = 0; i < n; i++) planned.push({ kind: 'fail', fault });
+    },
+    hangNext(n) {
+      for (let i = 0; i < n; i++) planned.push({ kind: 'hang' });
+    },
+    async close() {
+      const stopped = new Promise<void>((done) => http.close(() => done()));
+      // Keep-alive and hung connections would hold close() open forever.
+      http.closeAllConnections();
+      releaseHung();
+      await stopped;
+    },
+  };
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+// oidc-provider prints development notices on import (Node 20 is "unsupported", though it works) and on
+// construction (in-memory adapter, dev interactions). They say nothing about the test, so only lines
+// from oidc-provider are dropped, and only while it loads.
+async function withoutOidcNotices<T>(work: () => Promise<T>): Promise<T> {
+  const { warn, info } = console;
+  const filtered =
+    (write: (...args: unknown[]) => void) =>
+    (...args: unknown[]) => {
+      if (!String(args[0]).includes('oidc-provider ')) write.apply(console, args);
+    };
+  console.warn = filtered(warn);
+  console.info = filtered(info);
+  try {
+    return await work();
+  } finally {
+    console.warn = warn;
+    console.info = info;
+  }
+}
