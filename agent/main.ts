@@ -1,6 +1,7 @@
 // The `token-agent` binary. Stdout may be the LSP transport, so only the CLI paths that own the
 // terminal print to it.
 import { parseCommandLine, usage } from './cli/args';
+import { runCli } from './cli/run';
 import { runLspServer } from './server/lspServer';
 import { agentVersion } from './version';
 
@@ -15,6 +16,15 @@ function main(argv: readonly string[]): void {
       return;
     case 'lsp':
       runLspServer();
+      return;
+    case 'get':
+    case 'status':
+    case 'refresh':
+    case 'secret-set':
+    case 'secret-delete':
+      void runCli(command).then((code) => {
+        process.exitCode = code;
+      });
       return;
     case 'usage-error':
       process.stderr.write(`token-agent: ${command.message}\n`);

@@ -13,12 +13,27 @@ export type Health = 'ok' | 'warning' | 'error';
 
 export type TokenPhase = 'fresh' | 'refreshing' | 'expiring' | 'expired' | 'needs-sign-in' | 'error';
 
-/** What the extension may know of a token: never the token itself. */
+export type TokenType = 'oauth2-refresh-token' | 'oauth2-client-credentials' | 'command' | 'static';
+
+/** What the extension may know of a token: never the token itself. Times are Unix milliseconds. */
 export interface TokenState {
   name: string;
+  type: TokenType;
   phase: TokenPhase;
-  /** Expiry as Unix milliseconds, when known. */
+  refreshBeforeSeconds: number;
+  /** Expiry on the agent's clock, already corrected for the server's clock skew. */
   expiresAt?: number;
+  issuedAt?: number;
+  lastRefreshAt?: number;
+  nextRefreshAt?: number;
+  issuer?: string;
+  audience?: string[];
+  scope?: string;
+  subject?: string;
+  /** The first 8 characters of the JWT id, enough to match it in the audit log. */
+  jtiPrefix?: string;
+  /** Server clock minus agent clock, when it is large enough to matter. */
+  skewMs?: number;
   lastError?: { code: string; message: string };
 }
 

@@ -1,10 +1,18 @@
 // Parses the command line into a typed command. Pure: no I/O, so every path is unit-tested.
 import { parseArgs } from 'node:util';
 
+export const secretKindNames = ['refresh_token', 'client_secret', 'access_token', 'static_token'] as const;
+export type SecretKindName = (typeof secretKindNames)[number];
+
 export type Command =
   | { kind: 'help' }
   | { kind: 'version' }
   | { kind: 'lsp' }
+  | { kind: 'get'; name: string; minValidSeconds: number; config?: string }
+  | { kind: 'status'; json: boolean; config?: string }
+  | { kind: 'refresh'; name: string; config?: string }
+  | { kind: 'secret-set'; name: string; secret: SecretKindName; config?: string }
+  | { kind: 'secret-delete'; name: string; secret?: SecretKindName; config?: string }
   | { kind: 'usage-error'; message: string };
 
 export const usage = `Usage: token-agent <command> [options]
@@ -12,11 +20,21 @@ export const usage = `Usage: token-agent <command> [options]
 Keeps short-lived access tokens fresh, in the OS secret store, and finds hard-coded ones.
 
 Commands:
-  lsp --stdio | --node-ipc   Run as a language server (this is what the VS Code extension starts).
+  get NAME [--min-valid SECONDS]   Print a valid access token for NAME, refreshing it first if needed.
+  status [--json]                  List every token: state, expiry, next refresh, secret store, errors.
+  refresh NAME                     Refresh NAME now.
+  secret set NAME KIND             Store a secret read from stdin. KIND: ${secretKindNames.join(', ')}.
+  secret delete NAME [KIND]        Delete one secret of NAME, or all of them.
+  lsp --stdio | --node-ipc         Run as a language server (what the VS Code extension starts).
 
 Options:
-  -h, --help                 Show this help.
-  -v, --version              Print the version.
+  --config FILE                    Config file (default: $TOKEN_AGENT_CONFIG, else
+                                   $XDG_CONFIG_HOME/token-agent/config.json).
+  -h, --help                       Show this help.
+  -v, --version                    Print the version.
+
+Example:
+  curl -H "Authorization: Bearer $(token-agent get api --min-valid 60)" https://api.example.com/
 `;
 
 export function parseCommandLine(argv: readonly string[]): Command {
@@ -29,7 +47,10 @@ export function parseCommandLine(argv: readonly string[]): Command {
   const { values, positionals } = parsed;
   if (values.help) return { kind: 'help' };
   if (values.version) return { kind: 'version' };
+  const config = values.config !== undefined ? { config: values.config } : {};
   const [command, ...rest] = positionals;
+  const extra = (allowed: number) =>
+    rest.length > allowed ? `'${command}' got an unexpected argument '${rest[allowed]}'.` : undefined;
   switch (command) {
     case undefined:
       return { kind: 'help' };
@@ -41,9 +62,70 @@ export function parseCommandLine(argv: readonly string[]): Command {
       if (rest.length > 0)
         return { kind: 'usage-error', message: `'lsp' takes no arguments, got '${rest[0]}'.` };
       return { kind: 'lsp' };
+    case 'get': {
+      const [name] = rest;
+      if (!name) return { kind: 'usage-error', message: "'get' needs a token name: token-agent get NAME" };
+      const tooMany = extra(1);
+      if (tooMany) return { kind: 'usage-error', message: tooMany };
+      const minValid = values['min-valid'] === undefined ? 0 : Number(values['min-valid']);
+      if (!Number.isInteger(minValid) || minValid < 0 || minValid > 86_400) {
+        return {
+          kind: 'usage-error',
+          message: `--min-valid takes whole seconds from 0 to 86400, got '${values['min-valid']}'.`,
+        };
+      }
+      return { kind: 'get', name, minValidSeconds: minValid, ...config };
+    }
+    case 'status': {
+      const tooMany = extra(0);
+      if (tooMany) return { kind: 'usage-error', message: tooMany };
+      return { kind: 'status', json: values.json === true, ...config };
+    }
+    case 'refresh': {
+      const [name] = rest;
+      if (!name)
+        return { kind: 'usage-error', message: "'refresh' needs a token name: token-agent refresh NAME" };
+      const tooMany = extra(1);
+      if (tooMany) return { kind: 'usage-error', message: tooMany };
+      return { kind: 'refresh', name, ...config };
+    }
+    case 'secret':
+      return parseSecret(rest, config);
     default:
       return { kind: 'usage-error', message: `Unknown command '${command}'. Run 'token-agent --help'.` };
   }
+}
+
+function parseSecret(rest: string[], config: { config?: string }): Command {
+  const [action, name, secret, ...more] = rest;
+  const isKind = (value: string | undefined): value is SecretKindName =>
+    (secretKindNames as readonly (string | undefined)[]).includes(value);
+  if (action !== 'set' && action !== 'delete') {
+    return { kind: 'usage-error', message: "'secret' needs 'set NAME KIND' or 'delete NAME [KIND]'." };
+  }
+  if (!name) return { kind: 'usage-error', message: `'secret ${action}' needs a token name.` };
+  if (more.length > 0) {
+    return {
+      kind: 'usage-error',
+      message: `'secret ${action}' got an unexpected argument. Secrets are read from stdin, never from the command line.`,
+    };
+  }
+  if (action === 'set') {
+    if (!isKind(secret)) {
+      return {
+        kind: 'usage-error',
+        message: `'secret set' needs a KIND: one of ${secretKindNames.join(', ')}.`,
+      };
+    }
+    return { kind: 'secret-set', name, secret, ...config };
+  }
+  if (secret !== undefined && !isKind(secret)) {
+    return {
+      kind: 'usage-error',
+      message: `'secret delete' KIND must be one of ${secretKindNames.join(', ')}.`,
+    };
+  }
+  return { kind: 'secret-delete', name, ...(secret ? { secret } : {}), ...config };
 }
 
 function parseWith(argv: readonly string[]) {
@@ -54,6 +136,9 @@ function parseWith(argv: readonly string[]) {
     options: {
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'v' },
+      config: { type: 'string' },
+      'min-valid': { type: 'string' },
+      json: { type: 'boolean' },
       stdio: { type: 'boolean' },
       'node-ipc': { type: 'boolean' },
       socket: { type: 'string' },

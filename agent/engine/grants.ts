@@ -23,8 +23,8 @@ export interface GrantResponse {
   /** Present when the server rotated the refresh token. */
   refreshToken?: string;
   scope?: string;
-  /** The server's `Date` header in Unix ms, for clock-skew estimation. */
-  serverDate?: number;
+  /** The server's `Date` header, for clock-skew estimation. */
+  dateHeader?: string;
   requestStartedAt: number;
   responseReceivedAt: number;
 }
@@ -157,7 +157,7 @@ async function exchange(
       ...(result.expires_in !== undefined ? { expiresInSeconds: result.expires_in } : {}),
       ...(result.refresh_token !== undefined ? { refreshToken: result.refresh_token } : {}),
       ...(result.scope !== undefined ? { scope: result.scope } : {}),
-      ...(date && !Number.isNaN(Date.parse(date)) ? { serverDate: Date.parse(date) } : {}),
+      ...(date ? { dateHeader: date } : {}),
       requestStartedAt,
       responseReceivedAt: options.now(),
     };

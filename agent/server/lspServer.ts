@@ -9,6 +9,7 @@ import {
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import * as protocol from '../protocol';
+import { createRuntime } from '../runtime';
 import { agentVersion } from '../version';
 import { Debouncer, diagnose } from './diagnostics';
 import { StatusModel } from './statusModel';
@@ -17,6 +18,7 @@ const lintDebounceMs = 150;
 
 interface TokenAgentSettings {
   lint?: { enabled?: boolean };
+  tokens?: unknown;
 }
 
 export function runLspServer(): void {
@@ -44,8 +46,8 @@ export function runLspServer(): void {
   connection.onInitialized(async () => {
     if (canPullConfiguration) {
       await connection.client.register(DidChangeConfigurationNotification.type, { section: 'tokenAgent' });
-      await pullSettings();
     }
+    await pullSettings();
     model.onChange((status) => {
       void connection.sendNotification(protocol.didChangeStatus, status);
       for (const document of documents.all()) publish(document.uri);
@@ -55,14 +57,43 @@ export function runLspServer(): void {
     connection.console.info(`token-agent ${agentVersion} ready (pid ${process.pid})`);
   });
 
+  // The engine is rebuilt only when the token definitions change, not on every settings event.
+  let engineKey: string | undefined;
   async function pullSettings(): Promise<void> {
-    const settings = (await connection.workspace.getConfiguration('tokenAgent')) as TokenAgentSettings | null;
+    const settings = canPullConfiguration
+      ? ((await connection.workspace.getConfiguration('tokenAgent')) as TokenAgentSettings | null)
+      : null;
     model.setLintEnabled(settings?.lint?.enabled ?? true);
+    const key = JSON.stringify(settings?.tokens ?? []);
+    if (key !== engineKey) {
+      engineKey = key;
+      await startEngine(settings?.tokens);
+    }
+  }
+
+  async function startEngine(settingsTokens: unknown): Promise<void> {
+    model.runtime?.engine.stop();
+    try {
+      const runtime = await createRuntime({
+        settingsTokens: settingsTokens ?? [],
+        schedule: true,
+        log: (level, message) => connection.console[level === 'debug' ? 'log' : level](message),
+      });
+      for (const problem of runtime.problems) {
+        connection.console.warn(`${runtime.configPath}: ${problem.severity}: ${problem.message}`);
+      }
+      model.setRuntime(runtime);
+      await runtime.engine.start();
+    } catch (error) {
+      connection.console.error(`could not start the token engine: ${(error as Error).message}`);
+      model.setStartupError((error as Error).message);
+    }
   }
 
   connection.onDidChangeConfiguration(async () => {
     if (canPullConfiguration) await pullSettings();
   });
+  connection.onExit(() => model.runtime?.engine.stop());
 
   connection.onRequest(protocol.status, () => model.snapshot());
 

@@ -1,31 +1,91 @@
 // Holds the agent's reportable state and tells listeners when any of it changes.
 // One instance per server: nothing here is module-global, so a restart starts clean.
-import type { AgentStatus, TokenState } from '../protocol';
+import type { Problem } from '../engine/config';
+import type { AgentStatus, Health, StoreTier } from '../protocol';
+import type { Runtime } from '../runtime';
 import { agentVersion } from '../version';
 
 export type StatusListener = (status: AgentStatus) => void;
 
 export class StatusModel {
   readonly #startedAt: number;
+  readonly #now: () => number;
   #lintEnabled = true;
-  #tokens: TokenState[] = [];
+  #runtime: Runtime | undefined;
+  #startupError: string | undefined;
+  #unsubscribe: (() => void) | undefined;
   #listeners = new Set<StatusListener>();
 
   constructor(now: () => number = Date.now) {
+    this.#now = now;
     this.#startedAt = now();
   }
 
   snapshot(): AgentStatus {
+    const runtime = this.#runtime;
+    const tokens = runtime?.engine.states() ?? [];
+    const { health, message } = this.#health(tokens, runtime?.problems ?? []);
     return {
       version: agentVersion,
       pid: process.pid,
       startedAt: this.#startedAt,
-      health: 'ok',
-      // The secret store arrives with the token engine; until then nothing secret is kept anywhere.
-      store: { tier: 'none', plaintext: false, detail: 'No token needs the secret store yet.' },
+      health,
+      ...(message ? { message } : {}),
+      store: this.#store(),
       lint: { enabled: this.#lintEnabled },
-      tokens: this.#tokens.map((t) => ({ ...t })),
+      tokens,
     };
+  }
+
+  #store(): AgentStatus['store'] {
+    const runtime = this.#runtime;
+    if (runtime?.store) return { tier: runtime.store.tier, plaintext: runtime.store.plaintext };
+    if (runtime?.storeError)
+      return { tier: 'unavailable' as StoreTier, plaintext: false, detail: runtime.storeError.message };
+    return {
+      tier: 'none',
+      plaintext: false,
+      detail: 'No token is configured, so no secret store is in use.',
+    };
+  }
+
+  #health(tokens: AgentStatus['tokens'], problems: readonly Problem[]): { health: Health; message?: string } {
+    if (this.#startupError) return { health: 'error', message: this.#startupError };
+    const storeError = this.#runtime?.storeError;
+    if (storeError) return { health: 'error', message: storeError.message };
+    const troubled = tokens.filter(
+      (t) => t.phase === 'error' || t.phase === 'needs-sign-in' || t.phase === 'expired',
+    );
+    if (troubled.length > 0) {
+      const first = troubled[0];
+      return {
+        health: 'error',
+        message: `${troubled.map((t) => t.name).join(', ')}: ${first?.lastError?.message ?? first?.phase}`,
+      };
+    }
+    const errors = problems.filter((p) => p.severity === 'error');
+    if (errors.length > 0) return { health: 'warning', message: errors.map((p) => p.message).join('; ') };
+    if (this.#runtime?.store?.plaintext)
+      return { health: 'warning', message: 'Secrets are kept in plaintext.' };
+    return { health: 'ok' };
+  }
+
+  /** Swaps in a new runtime (a settings or config change); the old engine must already be stopped. */
+  setRuntime(runtime: Runtime): void {
+    this.#unsubscribe?.();
+    this.#runtime = runtime;
+    this.#startupError = undefined;
+    this.#unsubscribe = runtime.engine.onChange(() => this.#emit());
+    this.#emit();
+  }
+
+  setStartupError(message: string): void {
+    this.#startupError = message;
+    this.#emit();
+  }
+
+  get runtime(): Runtime | undefined {
+    return this.#runtime;
   }
 
   setLintEnabled(enabled: boolean): void {

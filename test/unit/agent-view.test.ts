@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { AgentStatus } from '../../agent/protocol';
+import type { AgentStatus, TokenState } from '../../agent/protocol';
 import { formatUptime, renderStatusBar } from '../../extension/agentView';
 
 const now = 1_800_000_000_000;
@@ -13,6 +13,13 @@ const status = (overrides: Partial<AgentStatus> = {}): AgentStatus => ({
   lint: { enabled: true },
   tokens: [],
   ...overrides,
+});
+
+const token = (name: string): TokenState => ({
+  name,
+  type: 'static',
+  phase: 'fresh',
+  refreshBeforeSeconds: 120,
 });
 
 describe('renderStatusBar', () => {
@@ -31,10 +38,7 @@ describe('renderStatusBar', () => {
       {
         kind: 'running',
         status: status({
-          tokens: [
-            { name: 'a', phase: 'fresh' },
-            { name: 'b', phase: 'fresh' },
-          ],
+          tokens: [token('a'), token('b')],
         }),
       },
       now,

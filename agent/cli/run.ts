@@ -1,0 +1,115 @@
+// The terminal commands. Tokens go to stdout only for `get`; everything for people goes to stderr,
+// one line per problem, so `$(token-agent get api)` never captures a message.
+import { text } from 'node:stream/consumers';
+import { isTokenAgentError } from '../engine/errors';
+import { mask } from '../engine/redact';
+import { createRuntime, type Runtime } from '../runtime';
+import type { Command } from './args';
+import { formatDuration, renderStatusTable } from './statusTable';
+
+type CliCommand = Extract<Command, { kind: 'get' | 'status' | 'refresh' | 'secret-set' | 'secret-delete' }>;
+
+export async function runCli(command: CliCommand): Promise<number> {
+  try {
+    return await dispatch(command);
+  } catch (error) {
+    const code = isTokenAgentError(error) ? `${error.code}: ` : '';
+    process.stderr.write(`token-agent: ${code}${(error as Error).message}\n`);
+    return 1;
+  }
+}
+
+async function open(command: CliCommand): Promise<Runtime> {
+  const runtime = await createRuntime({
+    ...(command.config ? { configFlag: command.config } : {}),
+    schedule: false,
+  });
+  for (const problem of runtime.problems) {
+    process.stderr.write(`token-agent: ${runtime.configPath}: ${problem.severity}: ${problem.message}\n`);
+  }
+  return runtime;
+}
+
+function storeLabel(runtime: Runtime): string {
+  if (runtime.store)
+    return runtime.store.plaintext ? `${runtime.store.tier} (PLAINTEXT)` : runtime.store.tier;
+  if (runtime.storeError) return `unavailable (${runtime.storeError.code}: ${runtime.storeError.message})`;
+  return 'not needed yet';
+}
+
+async function dispatch(command: CliCommand): Promise<number> {
+  const runtime = await open(command);
+  const { engine } = runtime;
+  switch (command.kind) {
+    case 'get': {
+      const token = await engine.get(command.name, { minValidSeconds: command.minValidSeconds });
+      process.stdout.write(`${token.accessToken}\n`);
+      return 0;
+    }
+    case 'refresh': {
+      const token = await engine.refresh(command.name);
+      const left =
+        token.expiresAt === undefined
+          ? 'no known expiry'
+          : `expires in ${formatDuration(token.expiresAt - Date.now())}`;
+      process.stderr.write(`Refreshed '${command.name}' (${mask(token.accessToken)}), ${left}.\n`);
+      return 0;
+    }
+    case 'status': {
+      if (runtime.store) await engine.start();
+      const states = engine.states();
+      if (command.json) {
+        const store = runtime.store
+          ? { tier: runtime.store.tier, plaintext: runtime.store.plaintext }
+          : {
+              tier: runtime.storeError ? 'unavailable' : 'none',
+              plaintext: false,
+              ...(runtime.storeError
+                ? { error: { code: runtime.storeError.code, message: runtime.storeError.message } }
+                : {}),
+            };
+        const problems = runtime.problems.map(({ severity, message }) => ({ severity, message }));
+        process.stdout.write(
+          `${JSON.stringify({ configPath: runtime.configPath, store, tokens: states, problems }, null, 2)}\n`,
+        );
+      } else {
+        process.stdout.write(renderStatusTable(states, storeLabel(runtime), Date.now()));
+      }
+      return states.some((state) => state.phase === 'error' || state.phase === 'needs-sign-in') ? 1 : 0;
+    }
+    case 'secret-set': {
+      const store = requireStore(runtime, command.name);
+      if (process.stdin.isTTY)
+        process.stderr.write(`Paste the ${command.secret} for '${command.name}', then Ctrl-D:\n`);
+      const value = (await text(process.stdin)).replace(/\r?\n$/, '');
+      if (value === '' || /[\r\n]/.test(value)) {
+        process.stderr.write('token-agent: expected exactly one line on stdin; nothing was stored.\n');
+        return 1;
+      }
+      await store.set(command.name, command.secret, value);
+      process.stderr.write(
+        `Stored the ${command.secret} of '${command.name}' (${mask(value)}) in the ${store.tier} store.\n`,
+      );
+      return 0;
+    }
+    case 'secret-delete': {
+      const store = requireStore(runtime, command.name);
+      await store.delete(command.name, command.secret);
+      process.stderr.write(
+        `Deleted ${command.secret ?? 'every secret'} of '${command.name}' from the ${store.tier} store.\n`,
+      );
+      return 0;
+    }
+  }
+}
+
+function requireStore(runtime: Runtime, name: string) {
+  if (!runtime.config.tokens.some((token) => token.name === name)) {
+    process.stderr.write(
+      `token-agent: warning: no token named '${name}' is configured in ${runtime.configPath}.\n`,
+    );
+  }
+  if (!runtime.store)
+    throw runtime.storeError ?? new Error('no token is configured, so no secret store was opened');
+  return runtime.store;
+}

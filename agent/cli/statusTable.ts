@@ -1,0 +1,36 @@
+// Renders `token-agent status` for people. Pure: takes the states and the clock.
+import type { TokenState } from '../protocol';
+
+export function formatDuration(ms: number): string {
+  const seconds = Math.round(Math.abs(ms) / 1000);
+  const sign = ms < 0 ? '-' : '';
+  if (seconds < 60) return `${sign}${seconds}s`;
+  const minutes = Math.floor(seconds / 60);
+  if (minutes < 60) return `${sign}${minutes}m ${seconds % 60}s`;
+  return `${sign}${Math.floor(minutes / 60)}h ${minutes % 60}m`;
+}
+
+export function renderStatusTable(states: readonly TokenState[], store: string, now: number): string {
+  if (states.length === 0) return `No tokens configured. Secret store: ${store}.\n`;
+  const rows = states.map((state) => [
+    state.name,
+    state.phase,
+    state.expiresAt === undefined
+      ? '-'
+      : state.expiresAt > now
+        ? `in ${formatDuration(state.expiresAt - now)}`
+        : `${formatDuration(now - state.expiresAt)} ago`,
+    state.nextRefreshAt === undefined ? '-' : `in ${formatDuration(Math.max(0, state.nextRefreshAt - now))}`,
+    state.lastError ? `${state.lastError.code}: ${state.lastError.message}` : '',
+  ]);
+  const header = ['TOKEN', 'STATE', 'EXPIRES', 'NEXT REFRESH', 'LAST ERROR'];
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...rows.map((row) => row[column]?.length ?? 0)),
+  );
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, column) => (column === cells.length - 1 ? cell : cell.padEnd(widths[column] ?? 0)))
+      .join('  ')
+      .trimEnd();
+  return `${[line(header), ...rows.map(line)].join('\n')}\n\nSecret store: ${store}.\n`;
+}

@@ -1,0 +1,111 @@
+// Obtains one new access token for a definition: the grant, command or stored static token behind
+// it. No locking, no retries, no persistence of the access token: the engine does those.
+import type { AuthorizationServer } from 'oauth4webapi';
+import type { SecretStore } from '../store/secretStore';
+import type { TokenDefinition } from './config';
+import { codes, TokenAgentError } from './errors';
+import {
+  clientCredentialsGrant,
+  type GrantOptions,
+  refreshTokenGrant,
+  resolveAuthorizationServer,
+  runTokenCommand,
+} from './grants';
+
+export interface Obtained {
+  accessToken: string;
+  expiresInSeconds?: number;
+  /** A rotated refresh token that must be persisted before the access token is handed out. */
+  rotatedRefreshToken?: string;
+  /** The refresh token the grant used, to tell after `invalid_grant` whether another process rotated it. */
+  usedRefreshToken?: string;
+  dateHeader?: string;
+  requestStartedAt: number;
+  responseReceivedAt: number;
+}
+
+export interface ObtainContext {
+  store: SecretStore;
+  grant: GrantOptions;
+  /** Discovery results, owned by the caller so it decides how long they live. */
+  discovered: Map<string, AuthorizationServer>;
+}
+
+export async function obtainToken(definition: TokenDefinition, context: ObtainContext): Promise<Obtained> {
+  const { store } = context;
+  switch (definition.type) {
+    case 'static': {
+      const startedAt = context.grant.now();
+      const token = await store.get(definition.name, 'static_token');
+      if (!token)
+        throw missingSecret(definition.name, 'static_token', 'paste it with "Token Agent: Paste Token"');
+      return { accessToken: token, requestStartedAt: startedAt, responseReceivedAt: startedAt };
+    }
+    case 'command': {
+      const requestStartedAt = context.grant.now();
+      const result = await runTokenCommand(definition.command, definition.timeoutSeconds * 1000);
+      return { ...result, requestStartedAt, responseReceivedAt: context.grant.now() };
+    }
+    case 'oauth2-client-credentials': {
+      const as = await authorizationServer(definition, context);
+      const clientSecret = await store.get(definition.name, 'client_secret');
+      if (!clientSecret)
+        throw missingSecret(definition.name, 'client_secret', 'set it with `token-agent secret set`');
+      return clientCredentialsGrant(
+        as,
+        { clientId: definition.clientId, clientSecret },
+        request(definition),
+        context.grant,
+      );
+    }
+    case 'oauth2-refresh-token': {
+      const as = await authorizationServer(definition, context);
+      const refreshToken = await store.get(definition.name, 'refresh_token');
+      if (!refreshToken) {
+        throw new TokenAgentError(
+          codes.needsSignIn,
+          `Token '${definition.name}' has no refresh token yet: sign in, or set one with \`token-agent secret set ${definition.name} refresh_token\`.`,
+        );
+      }
+      const clientSecret = await store.get(definition.name, 'client_secret');
+      const { refreshToken: rotated, ...response } = await refreshTokenGrant(
+        as,
+        { clientId: definition.clientId, ...(clientSecret ? { clientSecret } : {}) },
+        refreshToken,
+        request(definition),
+        context.grant,
+      );
+      return {
+        ...response,
+        ...(rotated && rotated !== refreshToken ? { rotatedRefreshToken: rotated } : {}),
+        usedRefreshToken: refreshToken,
+      };
+    }
+  }
+}
+
+function request(definition: { scope?: string; resource?: string }) {
+  return {
+    ...(definition.scope ? { scope: definition.scope } : {}),
+    ...(definition.resource ? { resource: definition.resource } : {}),
+  };
+}
+
+async function authorizationServer(
+  definition: { issuer?: string; tokenEndpoint?: string },
+  context: ObtainContext,
+): Promise<AuthorizationServer> {
+  const key = definition.tokenEndpoint ?? definition.issuer ?? '';
+  const cached = context.discovered.get(key);
+  if (cached) return cached;
+  const as = await resolveAuthorizationServer(definition, context.grant);
+  context.discovered.set(key, as);
+  return as;
+}
+
+function missingSecret(name: string, kind: string, how: string): TokenAgentError {
+  return new TokenAgentError(
+    codes.needsSignIn,
+    `Token '${name}' has no ${kind} in the secret store: ${how}.`,
+  );
+}

@@ -1,0 +1,95 @@
+// One configured token's state inside the engine, and how it is reported. The token value itself
+// stays here: TokenState (what crosses the protocol) carries only what is safe to show.
+import type { TokenPhase, TokenState } from '../protocol';
+import { RefreshBudget } from './backoff';
+import type { TokenDefinition } from './config';
+import type { TokenAgentError } from './errors';
+import type { JwtInfo } from './jwtInfo';
+
+export interface HeldToken {
+  accessToken: string;
+  /** Local-clock Unix ms (skew already applied). */
+  expiresAt?: number;
+  issuedAt?: number;
+  jwt?: JwtInfo;
+}
+
+/** What the engine keeps of the current access token in the secret store, as JSON. */
+export interface StoredAccessToken {
+  accessToken: string;
+  expiresAt?: number;
+  issuedAt?: number;
+  obtainedAt: number;
+}
+
+/** How one refresh attempt ended; callers that joined it get the same answer. */
+export type RefreshOutcome = { ok: true } | { ok: false; error: TokenAgentError };
+
+export class TokenSlot {
+  current: HeldToken | undefined;
+  refreshing = false;
+  lastRefreshAt: number | undefined;
+  nextRefreshAt: number | undefined;
+  lastError: TokenAgentError | undefined;
+  needsSignIn = false;
+  failures = 0;
+  skewMs = 0;
+  timer: NodeJS.Timeout | undefined;
+  inFlight: Promise<RefreshOutcome> | undefined;
+  loaded: Promise<void> | undefined;
+  readonly budget: RefreshBudget;
+
+  constructor(readonly definition: TokenDefinition) {
+    const limit = 'refreshBudgetPerHour' in definition ? definition.refreshBudgetPerHour : 60;
+    this.budget = new RefreshBudget({ limit });
+  }
+
+  get name(): string {
+    return this.definition.name;
+  }
+
+  /** The time from which a refresh is due (no jitter): the lead before expiry, or a third of a short life. */
+  refreshPoint(): number | undefined {
+    const held = this.current;
+    if (held?.expiresAt === undefined) return undefined;
+    const leadMs = this.definition.refreshBeforeSeconds * 1000;
+    const lifetimeMs = held.issuedAt !== undefined ? held.expiresAt - held.issuedAt : undefined;
+    return lifetimeMs !== undefined && lifetimeMs <= leadMs
+      ? held.expiresAt - lifetimeMs / 3
+      : held.expiresAt - leadMs;
+  }
+
+  phase(now: number): TokenPhase {
+    if (this.refreshing) return 'refreshing';
+    const expiresAt = this.current?.expiresAt;
+    if (this.needsSignIn && (expiresAt === undefined || expiresAt <= now)) return 'needs-sign-in';
+    if (!this.current) return this.lastError ? 'error' : 'expired';
+    if (expiresAt !== undefined && expiresAt <= now) return 'expired';
+    const point = this.refreshPoint();
+    if (this.needsSignIn || this.lastError || (point !== undefined && now >= point)) return 'expiring';
+    return 'fresh';
+  }
+
+  toState(now: number): TokenState {
+    const held = this.current;
+    const jwt = held?.jwt;
+    const state: TokenState = {
+      name: this.name,
+      type: this.definition.type,
+      phase: this.phase(now),
+      refreshBeforeSeconds: this.definition.refreshBeforeSeconds,
+    };
+    if (held?.expiresAt !== undefined) state.expiresAt = held.expiresAt;
+    if (held?.issuedAt !== undefined) state.issuedAt = held.issuedAt;
+    if (this.lastRefreshAt !== undefined) state.lastRefreshAt = this.lastRefreshAt;
+    if (this.nextRefreshAt !== undefined) state.nextRefreshAt = this.nextRefreshAt;
+    if (jwt?.iss) state.issuer = jwt.iss;
+    if (jwt?.aud) state.audience = jwt.aud;
+    if (jwt?.sub) state.subject = jwt.sub;
+    if (jwt?.scopes) state.scope = jwt.scopes.join(' ');
+    if (jwt?.jti) state.jtiPrefix = jwt.jti.slice(0, 8);
+    if (this.skewMs !== 0) state.skewMs = this.skewMs;
+    if (this.lastError) state.lastError = { code: this.lastError.code, message: this.lastError.message };
+    return state;
+  }
+}

@@ -1,0 +1,85 @@
+// Assembles what every entry point needs from the environment: the config (file, plus the editor's
+// settings), the secret store and the token engine. The CLI and the language server both start here.
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import {
+  type AgentConfig,
+  mergeConfigs,
+  type Problem,
+  parseConfig,
+  resolveConfigPath,
+  resolveDataDir,
+} from './engine/config';
+import { codes, TokenAgentError } from './engine/errors';
+import { type LogLevel, TokenEngine } from './engine/tokenEngine';
+import { openSecretStore, type SecretStore } from './store/secretStore';
+
+export interface RuntimeOptions {
+  configFlag?: string;
+  /** The `tokenAgent.tokens` setting, when running under VS Code. */
+  settingsTokens?: unknown;
+  schedule: boolean;
+  env?: NodeJS.ProcessEnv;
+  log?: (level: LogLevel, message: string) => void;
+}
+
+export interface Runtime {
+  configPath: string;
+  config: AgentConfig;
+  problems: Problem[];
+  dataDir: string;
+  store: SecretStore | undefined;
+  storeError: TokenAgentError | undefined;
+  engine: TokenEngine;
+}
+
+export async function loadConfigFile(configFlag: string | undefined, env: NodeJS.ProcessEnv) {
+  const { path, source } = resolveConfigPath({
+    platform: process.platform,
+    env,
+    ...(configFlag ? { configFlag } : {}),
+  });
+  const absolute = resolve(path);
+  let text: string;
+  try {
+    text = await readFile(absolute, 'utf8');
+  } catch (error) {
+    // No config file at the default place just means no tokens yet; a file named explicitly must exist.
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT' && source === 'default') {
+      return { path: absolute, ...parseConfig('{"tokens":[]}') };
+    }
+    throw new TokenAgentError(
+      codes.configInvalid,
+      `cannot read the config file ${absolute}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`,
+      { cause: error },
+    );
+  }
+  return { path: absolute, ...parseConfig(text) };
+}
+
+export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
+  const env = options.env ?? process.env;
+  const file = await loadConfigFile(options.configFlag, env);
+  const merged =
+    options.settingsTokens === undefined ? file : { ...mergeConfigs(file.config, options.settingsTokens) };
+  const problems =
+    options.settingsTokens === undefined ? file.problems : [...file.problems, ...merged.problems];
+  const dataDir = resolveDataDir({ platform: process.platform, env });
+  const needsStore = merged.config.tokens.length > 0;
+  let store: SecretStore | undefined;
+  let storeError: TokenAgentError | undefined;
+  if (needsStore) {
+    const opened = await openSecretStore({ tier: merged.config.store, dataDir });
+    if ('store' in opened) store = opened.store;
+    else storeError = opened.error;
+  }
+  const engine = new TokenEngine({
+    definitions: merged.config.tokens,
+    store,
+    ...(storeError ? { storeError } : {}),
+    dataDir,
+    schedule: options.schedule,
+    ...(options.log ? { log: options.log } : {}),
+  });
+  return { configPath: file.path, config: merged.config, problems, dataDir, store, storeError, engine };
+}
