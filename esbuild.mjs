@@ -2,11 +2,15 @@
 // the extension is loaded by VS Code (CommonJS, `vscode` provided by the host);
 // the agent is a plain Node program (the `token-agent` binary) that must never see `vscode`.
 
-import { chmod, stat } from 'node:fs/promises';
+import { chmod, cp, mkdir, readdir, rm, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import * as esbuild from 'esbuild';
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
+// `--target linux-x64` ships only that platform's secret-store binary (platform-specific .vsix).
+const targetIndex = process.argv.indexOf('--target');
+const target = targetIndex > 0 ? process.argv[targetIndex + 1] : undefined;
 
 /** @type {esbuild.BuildOptions} */
 const common = {
@@ -33,6 +37,24 @@ const builds = [
   },
 ];
 
+// The keytar addon loads its binary from a computed path, so it cannot be bundled: it is copied
+// beside the agent bundle, where `require('@github/keytar')` from dist/agent.js finds it.
+async function shipKeytar() {
+  const from = 'node_modules/@github/keytar';
+  const to = 'dist/node_modules/@github/keytar';
+  await rm(to, { recursive: true, force: true });
+  await mkdir(join(to, 'prebuilds'), { recursive: true });
+  for (const file of ['package.json', 'LICENSE.md', 'lib/keytar.js'])
+    await cp(join(from, file), join(to, file));
+  const platforms = (await readdir(join(from, 'prebuilds'))).filter(
+    (p) => target === undefined || p === target,
+  );
+  if (platforms.length === 0) throw new Error(`no keytar prebuild for target ${target}`);
+  for (const platform of platforms)
+    await cp(join(from, 'prebuilds', platform), join(to, 'prebuilds', platform), { recursive: true });
+  return platforms;
+}
+
 async function report(outfiles) {
   for (const file of outfiles) {
     const { size } = await stat(file);
@@ -41,6 +63,7 @@ async function report(outfiles) {
 }
 
 if (watch) {
+  await shipKeytar();
   for (const options of builds) {
     const ctx = await esbuild.context({ ...options, logLevel: 'info' });
     await ctx.watch();
@@ -49,5 +72,7 @@ if (watch) {
 } else {
   await Promise.all(builds.map((options) => esbuild.build(options)));
   await chmod('dist/agent.js', 0o755);
+  const platforms = await shipKeytar();
   await report(builds.map((b) => b.outfile));
+  console.log(`keytar binaries: ${platforms.join(', ')}`);
 }

@@ -73,13 +73,27 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     if ('store' in opened) store = opened.store;
     else storeError = opened.error;
   }
+  const grantTimeoutMs = grantTimeoutFromEnv(env);
   const engine = new TokenEngine({
     definitions: merged.config.tokens,
     store,
     ...(storeError ? { storeError } : {}),
     dataDir,
     schedule: options.schedule,
+    ...(grantTimeoutMs !== undefined ? { grantTimeoutMs } : {}),
     ...(options.log ? { log: options.log } : {}),
   });
   return { configPath: file.path, config: merged.config, problems, dataDir, store, storeError, engine };
+}
+
+/**
+ * `TOKEN_AGENT_GRANT_TIMEOUT_MS` shortens (or lengthens) the engine's wait for a token endpoint, 30 s by
+ * default. Tests use it to reach ERR_TOKEN_ENDPOINT_TIMEOUT quickly; an unusable value is ignored
+ * rather than fatal, because a token must still be obtainable with a stray variable set.
+ */
+function grantTimeoutFromEnv(env: NodeJS.ProcessEnv): number | undefined {
+  const value = env.TOKEN_AGENT_GRANT_TIMEOUT_MS;
+  if (value === undefined || !/^\d+$/.test(value)) return undefined;
+  const ms = Number(value);
+  return ms >= 1 && ms <= 600_000 ? ms : undefined;
 }

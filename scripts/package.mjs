@@ -7,11 +7,14 @@ import { join, resolve } from 'node:path';
 
 const production = process.argv.includes('--production');
 const outIndex = process.argv.indexOf('--out');
+const targetIndex = process.argv.indexOf('--target');
+const target = targetIndex > 0 ? process.argv[targetIndex + 1] : undefined;
 const { name, version } = JSON.parse(readFileSync('package.json', 'utf8'));
 const out = resolve(outIndex > 0 ? process.argv[outIndex + 1] : join('.cache', `${name}-${version}.vsix`));
 mkdirSync(resolve(out, '..'), { recursive: true });
 
-run(process.execPath, ['esbuild.mjs', ...(production ? ['--production'] : [])]);
+const targetArgs = target ? ['--target', target] : [];
+run(process.execPath, ['esbuild.mjs', ...(production ? ['--production'] : []), ...targetArgs]);
 // Everything the extension and agent need is bundled by esbuild, so vsce must not pull node_modules in.
 run(process.execPath, [
   'node_modules/@vscode/vsce/vsce',
@@ -19,8 +22,12 @@ run(process.execPath, [
   '--no-dependencies',
   '--skip-license',
   '--allow-missing-repository',
+  // The README's relative links (docs/…) must point somewhere once shown on a marketplace page.
+  '--baseContentUrl',
+  'https://example.invalid/token-agent/blob/main/',
   '--out',
   out,
+  ...targetArgs,
 ]);
 console.log(`${out} ${(statSync(out).size / 1024).toFixed(1)} KiB`);
 

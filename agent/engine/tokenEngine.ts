@@ -394,7 +394,8 @@ export class TokenEngine {
     clearTimeout(slot.timer);
     slot.timer = undefined;
     slot.nextRefreshAt = undefined;
-    if (!this.#options.schedule || this.#stopped || slot.needsSignIn) return;
+    // Without a store nothing can be refreshed; the status already says what to fix.
+    if (!this.#options.schedule || this.#stopped || slot.needsSignIn || !this.#options.store) return;
     const now = this.#now();
     let at: number | undefined;
     const error = slot.lastError;
@@ -407,6 +408,9 @@ export class TokenEngine {
           : undefined;
       at = now + Math.max(backoff, serverWait ?? 0);
       if (error.code === codes.refreshBudgetExhausted) at = slot.budget.resetsAt(now);
+    } else if (!slot.current && slot.definition.type !== 'static') {
+      // Nothing held yet (first start, or only a refresh token stored): fetch one now.
+      at = now;
     } else if (slot.current?.expiresAt !== undefined && slot.definition.type !== 'static') {
       at = nextRefreshAt({
         expiresAtMs: slot.current.expiresAt,

@@ -65,6 +65,7 @@ const quietUserSettings = {
   'update.mode': 'none',
   'chat.disableAIFeatures': true,
   'window.restoreWindows': 'none',
+  'git.openRepositoryInParentFolders': 'never',
 };
 
 export async function startCodeServer(options: CodeServerOptions): Promise<CodeServer> {
