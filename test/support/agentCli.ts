@@ -3,27 +3,21 @@
 //
 // Every child is started with the asynchronous spawn: the token server runs in the test process, and
 // spawnSync would block the event loop that has to answer the child's token request.
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { createRemoteJWKSet, decodeJwt, type JWTPayload, jwtVerify } from 'jose';
 import type { SecretKind } from '../../agent/store/secretStore';
+import { agentBundle, type CliResult, type RunningCli, startProcess } from './agentProcess';
+
+export { agentBundle, type CliResult, type RunningCli };
 import { keytarInChild, type SecretService } from './secretService';
 import type { TokenServer } from './tokenServer';
 import { waitUntil } from './waitFor';
 
 const root = resolve(__dirname, '..', '..');
-export const agentBundle = join(root, 'dist', 'agent.js');
 const stampedeDriver = join(root, 'test', 'support', 'stampede.ts');
-
-export interface CliResult {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  stdout: string;
-  stderr: string;
-}
 
 export interface AgentWorkspace {
   dir: string;
@@ -47,11 +41,6 @@ export interface RunOptions {
   input?: string;
   /** Laid over the workspace's environment; `undefined` removes a variable. */
   env?: Record<string, string | undefined>;
-}
-
-export interface RunningCli {
-  child: ChildProcessWithoutNullStreams;
-  done: Promise<CliResult>;
 }
 
 export interface TokenEntry {
@@ -118,24 +107,6 @@ function merge(base: NodeJS.ProcessEnv, extra: Record<string, string | undefined
     else merged[name] = value;
   }
   return merged;
-}
-
-function startProcess(args: string[], env: NodeJS.ProcessEnv, input: string | undefined): RunningCli {
-  const child = spawn(process.execPath, args, { cwd: root, env, stdio: 'pipe' });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (chunk: Buffer) => {
-    stdout += chunk.toString();
-  });
-  child.stderr.on('data', (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  child.stdin.end(input ?? '');
-  const done = new Promise<CliResult>((settle, fail) => {
-    child.once('error', fail);
-    child.once('close', (code, signal) => settle({ code, signal, stdout, stderr }));
-  });
-  return { child, done };
 }
 
 /** The agent's stderr as lines, for "one clear line" checks. */
@@ -219,9 +190,8 @@ export function startStampede(
   const running = startProcess(
     ['--import', 'tsx', stampedeDriver, workspace.configPath, name, String(calls)],
     { ...process.env, ...workspace.env, ...env },
-    undefined,
+    null,
   );
-  // The barrier is a signal: all eight processes get it within microseconds of each other.
   const lines = createInterface({ input: running.child.stdout });
   const ready = new Promise<void>((resolveReady, fail) => {
     lines.once('line', (line) =>
@@ -234,5 +204,8 @@ export function startStampede(
     const last = result.stdout.trim().split('\n').at(-1) ?? '';
     return JSON.parse(last) as StampedeReport;
   });
-  return { ready, report, go: () => running.child.kill('SIGUSR2') };
+  // Awaited by the caller; this only keeps an early failure, reported through `ready`, from also
+  // surfacing as an unhandled rejection.
+  report.catch(() => undefined);
+  return { ready, report, go: () => running.child.stdin.end('go\n') };
 }

@@ -1,5 +1,5 @@
 // A stampede driver: `node --import tsx test/support/stampede.ts CONFIG NAME CALLS`. Opens the agent's
-// runtime as the CLI does, prints `ready`, waits for SIGUSR2, then makes CALLS concurrent
+// runtime as the CLI does, prints `ready`, waits for a line on stdin, then makes CALLS concurrent
 // `engine.get(NAME)` calls and prints one JSON line: the token each call got, and any errors.
 // The environment (XDG_DATA_HOME, the D-Bus address) comes from whoever starts it.
 import { isTokenAgentError } from '../../agent/engine/errors';
@@ -10,9 +10,11 @@ async function main(): Promise<void> {
   const [configFlag, name, calls] = process.argv.slice(2);
   if (!configFlag || !name || !calls) throw new Error('usage: stampede.ts CONFIG NAME CALLS');
   const { engine } = await createRuntime({ configFlag, schedule: false });
-  const go = new Promise<void>((release) => process.once('SIGUSR2', () => release()));
+  // The barrier: the test releases every driver at once, once the token has expired.
+  const go = new Promise<void>((release) => process.stdin.once('data', () => release()));
   process.stdout.write('ready\n');
   await go;
+  process.stdin.destroy();
   const results = await Promise.allSettled(Array.from({ length: Number(calls) }, () => engine.get(name)));
   const report: StampedeReport = { tokens: [], errors: [] };
   for (const result of results) {
