@@ -4,7 +4,8 @@
 //
 // The extension may import this module (and only this module) from agent/, so it must stay free of
 // Node-only or engine imports: types and message declarations only.
-import { NotificationType, RequestType0 } from 'vscode-languageserver-protocol';
+import { NotificationType, RequestType, RequestType0 } from 'vscode-languageserver-protocol';
+import { codes } from './engine/errors';
 
 /** Where secrets live. `file` and `memory` are plaintext tiers the user must opt into. */
 export type StoreTier = 'keychain' | 'file' | 'memory' | 'unavailable' | 'none';
@@ -39,6 +40,11 @@ export interface TokenState {
 
 export interface AgentStatus {
   version: string;
+  /** The config file in use, and what was wrong in it (one sentence each). */
+  configPath?: string;
+  problems: string[];
+  /** The JSON-lines audit log of refreshes, for "Open Audit Log". */
+  auditLogPath?: string;
   pid: number;
   /** Unix milliseconds; uptime is derived from it so that a status does not go stale. */
   startedAt: number;
@@ -52,6 +58,7 @@ export interface AgentStatus {
 
 /** Stable error codes carried in `ResponseError.data.code`; callers branch on these, never on text. */
 export const ErrorCode = {
+  ...codes,
   internal: 'ERR_AGENT_INTERNAL',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
@@ -60,8 +67,39 @@ export interface ErrorData {
   code: ErrorCode;
 }
 
+export type SecretKind = 'refresh_token' | 'client_secret' | 'access_token' | 'static_token';
+
+export interface GetTokenParams {
+  name: string;
+  /** The token handed over must stay valid at least this long; the agent refreshes first if needed. */
+  minValidSeconds: number;
+}
+
+export interface GetTokenResult {
+  accessToken: string;
+  expiresAt?: number;
+  /** A masked preview safe to show (`eyJhbGci…`). */
+  preview: string;
+}
+
+export interface TokenNameParams {
+  name: string;
+}
+
+export interface SetSecretParams {
+  name: string;
+  kind: SecretKind;
+  value: string;
+}
+
 export const status = new RequestType0<AgentStatus, ErrorData>('tokenAgent/status');
 export const didChangeStatus = new NotificationType<AgentStatus>('tokenAgent/didChangeStatus');
+export const getToken = new RequestType<GetTokenParams, GetTokenResult, ErrorData>('tokenAgent/getToken');
+export const refreshToken = new RequestType<TokenNameParams, TokenState, ErrorData>(
+  'tokenAgent/refreshToken',
+);
+export const setSecret = new RequestType<SetSecretParams, null, ErrorData>('tokenAgent/setSecret');
+export const removeSecrets = new RequestType<TokenNameParams, null, ErrorData>('tokenAgent/removeSecrets');
 
 export type Direction = 'client -> server' | 'server -> client';
 export interface MethodInfo {
@@ -74,4 +112,8 @@ export interface MethodInfo {
 export const methods: readonly MethodInfo[] = [
   { method: status.method, kind: 'request', direction: 'client -> server' },
   { method: didChangeStatus.method, kind: 'notification', direction: 'server -> client' },
+  { method: getToken.method, kind: 'request', direction: 'client -> server' },
+  { method: refreshToken.method, kind: 'request', direction: 'client -> server' },
+  { method: setSecret.method, kind: 'request', direction: 'client -> server' },
+  { method: removeSecrets.method, kind: 'request', direction: 'client -> server' },
 ];

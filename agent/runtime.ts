@@ -19,6 +19,8 @@ export interface RuntimeOptions {
   /** The `tokenAgent.tokens` setting, when running under VS Code. */
   settingsTokens?: unknown;
   schedule: boolean;
+  /** Open the secret store even with no token configured (the editor may add one at any time). */
+  alwaysOpenStore?: boolean;
   env?: NodeJS.ProcessEnv;
   log?: (level: LogLevel, message: string) => void;
 }
@@ -65,7 +67,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   const problems =
     options.settingsTokens === undefined ? file.problems : [...file.problems, ...merged.problems];
   const dataDir = resolveDataDir({ platform: process.platform, env });
-  const needsStore = merged.config.tokens.length > 0;
+  const needsStore = merged.config.tokens.length > 0 || options.alwaysOpenStore === true;
   let store: SecretStore | undefined;
   let storeError: TokenAgentError | undefined;
   if (needsStore) {

@@ -1,6 +1,7 @@
 // What the extension knows about the agent, and how that is drawn in the status bar.
 // Pure: no `vscode` import, so it is unit-tested with plain data and a fixed clock.
-import type { AgentStatus } from '../agent/protocol';
+import type { AgentStatus, TokenState } from '../agent/protocol';
+import { mostUrgent, tokenSeverity, tokenSummary } from './countdown';
 
 export type AgentView =
   | { kind: 'starting' }
@@ -9,6 +10,17 @@ export type AgentView =
   | { kind: 'stopped'; reason: string };
 
 export type Background = 'warning' | 'error' | undefined;
+
+/** The only commands the tooltip's links may run (VS Code refuses the others). */
+export const tooltipCommands = [
+  'tokenAgent.showLog',
+  'tokenAgent.restartAgent',
+  'tokenAgent.showStatus',
+  'tokenAgent.copyFreshToken',
+  'tokenAgent.refreshNow',
+  'tokenAgent.addToken',
+  'tokenAgent.pasteToken',
+];
 
 export interface StatusBarModel {
   text: string;
@@ -19,7 +31,8 @@ export interface StatusBarModel {
   command: string;
 }
 
-export function renderStatusBar(view: AgentView, now: number): StatusBarModel {
+export function renderStatusBar(view: AgentView, options: RenderOptions): StatusBarModel {
+  const { now } = options;
   switch (view.kind) {
     case 'starting':
       return {
@@ -48,31 +61,104 @@ export function renderStatusBar(view: AgentView, now: number): StatusBarModel {
         command: 'tokenAgent.restartAgent',
       };
     case 'running':
-      return renderRunning(view.status, now);
+      return renderRunning(view.status, options);
   }
 }
 
-function renderRunning(status: AgentStatus, now: number): StatusBarModel {
-  const tokenCount = status.tokens.length;
-  const summary = tokenCount === 0 ? 'no tokens' : `${tokenCount} token${tokenCount === 1 ? '' : 's'}`;
-  const storeLine = status.store.plaintext
-    ? `$(warning) Secrets are stored in **plaintext** (${status.store.tier}).`
-    : `Secret store: ${status.store.tier}${status.store.detail ? ` — ${status.store.detail}` : ''}`;
-  const lines = [
-    `**Token Agent** ${status.version} — agent pid ${status.pid}, up ${formatUptime(now - status.startedAt)}`,
-    '',
-    storeLine,
-    '',
-    `Leak lint: ${status.lint.enabled ? 'on' : 'off'}`,
-  ];
-  if (status.message) lines.push('', status.message);
+export interface RenderOptions {
+  now: number;
+  warnBeforeSeconds: number;
+  /** Local wall-clock time of a Unix ms instant; injected so tests do not depend on the time zone. */
+  formatTime: (ms: number) => string;
+}
+
+function renderRunning(status: AgentStatus, options: RenderOptions): StatusBarModel {
+  const { now } = options;
+  const agentLine = `Token Agent ${status.version}, agent pid ${status.pid}`;
+  if (status.store.tier === 'unavailable' && status.tokens.length > 0) {
+    return {
+      text: '$(error) Token Agent: secret store unavailable',
+      tooltip: `**The OS secret store is not available.** ${status.store.detail ?? ''}\n\nNo secret is written anywhere else. [Show log](command:tokenAgent.showLog)`,
+      ariaLabel: `${agentLine}. Secret store unavailable: ${status.store.detail ?? ''}`,
+      background: 'error',
+      command: 'tokenAgent.showStatus',
+    };
+  }
+  const token = mostUrgent(status.tokens, now, options.warnBeforeSeconds);
+  if (!token) {
+    return {
+      text: '$(key) Token Agent: no tokens',
+      tooltip: `${header(status, now)}\n\nNo token is configured. [Add a token](command:tokenAgent.addToken) or [paste one](command:tokenAgent.pasteToken) to watch.${status.message ? `\n\n$(warning) ${status.message}` : ''}${problemsBlock(status)}`,
+      ariaLabel: `${agentLine}, no tokens`,
+      background: status.health === 'warning' ? 'warning' : undefined,
+      command: 'tokenAgent.addToken',
+    };
+  }
+  const severity = tokenSeverity(token, now, options.warnBeforeSeconds);
+  const icon = token.phase === 'refreshing' ? '$(sync~spin)' : severity === 'error' ? '$(error)' : '$(key)';
+  const secondsLeft =
+    token.expiresAt === undefined ? undefined : Math.max(0, Math.floor((token.expiresAt - now) / 1000));
+  const expiry =
+    token.expiresAt === undefined
+      ? tokenSummary(token, now)
+      : `expires in ${secondsLeft} seconds at ${options.formatTime(token.expiresAt)}`;
   return {
-    text: `$(key) Token Agent: ${summary}`,
-    tooltip: lines.join('\n'),
-    ariaLabel: `Token Agent ${status.version}, agent pid ${status.pid}, ${summary}`,
-    background: status.health === 'error' ? 'error' : status.health === 'warning' ? 'warning' : undefined,
+    text: `${icon} ${token.name} ${tokenSummary(token, now)}`,
+    tooltip:
+      [header(status, now), ...status.tokens.map((t) => tokenBlock(t, options)), storeLine(status)].join(
+        '\n\n---\n\n',
+      ) + problemsBlock(status),
+    ariaLabel: `Token Agent: ${token.name} ${expiry}, ${status.tokens.length} token${status.tokens.length === 1 ? '' : 's'}, ${agentLine}`,
+    background: severity === 'ok' ? undefined : severity,
     command: 'tokenAgent.showStatus',
   };
+}
+
+function header(status: AgentStatus, now: number): string {
+  return `**Token Agent** ${status.version} — agent pid ${status.pid}, up ${formatUptime(now - status.startedAt)}`;
+}
+
+function storeLine(status: AgentStatus): string {
+  return status.store.plaintext
+    ? `$(warning) Secrets are stored in **plaintext** (${status.store.tier} store).`
+    : `Secret store: ${status.store.tier}`;
+}
+
+function problemsBlock(status: AgentStatus): string {
+  return status.problems.length === 0 ? '' : `\n\n$(warning) Config: ${status.problems.join('; ')}`;
+}
+
+function commandLink(title: string, command: string, name: string): string {
+  return `[${title}](command:${command}?${encodeURIComponent(JSON.stringify([name]))})`;
+}
+
+function tokenBlock(token: TokenState, options: RenderOptions): string {
+  const { now, formatTime } = options;
+  const lines = [`**${token.name}** — ${tokenSummary(token, now)} · ${token.phase}`];
+  const facts: string[] = [];
+  if (token.expiresAt !== undefined) facts.push(`Expires ${formatTime(token.expiresAt)}`);
+  if (token.lastRefreshAt !== undefined) facts.push(`last refresh ${formatTime(token.lastRefreshAt)}`);
+  if (token.nextRefreshAt !== undefined) facts.push(`next refresh ${formatTime(token.nextRefreshAt)}`);
+  if (facts.length) lines.push(facts.join(' · '));
+  const claims: string[] = [];
+  if (token.issuer) claims.push(`Issuer \`${token.issuer}\``);
+  if (token.audience?.length) claims.push(`audience \`${token.audience.join(', ')}\``);
+  if (token.scope) claims.push(`scope \`${token.scope}\``);
+  if (token.subject) claims.push(`subject \`${token.subject}\``);
+  if (token.jtiPrefix) claims.push(`jti \`${token.jtiPrefix}…\``);
+  if (claims.length) lines.push(claims.join(' · '));
+  if (token.skewMs)
+    lines.push(
+      `Clock skew: ${token.skewMs > 0 ? '+' : ''}${(token.skewMs / 1000).toFixed(1)} s (server ahead when positive)`,
+    );
+  if (token.lastError) lines.push(`$(warning) ${token.lastError.message}`);
+  lines.push(
+    [
+      commandLink('Copy', 'tokenAgent.copyFreshToken', token.name),
+      commandLink('Refresh now', 'tokenAgent.refreshNow', token.name),
+    ].join(' · '),
+  );
+  return lines.join('\n\n');
 }
 
 export function formatUptime(ms: number): string {

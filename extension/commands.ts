@@ -1,16 +1,29 @@
 // The command table. Each command names whether it needs a running agent; while the agent is down
-// such a command says so instead of throwing.
+// such a command says so instead of throwing. Token logic stays in the agent: these only ask.
 import * as vscode from 'vscode';
-import { formatUptime } from './agentView';
+import * as protocol from '../agent/protocol';
+import { AgentRequestError, remedyFor, request } from './agentRequests';
+import { formatTimeLeft, tokenSummary } from './countdown';
 import type { Ctx } from './ctx';
+import { addTokenFlow, pasteTokenFlow, pickSecretKind, readSecret } from './tokenInput';
+
+type Run = (ctx: Ctx, ...args: unknown[]) => Promise<void> | void;
 
 interface CommandSpec {
   needsAgent: boolean;
-  run(ctx: Ctx): Promise<void> | void;
+  run: Run;
 }
 
 const commands: Record<string, CommandSpec> = {
+  'tokenAgent.copyFreshToken': { needsAgent: true, run: (ctx, name) => copyFreshToken(ctx, name) },
+  'tokenAgent.refreshNow': { needsAgent: true, run: (ctx, name) => refreshNow(ctx, name) },
+  'tokenAgent.addToken': { needsAgent: true, run: (ctx) => addTokenFlow(ctx) },
+  'tokenAgent.setSecret': { needsAgent: true, run: (ctx, name) => setSecret(ctx, name) },
+  'tokenAgent.pasteToken': { needsAgent: true, run: (ctx) => pasteTokenFlow(ctx) },
+  'tokenAgent.removeToken': { needsAgent: true, run: (ctx, name) => removeToken(ctx, name) },
+  'tokenAgent.showStatus': { needsAgent: true, run: (ctx) => showTokens(ctx) },
   'tokenAgent.showLog': { needsAgent: false, run: (ctx) => ctx.log.show() },
+  'tokenAgent.openAuditLog': { needsAgent: true, run: (ctx) => openAuditLog(ctx) },
   'tokenAgent.restartAgent': {
     needsAgent: false,
     run: async (ctx) => {
@@ -18,24 +31,11 @@ const commands: Record<string, CommandSpec> = {
       await ctx.restart();
     },
   },
-  'tokenAgent.showStatus': {
-    needsAgent: true,
-    run: async (ctx) => {
-      const status = ctx.status;
-      if (!status) return;
-      const choice = await vscode.window.showInformationMessage(
-        `Token Agent ${status.version}: pid ${status.pid}, up ${formatUptime(Date.now() - status.startedAt)}, ` +
-          `${status.tokens.length} token(s), secret store: ${status.store.tier}.`,
-        'Show Log',
-      );
-      if (choice === 'Show Log') ctx.log.show();
-    },
-  },
 };
 
 export function registerCommands(ctx: Ctx): vscode.Disposable[] {
   return Object.entries(commands).map(([id, spec]) =>
-    vscode.commands.registerCommand(id, async () => {
+    vscode.commands.registerCommand(id, async (...args: unknown[]) => {
       if (spec.needsAgent && !ctx.status) {
         const choice = await vscode.window.showWarningMessage(
           'The token agent is not running right now.',
@@ -46,9 +46,190 @@ export function registerCommands(ctx: Ctx): vscode.Disposable[] {
         if (choice === 'Show Log') ctx.log.show();
         return;
       }
-      await spec.run(ctx);
+      try {
+        await spec.run(ctx, ...args);
+      } catch (error) {
+        await reportError(ctx, error);
+      }
     }),
   );
+}
+
+async function reportError(ctx: Ctx, error: unknown): Promise<void> {
+  const code = error instanceof AgentRequestError ? error.code : undefined;
+  const message = (error as Error).message;
+  ctx.log.warn(`${code ?? 'error'}: ${message}`);
+  const remedy = code ? remedyFor(code) : undefined;
+  const choice = await vscode.window.showErrorMessage(message, ...(remedy ? [remedy.label] : []));
+  if (remedy && choice === remedy.label) await vscode.commands.executeCommand(remedy.command);
+}
+
+/** The token named by a command argument (from a tooltip link), or the user's pick. */
+async function pickToken(ctx: Ctx, given: unknown, placeHolder: string): Promise<string | undefined> {
+  const tokens = ctx.status?.tokens ?? [];
+  if (typeof given === 'string' && tokens.some((t) => t.name === given)) return given;
+  if (tokens.length === 0) {
+    const choice = await vscode.window.showInformationMessage(
+      'No token is configured yet.',
+      'Add Token…',
+      'Paste Token…',
+    );
+    if (choice === 'Add Token…') await vscode.commands.executeCommand('tokenAgent.addToken');
+    if (choice === 'Paste Token…') await vscode.commands.executeCommand('tokenAgent.pasteToken');
+    return undefined;
+  }
+  if (tokens.length === 1) return tokens[0]?.name;
+  const now = Date.now();
+  const picked = await vscode.window.showQuickPick(
+    tokens.map((t) => ({ label: t.name, description: t.phase, detail: tokenSummary(t, now) })),
+    { placeHolder },
+  );
+  return picked?.label;
+}
+
+async function copyFreshToken(ctx: Ctx, given: unknown): Promise<void> {
+  const name = await pickToken(ctx, given, 'Which token to copy?');
+  if (!name) return;
+  const minValidSeconds = ctx.setting('copy.minValiditySeconds');
+  const token = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: `Getting a fresh '${name}' token…` },
+    () =>
+      request<protocol.GetTokenParams, protocol.GetTokenResult>(ctx.client, protocol.getToken, {
+        name,
+        minValidSeconds,
+      }),
+  );
+  await vscode.env.clipboard.writeText(token.accessToken);
+  const left =
+    token.expiresAt === undefined
+      ? 'no known expiry'
+      : `valid for ${formatTimeLeft(token.expiresAt - Date.now())}`;
+  const clearAfter = ctx.setting('copy.clearAfterSeconds');
+  ctx.clipboard.clearLater(token.accessToken, clearAfter);
+  void vscode.window.showInformationMessage(
+    `Copied '${name}' (${token.preview}), ${left}.${clearAfter > 0 ? ` The clipboard is cleared in ${clearAfter}s.` : ''}`,
+  );
+}
+
+async function refreshNow(ctx: Ctx, given: unknown): Promise<void> {
+  const name = await pickToken(ctx, given, 'Which token to refresh?');
+  if (!name) return;
+  const state = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Window, title: `Refreshing '${name}'` },
+    () => request<protocol.TokenNameParams, protocol.TokenState>(ctx.client, protocol.refreshToken, { name }),
+  );
+  void vscode.window.showInformationMessage(`Refreshed '${name}': ${tokenSummary(state, Date.now())} left.`);
+}
+
+async function setSecret(ctx: Ctx, given: unknown): Promise<void> {
+  const name = await pickToken(ctx, given, 'Set a secret of which token?');
+  if (!name) return;
+  const type = ctx.status?.tokens.find((t) => t.name === name)?.type;
+  const kind = await pickSecretKind(type);
+  if (!kind) return;
+  const value = await readSecret(`The ${kind.replace('_', ' ')} of '${name}'`);
+  if (value === undefined) return;
+  await request<protocol.SetSecretParams, null>(ctx.client, protocol.setSecret, { name, kind, value });
+  void vscode.window.showInformationMessage(
+    `Stored the ${kind.replace('_', ' ')} of '${name}' in the secret store.`,
+  );
+}
+
+async function removeToken(ctx: Ctx, given: unknown): Promise<void> {
+  const name = await pickToken(ctx, given, 'Remove which token?');
+  if (!name) return;
+  const confirm = await vscode.window.showWarningMessage(
+    `Remove '${name}'? Its secrets are deleted from the secret store.`,
+    { modal: true },
+    'Remove',
+  );
+  if (confirm !== 'Remove') return;
+  await request<protocol.TokenNameParams, null>(ctx.client, protocol.removeSecrets, { name });
+  const inSettings = ctx.setting('tokens').some((t) => t.name === name);
+  if (inSettings) {
+    await ctx.updateTokensSetting(ctx.setting('tokens').filter((t) => t.name !== name));
+    void vscode.window.showInformationMessage(`Removed '${name}'.`);
+  } else {
+    void vscode.window.showInformationMessage(
+      `Deleted the secrets of '${name}'. It is defined in ${ctx.status?.configPath ?? 'the config file'}; remove it there too.`,
+    );
+  }
+}
+
+async function showTokens(ctx: Ctx): Promise<void> {
+  const status = ctx.status;
+  if (!status) return;
+  const now = Date.now();
+  type Item = vscode.QuickPickItem & { token?: string; command?: string };
+  const items: Item[] = status.tokens.map((t) => ({
+    label: `$(key) ${t.name}`,
+    description: t.phase,
+    detail:
+      t.expiresAt === undefined
+        ? tokenSummary(t, now)
+        : `${tokenSummary(t, now)} left · expires ${new Date(t.expiresAt).toLocaleTimeString()}`,
+    token: t.name,
+  }));
+  if (status.store.tier === 'unavailable') {
+    items.unshift({
+      label: '$(error) Secret store unavailable',
+      detail: status.store.detail,
+      command: 'tokenAgent.showLog',
+    });
+  }
+  items.push(
+    { label: '', kind: vscode.QuickPickItemKind.Separator },
+    { label: '$(add) Add Token…', command: 'tokenAgent.addToken' },
+    { label: '$(clippy) Paste Token…', command: 'tokenAgent.pasteToken' },
+    { label: '$(output) Show Log', command: 'tokenAgent.showLog' },
+    { label: '$(debug-restart) Restart Agent', command: 'tokenAgent.restartAgent' },
+  );
+  const picked = await vscode.window.showQuickPick(items, { placeHolder: 'Tokens held by the token agent' });
+  if (picked?.command) return void (await vscode.commands.executeCommand(picked.command));
+  if (!picked?.token) return;
+  const name = picked.token;
+  const actions = [
+    { label: '$(copy) Copy Fresh Token', command: 'tokenAgent.copyFreshToken' },
+    { label: '$(sync) Refresh Now', command: 'tokenAgent.refreshNow' },
+    { label: '$(info) Show Details', command: 'details' },
+    { label: '$(lock) Set Refresh Token / Client Secret…', command: 'tokenAgent.setSecret' },
+    { label: '$(trash) Remove', command: 'tokenAgent.removeToken' },
+  ];
+  const action = await vscode.window.showQuickPick(actions, { placeHolder: name });
+  if (!action) return;
+  if (action.command === 'details') return showDetails(ctx, name);
+  await vscode.commands.executeCommand(action.command, name);
+}
+
+async function showDetails(ctx: Ctx, name: string): Promise<void> {
+  const token = ctx.status?.tokens.find((t) => t.name === name);
+  if (!token) return;
+  const time = (ms: number | undefined) => (ms === undefined ? '—' : new Date(ms).toLocaleString());
+  const detail = [
+    `Type: ${token.type} · state: ${token.phase}`,
+    `Expires: ${time(token.expiresAt)} (${tokenSummary(token, Date.now())})`,
+    `Last refresh: ${time(token.lastRefreshAt)} · next: ${time(token.nextRefreshAt)}`,
+    `Issuer: ${token.issuer ?? '—'}`,
+    `Audience: ${token.audience?.join(', ') ?? '—'}`,
+    `Scope: ${token.scope ?? '—'} · subject: ${token.subject ?? '—'}`,
+    `JWT id: ${token.jtiPrefix ? `${token.jtiPrefix}…` : '—'}`,
+    ...(token.skewMs ? [`Clock skew: ${(token.skewMs / 1000).toFixed(1)} s`] : []),
+    ...(token.lastError ? [`Last error: ${token.lastError.message}`] : []),
+  ].join('\n');
+  await vscode.window.showInformationMessage(`Token '${name}'`, { modal: true, detail });
+}
+
+async function openAuditLog(ctx: Ctx): Promise<void> {
+  const path = ctx.status?.auditLogPath;
+  if (!path) return;
+  try {
+    const document = await vscode.workspace.openTextDocument(vscode.Uri.file(path));
+    await vscode.window.showTextDocument(document, { preview: true });
+  } catch {
+    void vscode.window.showInformationMessage(
+      `No refresh has been recorded yet (the audit log will be ${path}).`,
+    );
+  }
 }
 
 export const commandIds = Object.keys(commands);

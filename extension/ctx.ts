@@ -6,13 +6,17 @@ import { type LanguageClient, State } from 'vscode-languageclient/node';
 import * as protocol from '../agent/protocol';
 import type { AgentView } from './agentView';
 import { createAgentClient } from './client';
+import { ClipboardGuard } from './clipboardGuard';
 import { affects, readSetting } from './config';
 import { RestartPolicy } from './restartPolicy';
+import { type SettingKey, type settingDefaults, settingsSection, type TokenSetting } from './settings';
 import { StatusBar } from './statusBar';
 
 export class Ctx implements vscode.Disposable {
   readonly log: vscode.LogOutputChannel;
+  readonly clipboard = new ClipboardGuard();
   readonly #statusBar: StatusBar;
+  readonly #statusWaiters = new Set<() => void>();
   readonly #extensionDisposables: vscode.Disposable[] = [];
   #clientDisposables: vscode.Disposable[] = [];
   #client: LanguageClient | undefined;
@@ -22,9 +26,10 @@ export class Ctx implements vscode.Disposable {
 
   constructor(readonly extension: vscode.ExtensionContext) {
     this.log = vscode.window.createOutputChannel('Token Agent', { log: true });
-    this.#statusBar = new StatusBar();
+    this.#statusBar = new StatusBar(() => this.setting('statusBar.warnBeforeSeconds'));
     this.#extensionDisposables.push(
       this.log,
+      this.clipboard,
       this.#statusBar,
       vscode.workspace.onDidChangeConfiguration((event) => {
         if (affects(event, 'agent.path')) void this.restart();
@@ -35,6 +40,35 @@ export class Ctx implements vscode.Disposable {
   /** The agent's last reported status, or undefined while it is not running. */
   get status(): protocol.AgentStatus | undefined {
     return this.#view.kind === 'running' ? this.#view.status : undefined;
+  }
+
+  setting<K extends SettingKey>(key: K): (typeof settingDefaults)[K] {
+    return readSetting(key);
+  }
+
+  async updateTokensSetting(tokens: TokenSetting[]): Promise<void> {
+    await vscode.workspace
+      .getConfiguration(settingsSection)
+      .update('tokens', tokens, vscode.ConfigurationTarget.Global);
+  }
+
+  /** Resolves once the agent's status lists the token (after a settings change reached it). */
+  async waitForToken(name: string, timeoutMs = 15_000): Promise<void> {
+    const has = () => this.status?.tokens.some((t) => t.name === name) === true;
+    if (has()) return;
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.#statusWaiters.delete(check);
+        reject(new Error(`The agent did not pick up '${name}' in time; see the log for config problems.`));
+      }, timeoutMs);
+      const check = () => {
+        if (!has()) return;
+        clearTimeout(timer);
+        this.#statusWaiters.delete(check);
+        resolve();
+      };
+      this.#statusWaiters.add(check);
+    });
   }
 
   get client(): LanguageClient | undefined {
@@ -78,6 +112,7 @@ export class Ctx implements vscode.Disposable {
     }
     this.#view = view;
     this.#statusBar.show(view);
+    for (const waiter of [...this.#statusWaiters]) waiter();
   }
 
   async #waitBeforeRestart(): Promise<void> {

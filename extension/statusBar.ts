@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { type AgentView, renderStatusBar, type StatusBarModel } from './agentView';
+import { type AgentView, renderStatusBar, type StatusBarModel, tooltipCommands } from './agentView';
 
 const backgrounds = {
   warning: new vscode.ThemeColor('statusBarItem.warningBackground'),
@@ -13,7 +13,7 @@ export class StatusBar implements vscode.Disposable {
   #view: AgentView = { kind: 'starting' };
   #drawn: StatusBarModel | undefined;
 
-  constructor() {
+  constructor(readonly warnBeforeSeconds: () => number) {
     this.#item = vscode.window.createStatusBarItem('tokenAgent.status', vscode.StatusBarAlignment.Left, 100);
     this.#item.name = 'Token Agent';
     this.#ticker = setInterval(() => this.#draw(), 1000);
@@ -27,7 +27,11 @@ export class StatusBar implements vscode.Disposable {
   }
 
   #draw(): void {
-    const model = renderStatusBar(this.#view, Date.now());
+    const model = renderStatusBar(this.#view, {
+      now: Date.now(),
+      warnBeforeSeconds: this.warnBeforeSeconds(),
+      formatTime: (ms) => new Date(ms).toLocaleTimeString(),
+    });
     const drawn = this.#drawn;
     // Only touch the item when something changed: each assignment is a message to the renderer.
     if (
@@ -43,9 +47,7 @@ export class StatusBar implements vscode.Disposable {
     this.#drawn = model;
     this.#item.text = model.text;
     const tooltip = new vscode.MarkdownString(model.tooltip, true);
-    tooltip.isTrusted = {
-      enabledCommands: ['tokenAgent.showLog', 'tokenAgent.restartAgent', 'tokenAgent.showStatus'],
-    };
+    tooltip.isTrusted = { enabledCommands: tooltipCommands };
     this.#item.tooltip = tooltip;
     this.#item.accessibilityInformation = { label: model.ariaLabel };
     this.#item.backgroundColor = model.background ? backgrounds[model.background] : undefined;

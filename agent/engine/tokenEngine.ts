@@ -2,13 +2,14 @@
 // however many callers ask. Inside the process, callers share one in-flight refresh; across
 // processes on this machine, a lock file per token serialises refreshes, and whoever takes the lock
 // re-reads the secret store first, since another process may have refreshed meanwhile.
+import { type FSWatcher, watch } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AuthorizationServer } from 'oauth4webapi';
 import type { TokenState } from '../protocol';
 import { appendAudit } from '../store/auditLog';
 import { acquireLock, type LockHandle } from '../store/lockFile';
-import type { SecretStore } from '../store/secretStore';
+import type { SecretKind, SecretStore } from '../store/secretStore';
 import { backoffDelay, retryAfterApplies, retryAfterMs } from './backoff';
 import type { TokenDefinition } from './config';
 import { codes, isTokenAgentError, TokenAgentError } from './errors';
@@ -53,6 +54,8 @@ export class TokenEngine {
   readonly #now: () => number;
   readonly #random: () => number;
   #stopped = false;
+  #peerWatcher: FSWatcher | undefined;
+  #peerTimer: NodeJS.Timeout | undefined;
 
   constructor(options: EngineOptions) {
     this.#options = options;
@@ -97,6 +100,73 @@ export class TokenEngine {
   stop(): void {
     this.#stopped = true;
     for (const slot of this.#slots.values()) clearTimeout(slot.timer);
+    this.#peerWatcher?.close();
+    clearTimeout(this.#peerTimer);
+  }
+
+  /**
+   * Every refresh on this machine appends to the audit log, so watching it tells this agent at once
+   * that another one (another VS Code window, a terminal call) stored a newer token.
+   */
+  async watchPeers(): Promise<void> {
+    if (!this.#options.store || this.#peerWatcher || this.#stopped) return;
+    await mkdir(this.#options.dataDir, { recursive: true, mode: 0o700 });
+    this.#peerWatcher = watch(this.#options.dataDir, (_event, file) => {
+      if (file !== 'audit.jsonl') return;
+      clearTimeout(this.#peerTimer);
+      this.#peerTimer = setTimeout(() => void this.#adoptFromPeers(), 100);
+    });
+    this.#peerWatcher.on('error', (error) =>
+      this.#log('warn', `cannot watch for other agents: ${error.message}`),
+    );
+  }
+
+  async #adoptFromPeers(): Promise<void> {
+    for (const slot of this.#slots.values()) {
+      if (slot.inFlight) continue;
+      try {
+        if (await this.#adoptStored(slot)) {
+          this.#log('debug', `token '${slot.name}': picked up a token refreshed by another process`);
+          this.#succeeded(slot);
+          this.#schedule(slot);
+          this.#emit();
+        }
+      } catch {
+        // A failing store shows up on the next refresh, with a proper error; nothing to do here.
+      }
+    }
+  }
+
+  /** Stores a secret and acts on it at once: a new refresh token or client secret is tried right away. */
+  async setSecret(name: string, kind: SecretKind, value: string): Promise<void> {
+    await this.#store().set(name, kind, value);
+    const slot = this.#slots.get(name);
+    if (!slot) return;
+    if (kind === 'static_token' || kind === 'access_token') {
+      slot.current = undefined;
+      await this.#adoptStored(slot);
+      this.#succeeded(slot);
+      this.#schedule(slot);
+      this.#emit();
+      return;
+    }
+    this.#succeeded(slot);
+    await this.#refresh(slot, { minValidMs: 0, force: true });
+  }
+
+  /** Deletes every secret of a token and forgets its access token. */
+  async removeSecrets(name: string): Promise<void> {
+    await this.#store().delete(name);
+    const slot = this.#slots.get(name);
+    if (!slot) return;
+    clearTimeout(slot.timer);
+    slot.current = undefined;
+    slot.nextRefreshAt = undefined;
+    this.#emit();
+  }
+
+  state(name: string): TokenState {
+    return this.#slot(name).toState(this.#now());
   }
 
   /** A token valid for at least `minValidSeconds` more, refreshing first when needed. */

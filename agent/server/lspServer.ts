@@ -1,15 +1,20 @@
 // The agent as a language server: what the VS Code extension talks to. The transport (--stdio,
 // --node-ipc, --socket=N) is chosen from argv by vscode-languageserver.
 import {
+  type Connection,
   createConnection,
   DidChangeConfigurationNotification,
   ProposedFeatures,
+  ResponseError,
   TextDocumentSyncKind,
   TextDocuments,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
+import { codes, isTokenAgentError } from '../engine/errors';
+import { mask } from '../engine/redact';
+import type { LogLevel } from '../engine/tokenEngine';
 import * as protocol from '../protocol';
-import { createRuntime } from '../runtime';
+import { createRuntime, type Runtime } from '../runtime';
 import { agentVersion } from '../version';
 import { Debouncer, diagnose } from './diagnostics';
 import { StatusModel } from './statusModel';
@@ -18,14 +23,22 @@ const lintDebounceMs = 150;
 
 interface TokenAgentSettings {
   lint?: { enabled?: boolean };
+  log?: { level?: LogLevel };
   tokens?: unknown;
 }
+
+const logLevels: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
 
 export function runLspServer(): void {
   const connection = createConnection(ProposedFeatures.all);
   const documents = new TextDocuments(TextDocument);
   const model = new StatusModel();
   let canPullConfiguration = false;
+  let logLevel: LogLevel = 'info';
+  const log = (level: LogLevel, message: string) => {
+    if (logLevels.indexOf(level) < logLevels.indexOf(logLevel)) return;
+    connection.console[level === 'debug' ? 'log' : level](message);
+  };
 
   const publish = (uri: string) => {
     const document = documents.get(uri);
@@ -64,6 +77,9 @@ export function runLspServer(): void {
       ? ((await connection.workspace.getConfiguration('tokenAgent')) as TokenAgentSettings | null)
       : null;
     model.setLintEnabled(settings?.lint?.enabled ?? true);
+    logLevel = logLevels.includes(settings?.log?.level as LogLevel)
+      ? (settings?.log?.level as LogLevel)
+      : 'info';
     const key = JSON.stringify(settings?.tokens ?? []);
     if (key !== engineKey) {
       engineKey = key;
@@ -77,13 +93,15 @@ export function runLspServer(): void {
       const runtime = await createRuntime({
         settingsTokens: settingsTokens ?? [],
         schedule: true,
-        log: (level, message) => connection.console[level === 'debug' ? 'log' : level](message),
+        alwaysOpenStore: true,
+        log,
       });
       for (const problem of runtime.problems) {
         connection.console.warn(`${runtime.configPath}: ${problem.severity}: ${problem.message}`);
       }
       model.setRuntime(runtime);
       await runtime.engine.start();
+      await runtime.engine.watchPeers();
     } catch (error) {
       connection.console.error(`could not start the token engine: ${(error as Error).message}`);
       model.setStartupError((error as Error).message);
@@ -96,6 +114,7 @@ export function runLspServer(): void {
   connection.onExit(() => model.runtime?.engine.stop());
 
   connection.onRequest(protocol.status, () => model.snapshot());
+  registerTokenRequests(connection, () => model.runtime);
 
   // Opening a document also fires onDidChangeContent, so one debounced path serves both.
   documents.onDidChangeContent((event) => debouncer.schedule(event.document.uri));
@@ -107,4 +126,53 @@ export function runLspServer(): void {
 
   documents.listen(connection);
   connection.listen();
+}
+
+/** The requests that act on tokens. Failures cross as ResponseErrors whose data carries the code. */
+function registerTokenRequests(connection: Connection, runtime: () => Runtime | undefined): void {
+  const engine = () => {
+    const current = runtime();
+    if (!current)
+      throw new ResponseError(0, 'The token engine has not started yet.', { code: codes.storeUnavailable });
+    return current.engine;
+  };
+  const coded = async <T>(work: () => Promise<T>): Promise<T> => {
+    try {
+      return await work();
+    } catch (error) {
+      if (error instanceof ResponseError) throw error;
+      if (isTokenAgentError(error)) throw new ResponseError(1, error.message, { code: error.code });
+      throw new ResponseError(2, `Internal error: ${(error as Error).message}`, {
+        code: protocol.ErrorCode.internal,
+      });
+    }
+  };
+  connection.onRequest(protocol.getToken, (params) =>
+    coded(async () => {
+      const token = await engine().get(params.name, { minValidSeconds: params.minValidSeconds });
+      return {
+        accessToken: token.accessToken,
+        preview: mask(token.accessToken),
+        ...(token.expiresAt !== undefined ? { expiresAt: token.expiresAt } : {}),
+      };
+    }),
+  );
+  connection.onRequest(protocol.refreshToken, (params) =>
+    coded(async () => {
+      await engine().refresh(params.name);
+      return engine().state(params.name);
+    }),
+  );
+  connection.onRequest(protocol.setSecret, (params) =>
+    coded(async () => {
+      await engine().setSecret(params.name, params.kind, params.value);
+      return null;
+    }),
+  );
+  connection.onRequest(protocol.removeSecrets, (params) =>
+    coded(async () => {
+      await engine().removeSecrets(params.name);
+      return null;
+    }),
+  );
 }

@@ -1,8 +1,10 @@
 // Holds the agent's reportable state and tells listeners when any of it changes.
 // One instance per server: nothing here is module-global, so a restart starts clean.
+import { join } from 'node:path';
 import type { Problem } from '../engine/config';
 import type { AgentStatus, Health, StoreTier } from '../protocol';
 import type { Runtime } from '../runtime';
+import { auditFileName } from '../store/auditLog';
 import { agentVersion } from '../version';
 
 export type StatusListener = (status: AgentStatus) => void;
@@ -27,6 +29,10 @@ export class StatusModel {
     const { health, message } = this.#health(tokens, runtime?.problems ?? []);
     return {
       version: agentVersion,
+      ...(runtime
+        ? { configPath: runtime.configPath, auditLogPath: join(runtime.dataDir, auditFileName) }
+        : {}),
+      problems: (runtime?.problems ?? []).map((p) => `${p.severity}: ${p.message}`),
       pid: process.pid,
       startedAt: this.#startedAt,
       health,
@@ -52,6 +58,13 @@ export class StatusModel {
   #health(tokens: AgentStatus['tokens'], problems: readonly Problem[]): { health: Health; message?: string } {
     if (this.#startupError) return { health: 'error', message: this.#startupError };
     const storeError = this.#runtime?.storeError;
+    // With no token yet, a missing store only matters once one is added: say so without alarm.
+    if (storeError && tokens.length === 0) {
+      return {
+        health: 'warning',
+        message: `Tokens cannot be added until the secret store works: ${storeError.message}`,
+      };
+    }
     if (storeError) return { health: 'error', message: storeError.message };
     const troubled = tokens.filter(
       (t) => t.phase === 'error' || t.phase === 'needs-sign-in' || t.phase === 'expired',
@@ -65,8 +78,9 @@ export class StatusModel {
     }
     const errors = problems.filter((p) => p.severity === 'error');
     if (errors.length > 0) return { health: 'warning', message: errors.map((p) => p.message).join('; ') };
-    if (this.#runtime?.store?.plaintext)
+    if (this.#runtime?.store?.plaintext && tokens.length > 0) {
       return { health: 'warning', message: 'Secrets are kept in plaintext.' };
+    }
     return { health: 'ok' };
   }
 

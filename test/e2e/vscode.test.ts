@@ -50,7 +50,15 @@ describe('Token Agent in a real VS Code (code-server)', { timeout: 600_000 }, ()
       join(workspace, 'leaky.ts'),
       `export const apiToken = '${fakeJwt({ sub: 'e2e-user' })}';\n`,
     );
-    server = await startCodeServer({ vsix });
+    // A fresh user: an empty config of their own, whatever this machine's real config holds.
+    writeFileSync(join(workspace, '..', `${workspace.split('/').pop()}.config.json`), '{ "tokens": [] }\n');
+    server = await startCodeServer({
+      vsix,
+      env: {
+        TOKEN_AGENT_CONFIG: join(workspace, '..', `${workspace.split('/').pop()}.config.json`),
+        XDG_DATA_HOME: join(workspace, '.data'),
+      },
+    });
     workbench = await openWorkbench(server.url, workspace);
   });
 

@@ -1,6 +1,9 @@
 // A real JSON-RPC client for the built agent over stdio: what VS Code does, without VS Code.
 import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   ConfigurationRequest,
   createProtocolConnection,
@@ -22,9 +25,16 @@ export interface AgentUnderTest {
   exit(): Promise<number | null>;
 }
 
+/**
+ * Starts the built agent with its own config (no token, the in-memory store) and data folder, so
+ * that nothing from the machine's real config or keyring leaks into the test.
+ */
 export async function startAgent(options: { env?: NodeJS.ProcessEnv } = {}): Promise<AgentUnderTest> {
+  const home = mkdtempSync(join(tmpdir(), 'token-agent-lsp-'));
+  const config = join(home, 'config.json');
+  writeFileSync(config, JSON.stringify({ store: 'memory', tokens: [] }));
   const child = spawn(process.execPath, ['dist/agent.js', 'lsp', '--stdio'], {
-    env: { ...process.env, ...options.env },
+    env: { ...process.env, TOKEN_AGENT_CONFIG: config, XDG_DATA_HOME: join(home, 'data'), ...options.env },
     stdio: 'pipe',
   });
   let stderr = '';

@@ -1,11 +1,18 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { AgentStatus, TokenState } from '../../agent/protocol';
-import { formatUptime, renderStatusBar } from '../../extension/agentView';
+import {
+  formatUptime,
+  type RenderOptions,
+  renderStatusBar,
+  tooltipCommands,
+} from '../../extension/agentView';
 
 const now = 1_800_000_000_000;
+const options: RenderOptions = { now, warnBeforeSeconds: 300, formatTime: (ms) => `T${(ms - now) / 1000}` };
 const status = (overrides: Partial<AgentStatus> = {}): AgentStatus => ({
   version: '9.9.9',
+  problems: [],
   pid: 4242,
   startedAt: now - 125_000,
   health: 'ok',
@@ -14,61 +21,144 @@ const status = (overrides: Partial<AgentStatus> = {}): AgentStatus => ({
   tokens: [],
   ...overrides,
 });
-
-const token = (name: string): TokenState => ({
+const token = (name: string, overrides: Partial<TokenState> = {}): TokenState => ({
   name,
-  type: 'static',
+  type: 'oauth2-refresh-token',
   phase: 'fresh',
   refreshBeforeSeconds: 120,
+  ...overrides,
 });
+const running = (overrides: Partial<AgentStatus> = {}) =>
+  renderStatusBar({ kind: 'running', status: status(overrides) }, options);
 
 describe('renderStatusBar', () => {
   it('shows a spinner while the agent starts', () => {
-    const model = renderStatusBar({ kind: 'starting' }, now);
+    const model = renderStatusBar({ kind: 'starting' }, options);
     assert.match(model.text, /^\$\(sync~spin\)/);
     assert.equal(model.background, undefined);
   });
 
-  it('says how many tokens a running agent holds, with its pid and version for screen readers', () => {
+  it('with no token, says so and offers to add one on click', () => {
+    const model = running();
+    assert.equal(model.text, '$(key) Token Agent: no tokens');
+    assert.equal(model.command, 'tokenAgent.addToken');
+    assert.equal(model.ariaLabel, 'Token Agent 9.9.9, agent pid 4242, no tokens');
+    assert.match(model.tooltip, /up 2m 5s/);
+  });
+
+  it('shows the token that expires soonest with its time left', () => {
+    const model = running({
+      tokens: [
+        token('later', { expiresAt: now + 3 * 3_600_000 }),
+        token('demo', { expiresAt: now + 42 * 60_000 + 5_000 }),
+      ],
+    });
+    assert.equal(model.text, '$(key) demo 42m');
+    assert.equal(model.background, undefined);
+    assert.equal(model.command, 'tokenAgent.showStatus');
     assert.equal(
-      renderStatusBar({ kind: 'running', status: status() }, now).text,
-      '$(key) Token Agent: no tokens',
+      model.ariaLabel,
+      'Token Agent: demo expires in 2525 seconds at T2525, 2 tokens, Token Agent 9.9.9, agent pid 4242',
     );
-    const two = renderStatusBar(
-      {
-        kind: 'running',
-        status: status({
-          tokens: [token('a'), token('b')],
+  });
+
+  it('spins while the shown token is refreshing', () => {
+    assert.equal(
+      running({ tokens: [token('demo', { phase: 'refreshing', expiresAt: now + 598_000 })] }).text,
+      '$(sync~spin) demo 9:58',
+    );
+  });
+
+  it('puts a token needing sign-in first, in the error colour', () => {
+    const model = running({
+      tokens: [
+        token('fine', { expiresAt: now + 60_000 }),
+        token('broken', {
+          phase: 'needs-sign-in',
+          lastError: { code: 'ERR_NEEDS_SIGN_IN', message: 'Sign in again.' },
         }),
-      },
-      now,
+      ],
+    });
+    assert.equal(model.text, '$(error) broken sign in needed');
+    assert.equal(model.background, 'error');
+    assert.match(model.tooltip, /\$\(warning\) Sign in again\./);
+  });
+
+  it('lists every token in the tooltip with claims, times and command links', () => {
+    const model = running({
+      tokens: [
+        token('demo', {
+          expiresAt: now + 60_000,
+          issuedAt: now - 3_540_000,
+          lastRefreshAt: now - 3_540_000,
+          nextRefreshAt: now + 30_000,
+          issuer: 'https://idp.test',
+          audience: ['https://api.test'],
+          scope: 'api:read',
+          subject: 'alice',
+          jtiPrefix: 'abcd1234',
+          skewMs: 3_200,
+        }),
+      ],
+    });
+    for (const part of [
+      'Expires T60 · last refresh T-3540 · next refresh T30',
+      'Issuer `https://idp.test` · audience `https://api.test` · scope `api:read` · subject `alice` · jti `abcd1234…`',
+      'Clock skew: +3.2 s',
+      `[Copy](command:tokenAgent.copyFreshToken?${encodeURIComponent('["demo"]')})`,
+      'Secret store: keychain',
+    ]) {
+      assert.ok(model.tooltip.includes(part), `tooltip lacks: ${part}\n${model.tooltip}`);
+    }
+  });
+
+  it('links only to commands the tooltip trusts (regression: Copy and Refresh links were refused)', () => {
+    const views = [
+      running(),
+      running({ tokens: [token('demo', { expiresAt: now + 60_000 })] }),
+      running({ store: { tier: 'unavailable', plaintext: false } }),
+      renderStatusBar({ kind: 'restarting', attempt: 1, retryAt: now }, options),
+      renderStatusBar({ kind: 'stopped', reason: 'x' }, options),
+    ];
+    const linked = views.flatMap((view) =>
+      [...view.tooltip.matchAll(/\(command:([\w.]+)/g)].map((m) => m[1]),
     );
-    assert.equal(two.text, '$(key) Token Agent: 2 tokens');
-    assert.equal(two.ariaLabel, 'Token Agent 9.9.9, agent pid 4242, 2 tokens');
-    assert.match(two.tooltip, /up 2m 5s/);
+    assert.ok(linked.length >= 6);
+    for (const command of linked)
+      assert.ok(tooltipCommands.includes(command ?? ''), `${command} is not trusted`);
   });
 
   it('warns in the tooltip when secrets are kept in plaintext', () => {
-    const model = renderStatusBar(
-      { kind: 'running', status: status({ store: { tier: 'file', plaintext: true } }) },
-      now,
-    );
-    assert.match(model.tooltip, /\*\*plaintext\*\* \(file\)/);
+    const model = running({
+      store: { tier: 'file', plaintext: true },
+      tokens: [token('a', { expiresAt: now + 600_000 })],
+    });
+    assert.match(model.tooltip, /\*\*plaintext\*\* \(file store\)/);
   });
 
-  it('colours by health', () => {
-    assert.equal(
-      renderStatusBar({ kind: 'running', status: status({ health: 'warning' }) }, now).background,
-      'warning',
-    );
-    assert.equal(
-      renderStatusBar({ kind: 'running', status: status({ health: 'error' }) }, now).background,
-      'error',
-    );
+  it('with no token, mentions an unavailable secret store without alarm', () => {
+    const model = running({
+      health: 'warning',
+      message: 'Tokens cannot be added until the secret store works: Install gnome-keyring.',
+      store: { tier: 'unavailable', plaintext: false, detail: 'Install gnome-keyring.' },
+    });
+    assert.equal(model.text, '$(key) Token Agent: no tokens');
+    assert.equal(model.background, 'warning');
+    assert.match(model.tooltip, /cannot be added until the secret store works/);
+  });
+
+  it('says when the secret store is unavailable for its tokens, in the error colour', () => {
+    const model = running({
+      store: { tier: 'unavailable', plaintext: false, detail: 'Install gnome-keyring.' },
+      tokens: [token('demo', { phase: 'error' })],
+    });
+    assert.equal(model.text, '$(error) Token Agent: secret store unavailable');
+    assert.equal(model.background, 'error');
+    assert.match(model.tooltip, /Install gnome-keyring\./);
   });
 
   it('counts down to the next restart attempt and offers the fix on click', () => {
-    const model = renderStatusBar({ kind: 'restarting', attempt: 3, retryAt: now + 3_200 }, now);
+    const model = renderStatusBar({ kind: 'restarting', attempt: 3, retryAt: now + 3_200 }, options);
     assert.equal(model.text, '$(debug-disconnect) Token Agent: agent down');
     assert.match(model.tooltip, /Restarting in 4s \(attempt 3\)/);
     assert.equal(model.background, 'error');
@@ -76,7 +166,7 @@ describe('renderStatusBar', () => {
   });
 
   it('never counts below zero when the retry is overdue', () => {
-    const model = renderStatusBar({ kind: 'restarting', attempt: 1, retryAt: now - 5_000 }, now);
+    const model = renderStatusBar({ kind: 'restarting', attempt: 1, retryAt: now - 5_000 }, options);
     assert.match(model.ariaLabel, /restarting in 0 seconds/);
   });
 });

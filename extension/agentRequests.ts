@@ -1,0 +1,46 @@
+// Sends the custom requests to the agent and turns its coded errors into messages for people.
+// The extension branches on `data.code`, never on message text.
+import type * as vscode from 'vscode';
+import { type LanguageClient, ResponseError } from 'vscode-languageclient/node';
+import type * as protocol from '../agent/protocol';
+
+export class AgentRequestError extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export async function request<P, R>(
+  client: LanguageClient | undefined,
+  type: { method: string; _?: unknown } & object,
+  params: P,
+  token?: vscode.CancellationToken,
+): Promise<R> {
+  if (!client) throw new AgentRequestError('ERR_AGENT_DOWN', 'The token agent is not running.');
+  try {
+    return (await client.sendRequest(type.method, params, token)) as R;
+  } catch (error) {
+    if (error instanceof ResponseError) {
+      const data = error.data as protocol.ErrorData | undefined;
+      throw new AgentRequestError(data?.code ?? 'ERR_AGENT_INTERNAL', error.message);
+    }
+    throw error;
+  }
+}
+
+/** What to offer next for an error code, so a message always leads to the fix. */
+export function remedyFor(code: string): { label: string; command: string } | undefined {
+  switch (code) {
+    case 'ERR_NEEDS_SIGN_IN':
+      return { label: 'Set Refresh Token…', command: 'tokenAgent.setSecret' };
+    case 'ERR_STORE_UNAVAILABLE':
+    case 'ERR_STORE_LOCKED':
+    case 'ERR_AGENT_DOWN':
+      return { label: 'Show Log', command: 'tokenAgent.showLog' };
+    default:
+      return undefined;
+  }
+}

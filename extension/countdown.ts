@@ -1,0 +1,65 @@
+// Countdown text, thresholds and colours for tokens. Pure (no `vscode`): unit-tested with a fixed clock.
+import type { TokenState } from '../agent/protocol';
+
+export type Severity = 'ok' | 'warning' | 'error';
+
+/** `3h 12m`, `42m`, under ten minutes `9:58`, and `expired` at or past zero. */
+export function formatTimeLeft(ms: number): string {
+  if (ms <= 0) return 'expired';
+  const totalSeconds = Math.floor(ms / 1000);
+  const hours = Math.floor(totalSeconds / 3600);
+  const minutes = Math.floor((totalSeconds % 3600) / 60);
+  if (hours > 0) return `${hours}h ${minutes}m`;
+  if (totalSeconds >= 600) return `${minutes}m`;
+  return `${minutes}:${String(totalSeconds % 60).padStart(2, '0')}`;
+}
+
+/** How long before expiry the agent refreshes: the lead, or a third of the life of a short token. */
+export function refreshLeadMs(token: TokenState): number {
+  const leadMs = token.refreshBeforeSeconds * 1000;
+  if (token.expiresAt !== undefined && token.issuedAt !== undefined) {
+    const lifetimeMs = token.expiresAt - token.issuedAt;
+    if (lifetimeMs <= leadMs) return lifetimeMs / 3;
+  }
+  return leadMs;
+}
+
+/**
+ * Error when the token is unusable (expired, or only a new sign-in helps); warning when it is past
+ * the point where the agent should have refreshed it, a refresh failed, or, for a token the agent
+ * cannot refresh (static), when less than `warnBeforeSeconds` is left.
+ */
+export function tokenSeverity(token: TokenState, now: number, warnBeforeSeconds: number): Severity {
+  const left = token.expiresAt === undefined ? undefined : token.expiresAt - now;
+  if (token.phase === 'needs-sign-in' || (left !== undefined && left <= 0)) return 'error';
+  if (token.phase === 'error' && left === undefined) return 'error';
+  if (token.lastError || token.phase === 'expiring') return 'warning';
+  if (left === undefined) return 'ok';
+  const threshold = token.type === 'static' ? warnBeforeSeconds * 1000 : refreshLeadMs(token);
+  return left < threshold ? 'warning' : 'ok';
+}
+
+const severityRank: Record<Severity, number> = { error: 0, warning: 1, ok: 2 };
+
+/** The token the status bar shows: the worst off, then the one expiring soonest. */
+export function mostUrgent(
+  tokens: readonly TokenState[],
+  now: number,
+  warnBeforeSeconds: number,
+): TokenState | undefined {
+  return [...tokens].sort((a, b) => {
+    const bySeverity =
+      severityRank[tokenSeverity(a, now, warnBeforeSeconds)] -
+      severityRank[tokenSeverity(b, now, warnBeforeSeconds)];
+    if (bySeverity !== 0) return bySeverity;
+    return (a.expiresAt ?? Number.POSITIVE_INFINITY) - (b.expiresAt ?? Number.POSITIVE_INFINITY);
+  })[0];
+}
+
+/** The short text after the token's name: time left, or what is wrong. */
+export function tokenSummary(token: TokenState, now: number): string {
+  if (token.phase === 'needs-sign-in') return 'sign in needed';
+  if (token.expiresAt === undefined)
+    return token.phase === 'error' ? 'error' : token.type === 'static' ? 'no expiry' : 'no token yet';
+  return formatTimeLeft(token.expiresAt - now);
+}

@@ -1,0 +1,231 @@
+// The editor features against the real token server (30-second JWTs, rotating refresh tokens) and the
+// real Secret Service, in a real VS Code (code-server) driven by Chromium.
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { createRemoteJWKSet, jwtVerify } from 'jose';
+import { runAgentCli } from '../support/agentProcess';
+import { keepArtifactsOnFailure } from '../support/artifacts';
+import {
+  type CodeServer,
+  ensureCodeServer,
+  openWorkbench,
+  packageExtension,
+  readExtensionLog,
+  startCodeServer,
+  type Workbench,
+} from '../support/codeServer';
+import { type SecretService, startSecretService } from '../support/secretService';
+import { startTokenServer, type TokenServer } from '../support/tokenServer';
+import { nextEvent, waitUntil } from '../support/waitFor';
+import {
+  readClipboard,
+  runCommand,
+  secondsLeft,
+  statusItem,
+  statusLabel,
+  statusText,
+} from '../support/workbench';
+
+const minValiditySeconds = 20;
+
+describe('tokens in a real VS Code', { timeout: 600_000 }, () => {
+  let tokenServer: TokenServer | undefined;
+  let secrets: SecretService | undefined;
+  let server: CodeServer | undefined;
+  let workbench: Workbench | undefined;
+  const page = () => {
+    assert.ok(workbench);
+    return workbench.page;
+  };
+  const step = keepArtifactsOnFailure('e2e-tokens', {
+    page: () => workbench?.page,
+    logs: () => ({
+      'code-server.log': server?.output() ?? '',
+      'token-agent.log': server ? readExtensionLog(server.userDataDir) : '',
+    }),
+  });
+
+  before(async () => {
+    ensureCodeServer();
+    const vsix = packageExtension();
+    tokenServer = await startTokenServer({ accessTokenTtlSeconds: 30 });
+    secrets = await startSecretService();
+    const dir = mkdtempSync(join(tmpdir(), 'token-agent-e2e-tokens-'));
+    const configPath = join(dir, 'config.json');
+    writeFileSync(
+      configPath,
+      JSON.stringify({
+        store: 'keychain',
+        tokens: [
+          {
+            name: 'demo',
+            type: 'oauth2-refresh-token',
+            issuer: tokenServer.issuer,
+            clientId: tokenServer.publicClientId,
+            scope: tokenServer.scope,
+            resource: tokenServer.resource,
+          },
+        ],
+      }),
+    );
+    const env = { ...secrets.env, TOKEN_AGENT_CONFIG: configPath, XDG_DATA_HOME: join(dir, 'data') };
+    const seeded = await runAgentCli(['secret', 'set', 'demo', 'refresh_token'], {
+      env,
+      input: await tokenServer.mintRefreshToken({ clientId: tokenServer.publicClientId }),
+    });
+    assert.equal(seeded.code, 0, seeded.stderr);
+    server = await startCodeServer({
+      vsix,
+      env,
+      userSettings: {
+        'tokenAgent.copy.minValiditySeconds': minValiditySeconds,
+        'tokenAgent.copy.clearAfterSeconds': 3,
+      },
+    });
+    workbench = await openWorkbench(server.url, dir);
+    await page().locator(statusItem).waitFor({ timeout: 60_000 });
+  });
+
+  after(async () => {
+    await workbench?.close();
+    await server?.stop();
+    await secrets?.stop();
+    await tokenServer?.close();
+  });
+
+  it(
+    "shows the token's name and a time left that decreases",
+    step('countdown', async () => {
+      const first = await nextEvent(() => secondsLeft(page()), 'a countdown in the status bar', 60_000);
+      assert.match(await statusText(page()), /^demo 0:\d\d$/);
+      const later = await nextEvent(async () => {
+        const now = await secondsLeft(page());
+        return now !== undefined && now < first ? now : undefined;
+      }, 'the time left to go down');
+      assert.ok(later < first);
+    }),
+  );
+
+  it(
+    'refreshes the token before it expires, with no user action',
+    step('refresh ahead', async () => {
+      assert.ok(tokenServer);
+      const refreshesBefore = tokenServer.events.grantSuccess;
+      let lowest = Number.POSITIVE_INFINITY;
+      const labels: string[] = [];
+      await waitUntil(
+        async () => {
+          const label = await statusLabel(page());
+          labels.push(label);
+          const left = await secondsLeft(page());
+          if (left === undefined) return false;
+          const jumped = left > lowest + 5;
+          lowest = Math.min(lowest, left);
+          return jumped && (tokenServer?.events.grantSuccess ?? 0) > refreshesBefore;
+        },
+        'the expiry to move forward after a refresh at the token server',
+        45_000,
+      );
+      assert.ok(lowest > 0, 'the countdown never reached zero');
+      assert.ok(!labels.some((label) => /expired/.test(label)), 'never shown as expired');
+      assert.equal(tokenServer.events.grantRevoked, 0);
+    }),
+  );
+
+  it(
+    'Copy Fresh Token copies a JWT that verifies and stays valid long enough, then clears the clipboard',
+    step('copy fresh token', async () => {
+      assert.ok(tokenServer);
+      const askedAt = Date.now();
+      await runCommand(page(), 'Token Agent: Copy Fresh Token');
+      await page().locator('.notification-toast', { hasText: "Copied 'demo'" }).waitFor({ timeout: 30_000 });
+      const copied = await readClipboard(page());
+      const { payload, protectedHeader } = await jwtVerify(
+        copied,
+        createRemoteJWKSet(new URL(tokenServer.jwksUri)),
+        {
+          issuer: tokenServer.issuer,
+          audience: tokenServer.resource,
+          typ: 'at+jwt',
+        },
+      );
+      assert.equal(protectedHeader.alg, 'RS256');
+      assert.ok(
+        (payload.exp ?? 0) * 1000 - askedAt >= minValiditySeconds * 1000,
+        `valid for ${(payload.exp ?? 0) - askedAt / 1000}s after the request, wanted ${minValiditySeconds}s`,
+      );
+      const notice =
+        (await page().locator('.notification-toast', { hasText: "Copied 'demo'" }).textContent()) ?? '';
+      assert.ok(!notice.includes(copied.slice(0, 20)), 'the notification shows a masked preview only');
+      await waitUntil(
+        async () => (await readClipboard(page())) === '',
+        'the clipboard to be cleared',
+        20_000,
+      );
+    }),
+  );
+
+  it(
+    'keeps every window in step: a refresh in one shows in the other within a second',
+    step('two windows', async () => {
+      assert.ok(workbench && server && tokenServer);
+      const second = await workbench.context.newPage();
+      try {
+        await second.goto(page().url());
+        await second.locator(statusItem).waitFor({ timeout: 60_000 });
+        await nextEvent(() => secondsLeft(second), 'a countdown in the second window', 60_000);
+        const refreshesBefore = tokenServer.events.grantSuccess;
+        const pidOf = async (p: typeof second) => /pid (\d+)/.exec(await statusLabel(p))?.[1];
+        assert.notEqual(await pidOf(second), await pidOf(page()), 'each window runs its own agent');
+        await runCommand(page(), 'Token Agent: Refresh Now');
+        await page()
+          .locator('.notification-toast', { hasText: "Refreshed 'demo'" })
+          .waitFor({ timeout: 30_000 });
+        assert.equal(tokenServer.events.grantSuccess, refreshesBefore + 1);
+        // Both windows now count down to the same expiry (within the second they tick on).
+        await waitUntil(
+          async () => {
+            const [a, b] = [await secondsLeft(page()), await secondsLeft(second)];
+            return a !== undefined && b !== undefined && a >= 25 && Math.abs(a - b) <= 1;
+          },
+          'the second window to show the refreshed expiry',
+          5_000,
+        );
+        assert.equal(
+          tokenServer.events.grantSuccess,
+          refreshesBefore + 1,
+          'the second window did not refresh again',
+        );
+      } finally {
+        await second.close();
+      }
+    }),
+  );
+
+  it(
+    'shows a killed agent in the status bar and comes back with the token by itself',
+    step('agent restart', async () => {
+      const pid = Number(/pid (\d+)/.exec(await statusLabel(page()))?.[1]);
+      assert.ok(pid > 0);
+      const sawDown = page().waitForFunction(
+        `document.querySelector('${statusItem}')?.getAttribute('aria-label')?.includes('agent down')`,
+        undefined,
+        { timeout: 30_000, polling: 'raf' },
+      );
+      process.kill(pid, 'SIGKILL');
+      await sawDown;
+      await waitUntil(
+        async () => {
+          const label = await statusLabel(page());
+          const newPid = Number(/pid (\d+)/.exec(label)?.[1]);
+          return newPid > 0 && newPid !== pid && /^Token Agent: demo expires in \d+ seconds/.test(label);
+        },
+        'the restarted agent to show the token again',
+        30_000,
+      );
+    }),
+  );
+});
