@@ -10,11 +10,11 @@ import { createInterface } from 'node:readline';
 import { createRemoteJWKSet, decodeJwt, type JWTPayload, jwtVerify } from 'jose';
 import type { SecretKind } from '../../agent/store/secretStore';
 import { agentBundle, type CliResult, type RunningCli, startProcess } from './agentProcess';
-
-export { agentBundle, type CliResult, type RunningCli };
 import { keytarInChild, type SecretService } from './secretService';
 import type { TokenServer } from './tokenServer';
 import { waitUntil } from './waitFor';
+
+export { agentBundle, type CliResult, type RunningCli };
 
 const root = resolve(__dirname, '..', '..');
 const stampedeDriver = join(root, 'test', 'support', 'stampede.ts');
