@@ -41,7 +41,9 @@ function hostTarget() {
 
 const target = values.universal ? undefined : (values.target ?? hostTarget());
 if (target !== undefined && !(target in keytarFolder)) {
-  console.error(`Unknown target '${target}'. Use one of: ${Object.keys(keytarFolder).join(', ')}, or --universal.`);
+  console.error(
+    `Unknown target '${target}'. Use one of: ${Object.keys(keytarFolder).join(', ')}, or --universal.`,
+  );
   process.exit(2);
 }
 const { name, version } = JSON.parse(readFileSync('package.json', 'utf8'));
