@@ -2,18 +2,51 @@
 // once the user pauses typing.
 import { type Diagnostic, DiagnosticSeverity } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import { findJwtLiterals } from '../lint/jwtLiteral';
+import type { LiveTokenIndex } from '../lint/liveTokens';
+import { ruleDocsUrl } from '../lint/rules';
+import { type Finding, scanText } from '../lint/scanner';
 
 export const diagnosticSource = 'token-agent';
 
-export function diagnose(document: TextDocument): Diagnostic[] {
-  return findJwtLiterals(document.getText()).map((finding) => ({
+/** What a diagnostic carries for code actions: never the value, only what names it. */
+export interface DiagnosticData {
+  rule: string;
+  masked: string;
+}
+
+export function toDiagnostic(document: TextDocument, finding: Finding): Diagnostic {
+  const data: DiagnosticData = { rule: finding.rule, masked: finding.masked };
+  return {
     range: { start: document.positionAt(finding.start), end: document.positionAt(finding.end) },
-    severity: DiagnosticSeverity.Warning,
+    severity: finding.severity === 'error' ? DiagnosticSeverity.Error : DiagnosticSeverity.Warning,
     source: diagnosticSource,
     code: finding.rule,
-    message: finding.message,
-  }));
+    codeDescription: { href: ruleDocsUrl(finding.rule) },
+    message: `${finding.message} (${finding.masked})`,
+    data,
+  };
+}
+
+/** The file path of a `file:` URI, for the scanner's path filters; undefined for other schemes. */
+export function uriPath(uri: string): string | undefined {
+  if (!uri.startsWith('file:')) return uri.replace(/^[a-z-]+:/, '');
+  try {
+    return decodeURIComponent(new URL(uri).pathname);
+  } catch {
+    return undefined;
+  }
+}
+
+export function scanDocument(document: TextDocument, liveTokens?: LiveTokenIndex): Finding[] {
+  const path = uriPath(document.uri);
+  return scanText(document.getText(), {
+    ...(path !== undefined ? { path } : {}),
+    ...(liveTokens ? { liveTokens } : {}),
+  });
+}
+
+export function diagnose(document: TextDocument, liveTokens?: LiveTokenIndex): Diagnostic[] {
+  return scanDocument(document, liveTokens).map((finding) => toDiagnostic(document, finding));
 }
 
 /** Runs `task(key)` once `delayMs` after the last `schedule(key)` for that key. */

@@ -1,0 +1,127 @@
+// The three output formats of `token-agent scan`: text for people, JSON for tools, SARIF 2.1.0 for
+// code-scanning dashboards. Pure functions of the findings: never the values, only their masks.
+import { createHash } from 'node:crypto';
+import { ruleDocsUrl, ruleInfo, ruleInfos } from '../lint/rules';
+import type { Finding } from '../lint/scanner';
+
+export interface FileFindings {
+  /** As shown: relative to the working directory with `/` separators, or `-` for stdin. */
+  path: string;
+  findings: Finding[];
+}
+
+export function formatText(results: readonly FileFindings[]): string {
+  const lines: string[] = [];
+  for (const { path, findings } of results) {
+    for (const f of findings) {
+      lines.push(`${path}:${f.line}:${f.column}  ${f.rule}  ${f.masked}  ${f.message}`);
+    }
+  }
+  return lines.length === 0 ? '' : `${lines.join('\n')}\n`;
+}
+
+export interface JsonFinding {
+  path: string;
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+  rule: string;
+  severity: 'warning' | 'error';
+  message: string;
+  masked: string;
+}
+
+export function formatJson(results: readonly FileFindings[]): string {
+  const findings: JsonFinding[] = results.flatMap(({ path, findings }) =>
+    findings.map((f) => ({
+      path,
+      line: f.line,
+      column: f.column,
+      endLine: f.endLine,
+      endColumn: f.endColumn,
+      rule: f.rule,
+      severity: f.severity,
+      message: f.message,
+      masked: f.masked,
+    })),
+  );
+  return `${JSON.stringify({ findings }, null, 2)}\n`;
+}
+
+export const sarifSchema = 'https://json.schemastore.org/sarif-2.1.0.json';
+
+export function formatSarif(results: readonly FileFindings[], toolVersion: string): string {
+  const rules = ruleInfos.map((rule) => ({
+    id: rule.id,
+    name: pascal(rule.id),
+    shortDescription: { text: rule.title },
+    fullDescription: { text: stripMarkdown(rule.description) },
+    helpUri: ruleDocsUrl(rule.id),
+    help: { text: stripMarkdown(rule.fix), markdown: rule.fix },
+    defaultConfiguration: { level: rule.severity },
+    properties: { tags: ['security', 'secret'], provider: rule.provider },
+  }));
+  const index = new Map(rules.map((rule, i) => [rule.id, i]));
+  const sarifResults = results.flatMap(({ path, findings }) =>
+    findings.map((f) => ({
+      ruleId: f.rule,
+      ruleIndex: index.get(f.rule) ?? -1,
+      level: f.severity,
+      message: { text: `${f.message} (${f.masked})` },
+      locations: [
+        {
+          physicalLocation: {
+            artifactLocation:
+              path === '-' ? { uri: 'stdin' } : { uri: encodeURI(path), uriBaseId: '%SRCROOT%' },
+            region: {
+              startLine: f.line,
+              startColumn: f.column,
+              endLine: f.endLine,
+              endColumn: f.endColumn,
+            },
+          },
+        },
+      ],
+      // Stable across runs and line moves, and no hash of the value (it could confirm a guess).
+      partialFingerprints: {
+        'tokenAgentFinding/v1': createHash('sha256').update(`${f.rule}\0${path}\0${f.masked}`).digest('hex'),
+      },
+    })),
+  );
+  const log = {
+    $schema: sarifSchema,
+    version: '2.1.0',
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: 'token-agent',
+            version: toolVersion,
+            informationUri: ruleDocsUrl('').replace(/#$/, ''),
+            rules,
+          },
+        },
+        columnKind: 'utf16CodeUnits',
+        originalUriBaseIds: {
+          '%SRCROOT%': { description: { text: 'The directory token-agent scan ran in.' } },
+        },
+        results: sarifResults,
+      },
+    ],
+  };
+  return `${JSON.stringify(log, null, 2)}\n`;
+}
+
+function pascal(id: string): string {
+  return id.replace(/(^|-)([a-z0-9])/g, (_m, _dash: string, c: string) => c.toUpperCase());
+}
+
+function stripMarkdown(text: string): string {
+  return text.replace(/`/g, '');
+}
+
+/** For messages: the rule's title, or its id. */
+export function ruleTitle(id: string): string {
+  return ruleInfo(id)?.title ?? id;
+}

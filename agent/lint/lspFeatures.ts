@@ -1,0 +1,296 @@
+// The leak lint inside the language server: diagnostics as the user types (debounced, for the
+// changed document only), a hover that explains a finding, and code actions that replace the literal
+// with an environment variable, suppress it, or move it into the secret store. Values never leave
+// the server: diagnostics and command arguments carry offsets and masks, and the store command reads
+// the value from the server's own copy of the document.
+import {
+  type CodeAction,
+  CodeActionKind,
+  type Connection,
+  type Hover,
+  MarkupKind,
+  type ServerCapabilities,
+  type TextDocuments,
+} from 'vscode-languageserver';
+import type { TextDocument } from 'vscode-languageserver-textdocument';
+import { Debouncer, scanDocument, toDiagnostic, uriPath } from '../server/diagnostics';
+import { envReplacementEdit, suggestEnvName, suppressionComment, type TextEdit } from './fixes';
+import type { LiveTokenIndex } from './liveTokens';
+import { ruleDocsUrl, ruleInfo } from './rules';
+import type { Finding } from './scanner';
+
+export const storeLeakedTokenCommand = 'tokenAgent.storeLeakedToken';
+
+/** What the server must declare in `initialize` for these features. */
+export const lintCapabilities: Pick<
+  ServerCapabilities,
+  'hoverProvider' | 'codeActionProvider' | 'executeCommandProvider'
+> = {
+  hoverProvider: true,
+  codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
+  executeCommandProvider: { commands: [storeLeakedTokenCommand] },
+};
+
+export interface LintFeatureOptions {
+  enabled(): boolean;
+  liveTokens: LiveTokenIndex;
+  /** Stores `value` as the static token `name`; omitted when no secret store is available. */
+  onStoreStatic?(name: string, value: string): Promise<void>;
+  /** Debounce for re-linting a changed document (default 150 ms). */
+  debounceMs?: number;
+}
+
+/** The arguments of the store command: where the value is, never the value itself. */
+export interface StoreLeakedTokenArgs {
+  uri: string;
+  version: number;
+  start: number;
+  end: number;
+  rule: string;
+  tokenName: string;
+  envName: string;
+}
+
+export interface LintFeatures {
+  /** Re-lints one open document now. */
+  publish(uri: string): void;
+  /** Re-lints every open document now (after live tokens or settings change). */
+  publishAll(): void;
+  dispose(): void;
+}
+
+export function registerLintFeatures(
+  connection: Connection,
+  documents: TextDocuments<TextDocument>,
+  options: LintFeatureOptions,
+): LintFeatures {
+  const cache = new Map<string, { version: number; liveVersion: number; findings: Finding[] }>();
+
+  const findingsFor = (document: TextDocument): Finding[] => {
+    if (!options.enabled()) return [];
+    const cached = cache.get(document.uri);
+    const liveVersion = options.liveTokens.version;
+    if (cached && cached.version === document.version && cached.liveVersion === liveVersion)
+      return cached.findings;
+    const findings = scanDocument(document, options.liveTokens);
+    cache.set(document.uri, { version: document.version, liveVersion, findings });
+    return findings;
+  };
+
+  const publish = (uri: string) => {
+    const document = documents.get(uri);
+    if (!document) return;
+    const diagnostics = findingsFor(document).map((finding) => toDiagnostic(document, finding));
+    void connection.sendDiagnostics({ uri, version: document.version, diagnostics });
+  };
+  const debouncer = new Debouncer(options.debounceMs ?? 150, publish);
+
+  // Opening a document also fires onDidChangeContent, so one debounced path serves both.
+  const changed = documents.onDidChangeContent((event) => debouncer.schedule(event.document.uri));
+  const closed = documents.onDidClose((event) => {
+    debouncer.cancel(event.document.uri);
+    cache.delete(event.document.uri);
+    void connection.sendDiagnostics({ uri: event.document.uri, diagnostics: [] });
+  });
+
+  connection.onHover((params): Hover | null => {
+    const document = documents.get(params.textDocument.uri);
+    if (!document) return null;
+    const offset = document.offsetAt(params.position);
+    const finding = findingsFor(document).find((f) => f.start <= offset && offset <= f.end);
+    if (!finding) return null;
+    return {
+      contents: { kind: MarkupKind.Markdown, value: hoverMarkdown(finding, Date.now()) },
+      range: { start: document.positionAt(finding.start), end: document.positionAt(finding.end) },
+    };
+  });
+
+  connection.onCodeAction((params): CodeAction[] => {
+    const document = documents.get(params.textDocument.uri);
+    if (!document) return [];
+    const from = document.offsetAt(params.range.start);
+    const to = document.offsetAt(params.range.end);
+    const actions: CodeAction[] = [];
+    for (const finding of findingsFor(document)) {
+      if (finding.end < from || finding.start > to) continue;
+      actions.push(...codeActions(document, finding, options.onStoreStatic !== undefined));
+    }
+    return actions;
+  });
+
+  connection.onExecuteCommand(async (params) => {
+    if (params.command !== storeLeakedTokenCommand) return null;
+    const args = params.arguments?.[0] as StoreLeakedTokenArgs | undefined;
+    try {
+      await storeAndReplace(args);
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      void connection.window.showErrorMessage(
+        `Token Agent could not store the token: ${code ? `${code}: ` : ''}${(error as Error).message}`,
+      );
+    }
+    return null;
+  });
+
+  async function storeAndReplace(args: StoreLeakedTokenArgs | undefined): Promise<void> {
+    if (!options.onStoreStatic) throw new Error('no secret store is available.');
+    const document = args ? documents.get(args.uri) : undefined;
+    if (!args || !document) throw new Error('the document is no longer open.');
+    if (document.version !== args.version) throw new Error('the document changed; run the quick fix again.');
+    const finding = findingsFor(document).find((f) => f.start === args.start && f.end === args.end);
+    if (!finding) throw new Error('the secret is no longer there.');
+    const edit = replacementEdit(document, finding, args.envName);
+    if (!edit) throw new Error(`no environment-variable reference is known for ${document.languageId}.`);
+    const value = document.getText().slice(finding.start, finding.end);
+    await options.onStoreStatic(args.tokenName, value);
+    const applied = await connection.workspace.applyEdit({
+      label: `Replace the hard-coded token with ${args.envName}`,
+      edit: {
+        documentChanges: [
+          {
+            textDocument: { uri: document.uri, version: document.version },
+            edits: [toLspEdit(document, edit)],
+          },
+        ],
+      },
+    });
+    if (!applied.applied)
+      throw new Error(
+        `the edit was not applied${applied.failureReason ? `: ${applied.failureReason}` : ''}.`,
+      );
+    void connection.window.showInformationMessage(
+      `Stored as the static token '${args.tokenName}'. Run the program with ${args.envName}="$(token-agent get ${args.tokenName})".`,
+    );
+  }
+
+  return {
+    publish,
+    publishAll: () => {
+      for (const document of documents.all()) {
+        debouncer.cancel(document.uri);
+        publish(document.uri);
+      }
+    },
+    dispose: () => {
+      debouncer.dispose();
+      changed.dispose();
+      closed.dispose();
+      cache.clear();
+    },
+  };
+}
+
+function replacementEdit(document: TextDocument, finding: Finding, envName: string): TextEdit | undefined {
+  return envReplacementEdit(
+    document.getText(),
+    finding.start,
+    finding.end,
+    document.languageId,
+    envName,
+    uriPath(document.uri),
+  );
+}
+
+function toLspEdit(document: TextDocument, edit: TextEdit) {
+  return {
+    range: { start: document.positionAt(edit.start), end: document.positionAt(edit.end) },
+    newText: edit.newText,
+  };
+}
+
+/** The quick fixes for one finding, most useful first. */
+export function codeActions(document: TextDocument, finding: Finding, canStore: boolean): CodeAction[] {
+  const text = document.getText();
+  const diagnostic = toDiagnostic(document, finding);
+  const envName = suggestEnvName(finding.rule, text.slice(Math.max(0, finding.start - 200), finding.start));
+  const actions: CodeAction[] = [];
+  const edit = replacementEdit(document, finding, envName);
+  if (edit) {
+    actions.push({
+      title: `Replace with environment variable ${envName}`,
+      kind: CodeActionKind.QuickFix,
+      diagnostics: [diagnostic],
+      isPreferred: true,
+      edit: { changes: { [document.uri]: [toLspEdit(document, edit)] } },
+    });
+    if (canStore) {
+      const tokenName = envName.toLowerCase().replace(/_/g, '-');
+      const args: StoreLeakedTokenArgs = {
+        uri: document.uri,
+        version: document.version,
+        start: finding.start,
+        end: finding.end,
+        rule: finding.rule,
+        tokenName,
+        envName,
+      };
+      actions.push({
+        title: `Store in the secret store as static token '${tokenName}' and replace with ${envName}`,
+        kind: CodeActionKind.QuickFix,
+        diagnostics: [diagnostic],
+        command: { title: 'Store and replace', command: storeLeakedTokenCommand, arguments: [args] },
+      });
+    }
+  }
+  const comment = suppressionComment(document.languageId);
+  if (comment) {
+    const line = document.positionAt(finding.start).line;
+    const lineEnd = document.offsetAt({ line: line + 1, character: 0 });
+    const lineText = text.slice(document.offsetAt({ line, character: 0 }), lineEnd).replace(/\r?\n$/, '');
+    const end = document.positionAt(document.offsetAt({ line, character: 0 }) + lineText.length);
+    actions.push({
+      title: `Suppress on this line (${comment.trim()})`,
+      kind: CodeActionKind.QuickFix,
+      diagnostics: [diagnostic],
+      edit: { changes: { [document.uri]: [{ range: { start: end, end }, newText: ` ${comment}` }] } },
+    });
+  }
+  return actions;
+}
+
+const markdownSpecial = /[\\`*_{}[\]()#+\-.!|<>]/g;
+function md(text: string): string {
+  return text.replace(markdownSpecial, '\\$&');
+}
+
+/** The hover for a finding: what, why, the masked value, JWT claims, and the fix. Never the value. */
+export function hoverMarkdown(finding: Finding, now: number): string {
+  const info = ruleInfo(finding.rule);
+  const lines = [
+    `**Token Agent: ${md(info?.title ?? finding.rule)}** (\`${finding.rule}\`, ${finding.severity})`,
+    '',
+    `${md(finding.provider)}: ${md(finding.message)}`,
+    '',
+    `Why: ${finding.why}`,
+    '',
+    `Value: \`${finding.masked.replace(/`/g, "'")}\``,
+  ];
+  const jwt = finding.jwt;
+  if (jwt) {
+    lines.push('', '| claim | value |', '| --- | --- |');
+    const row = (claim: string, value: string | undefined) => {
+      if (value !== undefined) lines.push(`| ${claim} | ${md(value)} |`);
+    };
+    row('alg', jwt.alg);
+    row('typ', jwt.typ);
+    row('kid', jwt.kid);
+    row('iss', jwt.iss);
+    row('sub', jwt.sub);
+    row('aud', jwt.aud?.join(', '));
+    row('scope', jwt.scopes?.join(' '));
+    row('iat', jwt.issuedAt);
+    row('nbf', jwt.notBefore);
+    if (jwt.expiresAt) {
+      const left = Date.parse(jwt.expiresAt) - now;
+      row(
+        'exp',
+        `${jwt.expiresAt} (${left <= 0 ? 'expired' : `valid for ${Math.round(left / 60_000)} more minutes`})`,
+      );
+    } else {
+      row('exp', 'none: valid until revoked');
+    }
+  }
+  if (info) lines.push('', `Fix: ${info.fix}`);
+  lines.push('', `[Rule documentation](${ruleDocsUrl(finding.rule)})`);
+  return lines.join('\n');
+}

@@ -1,0 +1,56 @@
+// Every leak-lint rule, in dispatch order, and where each is documented.
+import { aiRules } from './rules/ai';
+import { cloudRules } from './rules/cloud';
+import { contextRules } from './rules/context';
+import { saasRules } from './rules/saas';
+import { structuralRules } from './rules/structural';
+import { priority, type Rule, type RuleInfo } from './rules/types';
+import { urlRules } from './rules/url';
+import { vcsRules } from './rules/vcs';
+
+export type { JwtSummary, Rule, RuleInfo, ScanStats, Severity } from './rules/types';
+
+/** The rule docs; each rule's section is anchored by its id. */
+export const rulesDocsUrl = 'https://example.invalid/token-agent/blob/main/docs/rules.md';
+
+/** Reported when a value equals a token the agent holds right now, whatever its format. */
+export const liveTokenRule: RuleInfo = {
+  id: 'live-token',
+  provider: 'Token Agent',
+  title: 'Live token held by the agent',
+  description:
+    'A value equal to an access token the token agent currently holds. Compared by keyed hash: the agent never sends tokens to the editor for this.',
+  fix: 'Replace it with `token-agent get NAME` at run time or an environment variable, and refresh the token (it has been exposed).',
+  severity: 'error',
+  shape: 'Any word or string literal equal to a token the agent holds, whatever its format.',
+  envName: 'ACCESS_TOKEN',
+};
+
+export const allRules: readonly Rule[] = [
+  ...aiRules,
+  ...vcsRules,
+  ...cloudRules,
+  ...saasRules,
+  ...structuralRules,
+  ...urlRules,
+  ...contextRules,
+];
+
+const byId = new Map<string, RuleInfo>([...allRules.map((rule) => [rule.id, rule] as const)]);
+byId.set(liveTokenRule.id, liveTokenRule);
+
+/** Every rule a finding can carry, including the live-token rule. */
+export const ruleInfos: readonly RuleInfo[] = [...byId.values()];
+
+export function ruleInfo(id: string): RuleInfo | undefined {
+  return byId.get(id);
+}
+
+export function rulePriority(id: string): number {
+  if (id === liveTokenRule.id) return priority.live;
+  return allRules.find((rule) => rule.id === id)?.priority ?? priority.generic;
+}
+
+export function ruleDocsUrl(id: string): string {
+  return `${rulesDocsUrl}#${id}`;
+}

@@ -1,0 +1,358 @@
+// Secrets without a recognisable prefix, found by what they are assigned to: `aws_secret_access_key =
+// "…"`, `AccountKey=…;`, `TWILIO_AUTH_TOKEN: …`, `password: "…"`. One analyser reads the name around
+// a keyword, the separator and the value (each bounded), then classifies the pair: a provider's
+// context rule when the name and the value's shape fit one, else the generic high-entropy rule.
+import { mask } from '../../engine/redact';
+import { isAlnum } from './define';
+import { isKnownExample, isPlaceholder, isRepetitive, shannonEntropy } from './filters';
+import { charClass, classes, inClass, type MatchContext, priority, type Rule, type RuleInfo } from './types';
+
+const nameChars = charClass('A-Za-z0-9_.-');
+const maxName = 64;
+const maxValue = 256;
+
+// A name is secret-like when, lower-cased and without `_`, `.` and `-`, it ends with one of these.
+const secretEndings = [
+  'secret',
+  'secretkey',
+  'password',
+  'passwd',
+  'passphrase',
+  'pass',
+  'pwd',
+  'token',
+  'apikey',
+  'accesskey',
+  'privatekey',
+  'authkey',
+  'signingkey',
+  'encryptionkey',
+  'masterkey',
+  'accountkey',
+  'storagekey',
+  'sharedkey',
+  'credential',
+  'credentials',
+  'bearer',
+];
+// …unless it names something that is not a secret: pagination and cancellation tokens, public keys.
+const notSecretEndings = [
+  'pagetoken',
+  'nexttoken',
+  'continuationtoken',
+  'synctoken',
+  'cancellationtoken',
+  'resumetoken',
+  'csrftoken',
+  'xsrftoken',
+  'bypass',
+  'compass',
+  'publickey',
+];
+
+const secretName = new RegExp(`(?:${secretEndings.join('|')})$`);
+const notSecretName = new RegExp(`(?:${notSecretEndings.join('|')})$`);
+
+const info = (rule: Omit<RuleInfo, 'severity'>): RuleInfo => ({ ...rule, severity: 'warning' });
+
+const awsSecret = info({
+  id: 'aws-secret-access-key',
+  provider: 'AWS',
+  title: 'AWS secret access key',
+  description:
+    'An AWS secret access key (40 base64 characters) assigned to a name such as `aws_secret_access_key` or `SecretAccessKey`.',
+  fix: 'Deactivate and delete the access key in the AWS IAM console, check CloudTrail for its use, and use roles, SSO or the environment instead.',
+  envName: 'AWS_SECRET_ACCESS_KEY',
+  shape:
+    'Exactly 40 characters of `A-Z a-z 0-9 / +` assigned to a name containing `aws` and `secret`, or ending `secret_access_key`.',
+});
+const azureStorage = info({
+  id: 'azure-storage-account-key',
+  provider: 'Azure',
+  title: 'Azure storage account key',
+  description:
+    'An Azure storage account key (88 base64 characters ending `==`), as `AccountKey=` in a connection string or assigned to a storage-key name.',
+  fix: 'Rotate the key in the Azure portal (Storage account, Access keys), and prefer Entra ID authentication or SAS tokens read from the environment.',
+  envName: 'AZURE_STORAGE_KEY',
+  shape:
+    '86 base64 characters and `==`, after `AccountKey=` or assigned to a name ending `storage_key`/`account_key`.',
+});
+const azureClientSecret = info({
+  id: 'azure-client-secret-context',
+  provider: 'Azure',
+  title: 'Azure client secret (in context)',
+  description:
+    'An older-format Entra ID (Azure AD) client secret assigned to an Azure or AAD client-secret name.',
+  fix: 'Delete the secret in the Azure portal (App registrations, Certificates & secrets), create a new one, and read it from the environment.',
+  envName: 'AZURE_CLIENT_SECRET',
+  shape:
+    '30–44 characters of `A-Z a-z 0-9 _ ~ . -` assigned to a name containing `azure`, `aad` or `entra` and ending `secret`.',
+});
+const twilioAuth = info({
+  id: 'twilio-auth-token',
+  provider: 'Twilio',
+  title: 'Twilio auth token',
+  description:
+    'A Twilio auth token (32 hex digits) assigned to a Twilio name, or written on the same line after a Twilio account SID (`AC` and 32 hex digits).',
+  fix: 'Rotate the auth token in the Twilio console (Account, API keys & tokens) and read it from the environment.',
+  envName: 'TWILIO_AUTH_TOKEN',
+  shape:
+    '32 lower-case hex digits assigned to a name containing `twilio`, or following `AC` and 32 hex digits on the same line.',
+});
+const generic = info({
+  id: 'generic-secret',
+  provider: 'Generic',
+  title: 'Secret assigned to a secret-like name',
+  description:
+    'A high-entropy value assigned to a name like `password`, `secret`, `api_key` or `token`. Placeholders, references (`process.env.X`, `$X`, `{{ x }}`), identifiers, paths, URLs and UUIDs are not reported.',
+  fix: 'Read the value from the environment or a secret store; if it was real, change it.',
+  envName: 'SECRET',
+  shape:
+    '`NAME = value` (also `NAME: value`, `"NAME": "value"`, `NAME := value`, `<NAME>value</NAME>`, `setName("value")`) where NAME ends with password, secret, token, api_key, access_key, private_key, credentials …; the value has at least 12 characters and 3.5 bits of entropy per character (hex: 20 characters, 3.0 bits), and is not a word-number name, a UUID, a path or a URL.',
+});
+
+interface Classification {
+  rule: RuleInfo;
+  why: string;
+}
+
+function classify(name: string, value: string): Classification | undefined {
+  if (value.length < 12 || isPlaceholder(value) || isRepetitive(value)) return undefined;
+  const found = classifyShape(name, value);
+  // Hashing is the dearest check, so it runs last, on what would otherwise be reported.
+  return found && !isKnownExample(value) ? found : undefined;
+}
+
+function classifyShape(name: string, value: string): Classification | undefined {
+  const entropy = shannonEntropy(value);
+  const bits = `entropy ${entropy.toFixed(1)} bits per character`;
+  if (
+    (name.includes('aws') && name.includes('secret')) ||
+    name.endsWith('secretaccesskey') ||
+    name === 'secretkey'
+  ) {
+    if (/^[A-Za-z0-9/+]{40}$/.test(value) && entropy >= 4) {
+      return { rule: awsSecret, why: `40 base64 characters assigned to an AWS secret-key name; ${bits}.` };
+    }
+  }
+  if (
+    name.endsWith('accountkey') ||
+    name.endsWith('storagekey') ||
+    (name.includes('azure') && name.endsWith('key'))
+  ) {
+    if (/^[A-Za-z0-9+/]{86}==$/.test(value) && entropy >= 4.5) {
+      return {
+        rule: azureStorage,
+        why: `an 88-character base64 key assigned to \`AccountKey\` or a storage-key name; ${bits}.`,
+      };
+    }
+  }
+  if ((name.includes('azure') || name.includes('aad') || name.includes('entra')) && name.endsWith('secret')) {
+    if (/^[A-Za-z0-9_~.-]{30,44}$/.test(value) && entropy >= 4) {
+      return {
+        rule: azureClientSecret,
+        why: `a 30–44 character value assigned to an Azure client-secret name; ${bits}.`,
+      };
+    }
+  }
+  if (name.includes('twilio') && /^[0-9a-f]{32}$/.test(value) && entropy >= 2.9) {
+    return { rule: twilioAuth, why: `32 hex digits assigned to a Twilio name; ${bits}.` };
+  }
+  if (isGenericSecret(value, entropy)) {
+    return {
+      rule: generic,
+      why: `a ${value.length}-character value assigned to a secret-like name; ${bits}.`,
+    };
+  }
+  return undefined;
+}
+
+const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const dottedPath = /^[A-Za-z_$][\w$]{0,64}(?:\.[A-Za-z_$][\w$]{0,64}){1,8}$/;
+const fileLike = /\.(?:json|pem|key|crt|cer|p12|pfx|jks|txt|ya?ml|env|ini|conf|cfg|toml|xml)$/i;
+
+function isGenericSecret(value: string, entropy: number): boolean {
+  if (/\s/.test(value)) return false;
+  if (uuid.test(value) || dottedPath.test(value) || fileLike.test(value)) return false;
+  if (value.includes('://') || value.startsWith('data:') || /^(?:\.{0,2}\/|~\/)/.test(value)) return false;
+  if (/^[0-9.:-]+$/.test(value)) return false; // numbers, dates, versions, addresses
+  // Words and numbers joined by separators: names such as `service-3684` or `my-app-secret`.
+  if (/^(?:[a-z]{1,32}|[0-9]{1,32})(?:[-_.](?:[a-z]{1,32}|[0-9]{1,32})){1,8}$/i.test(value)) return false;
+  if (/^[0-9a-fA-F]+$/.test(value)) return value.length >= 20 && entropy >= 3;
+  // Letters (and underscores) only: an identifier or a word unless long, random and mixed-case.
+  if (/^[A-Za-z_]+$/.test(value)) {
+    return value.length >= 24 && entropy >= 4 && /[a-z]/.test(value) && /[A-Z]/.test(value);
+  }
+  if (value.length < 16) return entropy >= Math.log2(value.length) - 0.35;
+  return entropy >= 3.5;
+}
+
+/** Lower-case without `_`, `.`, `-` and a leading `$` or `:`. */
+function normalise(name: string): string {
+  return name.toLowerCase().replace(/[-_.$:]/g, '');
+}
+
+function isQuote(c: string | undefined): boolean {
+  return c === '"' || c === "'" || c === '`';
+}
+
+const separator = /[ \t]{0,8}(:=|=>|===|!==|==|!=|=|:|\(|,|>)[ \t]{0,8}/y;
+const typeAnnotation = /[A-Za-z_$][\w$.<>[\]|]{0,40}[ \t]{1,4}=(?!=)[ \t]{0,4}/y;
+const unquotedStop = charClass(' \t\r\n"\'`,;(){}[]<>');
+// Value characters as classes, so that ctx.runEnd memoises the scans: many keywords inside one long
+// run (`token=token=token=…`) then cost O(1) each instead of a fresh scan of up to 256 characters.
+const complement = (cls: Uint8Array) => cls.map((member, code) => (code >= 32 && member === 0 ? 1 : 0));
+const unquotedValue = complement(unquotedStop);
+const insideQuotes: Record<string, Uint8Array> = {
+  '"': complement(charClass('"\n')),
+  "'": complement(charClass("'\n")),
+  '`': complement(charClass('`\n')),
+};
+const insideXml = complement(charClass('<\n'));
+
+interface Assignment {
+  name: string;
+  valueStart: number;
+  valueEnd: number;
+}
+
+/** Reads `NAME <separator> VALUE` around a keyword at `at`, or undefined when it is not that. */
+function readAssignment(ctx: MatchContext, at: number, keyword: string): Assignment | undefined {
+  const { text } = ctx;
+  const floor = Math.max(0, at - maxName);
+  let nameStart = at;
+  while (nameStart > floor && inClass(nameChars, text.charCodeAt(nameStart - 1))) nameStart--;
+  if (nameStart === floor && floor > 0 && inClass(nameChars, text.charCodeAt(floor - 1))) return undefined;
+  const ceiling = Math.min(text.length, at + keyword.length + maxName);
+  let nameEnd = at + keyword.length;
+  while (nameEnd < ceiling && inClass(nameChars, text.charCodeAt(nameEnd))) nameEnd++;
+  ctx.memo.set('nameEnd', nameEnd);
+  ctx.stats.examined += nameEnd - nameStart;
+  const name = text.slice(nameStart, nameEnd);
+  const opener = text[nameStart - 1];
+  let i = nameEnd;
+  const quotedName = isQuote(opener) && text[nameEnd] === opener;
+  if (quotedName || text[nameEnd] === ']') i++;
+  let sep: string;
+  if (normalise(name) === 'bearer' && (text[i] === ' ' || text[i] === '\t')) {
+    sep = ' ';
+    while (i < nameEnd + 8 && (text[i] === ' ' || text[i] === '\t')) i++;
+  } else {
+    ctx.stats.ruleExecs++;
+    separator.lastIndex = i;
+    const match = separator.exec(text);
+    if (!match) return undefined;
+    sep = match[1] ?? '';
+    if (sep === ',' && !quotedName) return undefined;
+    if (sep === '>' && opener !== '<') return undefined;
+    i += match[0].length;
+    if (sep === ':' && !isQuote(text[i])) {
+      // A type annotation (`token: string = "…"`) comes between the name and the value.
+      typeAnnotation.lastIndex = i;
+      const annotation = typeAnnotation.exec(text);
+      if (annotation) i += annotation[0].length;
+    }
+  }
+  // String prefixes: Python b"…"/r"…"/f"…", C# @"…".
+  if (/[bBrRuU@]/.test(text[i] ?? '') && isQuote(text[i + 1])) i++;
+  const quote = text[i];
+  if (quote !== undefined && isQuote(quote)) {
+    const close = valueEnd(ctx, i + 1, insideQuotes[quote] as Uint8Array);
+    if (close === undefined || text[close] !== quote) return undefined;
+    return { name, valueStart: i + 1, valueEnd: close };
+  }
+  if (sep === '>') {
+    const end = valueEnd(ctx, i, insideXml);
+    if (end === undefined || text[end] !== '<') return undefined;
+    return { name, valueStart: i, valueEnd: end };
+  }
+  const end = valueEnd(ctx, i, unquotedValue);
+  // A call or an indexing expression (`getToken()`, `env["X"]`) is code, not a value.
+  if (end === undefined || text[end] === '(' || text[end] === '[') return undefined;
+  return { name, valueStart: i, valueEnd: end };
+}
+
+/** Where a value made of `cls` characters ends, or undefined when it runs past the longest value. */
+function valueEnd(ctx: MatchContext, from: number, cls: Uint8Array): number | undefined {
+  const end = ctx.runEnd(from, cls);
+  return end - from > maxValue ? undefined : end;
+}
+
+const assignment: Rule = {
+  ...generic,
+  keywords: ['secret', 'pass', 'pwd', 'token', 'key', 'credential', 'bearer'],
+  triggers: [],
+  priority: priority.generic,
+  maxLength: 2 * maxName + maxValue + 32,
+  match(ctx, at, keyword) {
+    if (ctx.lockfile || at < (ctx.memo.get('nameEnd') ?? -1)) return undefined;
+    const found = readAssignment(ctx, at, keyword);
+    if (!found) return undefined;
+    const name = normalise(found.name);
+    if (!secretName.test(name) || notSecretName.test(name)) return undefined;
+    const value = ctx.text.slice(found.valueStart, found.valueEnd).trim();
+    const valueStart = ctx.text.indexOf(value, found.valueStart);
+    const classified = classify(name, value);
+    if (!classified) return undefined;
+    const { rule } = classified;
+    return {
+      rule: rule.id,
+      start: valueStart,
+      end: valueStart + value.length,
+      why: classified.why,
+      masked: mask(value),
+      message: `${rule.title} hard-coded in \`${found.name}\``,
+      // A provider token in the value is reported by its own rule, which wins the overlap.
+      resumeAt: valueStart,
+    };
+  },
+};
+
+/** A Twilio account SID on a line, and a 32-hex auth token after it on the same line. */
+const twilioSidPair: Rule = {
+  ...twilioAuth,
+  triggers: ['AC'],
+  priority: priority.context,
+  maxLength: 240,
+  match(ctx, at) {
+    const { text } = ctx;
+    if (at > 0 && isAlnum(text.charCodeAt(at - 1))) return undefined;
+    const sidEnd = ctx.runEnd(at, classes.alnum);
+    if (sidEnd - at !== 34 || !/^AC[0-9a-f]{32}$/.test(text.slice(at, sidEnd))) return undefined;
+    const limit = Math.min(text.length, sidEnd + 200);
+    ctx.stats.examined += 200;
+    for (let i = sidEnd; i < limit; i++) {
+      const c = text.charCodeAt(i);
+      if (c === 10) return undefined;
+      if (isAlnum(text.charCodeAt(i - 1)) || !inClass(classes.hex, c)) continue;
+      let end = i;
+      while (end < i + 33 && end < text.length && isAlnum(text.charCodeAt(end))) end++;
+      const token = text.slice(i, end);
+      if (token.length === 32 && /^[0-9a-f]{32}$/.test(token) && !isPlaceholder(token)) {
+        const entropy = shannonEntropy(token);
+        if (entropy >= 2.9 && !isRepetitive(token)) {
+          return {
+            start: i,
+            end,
+            why: `32 hex digits on the same line after a Twilio account SID (\`AC…\`); entropy ${entropy.toFixed(1)} bits per character.`,
+            masked: mask(token),
+          };
+        }
+      }
+      i = end;
+    }
+    return undefined;
+  },
+};
+
+function metadataOnly(rule: RuleInfo): Rule {
+  return { ...rule, triggers: [], priority: priority.context, maxLength: 0, match: () => undefined };
+}
+
+export const contextRules: Rule[] = [
+  twilioSidPair,
+  metadataOnly(awsSecret),
+  metadataOnly(azureStorage),
+  metadataOnly(azureClientSecret),
+  assignment,
+];
