@@ -1,0 +1,95 @@
+// `token-agent login NAME [--device] [--no-browser]`: the first refresh token without pasting one.
+// Everything goes to stderr and nothing secret is printed: the tokens go straight into the store.
+// Exit codes: 0 signed in, 1 the sign-in failed (refused, timed out, store unavailable…), 2 the token
+// cannot be signed in to as named (unknown, or not an oauth2-refresh-token with an issuer).
+import { codes, isTokenAgentError } from '../engine/errors';
+import { createRuntime, type Runtime } from '../runtime';
+import { defaultLoopbackTimeoutMs } from '../signin/loopback';
+import { type SignInFlow, type SignInResult, signIn, signInDefinition } from '../signin/signIn';
+import { openInBrowser } from './openBrowser';
+import { formatDuration } from './statusTable';
+
+export interface LoginCommand {
+  kind: 'login';
+  name: string;
+  flow: SignInFlow;
+  /** False with --no-browser: print the URL only. */
+  openBrowser: boolean;
+  config?: string;
+}
+
+/** The process edges, replaceable in tests. */
+export interface LoginIo {
+  write(text: string): void;
+  openBrowser(url: string): Promise<void>;
+  /** Ctrl-C by default. */
+  signal: AbortSignal;
+  env: NodeJS.ProcessEnv;
+}
+
+export async function runLogin(command: LoginCommand, io: Partial<LoginIo> = {}): Promise<number> {
+  const write = io.write ?? ((text: string) => void process.stderr.write(text));
+  const interrupt = new AbortController();
+  const onSigint = () => {
+    write('\nCancelling the sign-in…\n');
+    interrupt.abort();
+  };
+  // Once only: a second Ctrl-C kills the process the usual way.
+  if (!io.signal) process.once('SIGINT', onSigint);
+  let runtime: Runtime | undefined;
+  try {
+    runtime = await createRuntime({
+      ...(command.config ? { configFlag: command.config } : {}),
+      schedule: false,
+      ...(io.env ? { env: io.env } : {}),
+    });
+    for (const problem of runtime.problems)
+      write(`token-agent: ${runtime.configPath}: ${problem.severity}: ${problem.message}\n`);
+    signInDefinition(runtime, command.name);
+    const result = await signIn(runtime, command.name, {
+      flow: command.flow,
+      signal: io.signal ?? interrupt.signal,
+      keySets: new Map(),
+      openUrl: async (url) => {
+        write(`Open this URL to sign in: ${url}\n`);
+        if (command.openBrowser) {
+          await (io.openBrowser ?? openInBrowser)(url).catch(() =>
+            write('Could not open a browser here: open the URL yourself, or use --device.\n'),
+          );
+        }
+        write(`Waiting up to ${formatDuration(defaultLoopbackTimeoutMs)} for the sign-in to finish…\n`);
+      },
+      onDeviceCode: (prompt) => {
+        write(`To sign in to '${command.name}', open ${prompt.verificationUri} and enter the code\n\n`);
+        write(`    ${prompt.userCode}\n\n`);
+        if (prompt.verificationUriComplete) write(`(or open ${prompt.verificationUriComplete})\n`);
+        write(`Waiting up to ${formatDuration(prompt.expiresAt - Date.now())} for the sign-in to finish…\n`);
+      },
+    });
+    write(describeResult(result));
+    return 0;
+  } catch (error) {
+    const code = isTokenAgentError(error) ? `${error.code}: ` : '';
+    write(`token-agent: ${code}${(error as Error).message}\n`);
+    return isTokenAgentError(error, codes.tokenUnknown) || isTokenAgentError(error, codes.signInUnsupported)
+      ? 2
+      : 1;
+  } finally {
+    process.off('SIGINT', onSigint);
+    runtime?.engine.stop();
+  }
+}
+
+export function describeResult(result: SignInResult): string {
+  const where = result.plaintext ? `${result.tier} store, in clear text` : `${result.tier} store`;
+  const lines = [
+    `Signed in to '${result.name}' (${result.accessTokenPreview}); the refresh token is in the ${where}.`,
+  ];
+  const { verification } = result;
+  if (verification?.verified)
+    lines.push(
+      `The access token's signature checks out against the issuer's published keys (${verification.algorithm}).`,
+    );
+  else if (verification) lines.push(`The access token's signature was not verified: ${verification.reason}.`);
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,96 @@
+// Token Agent: Sign In. The agent runs the OAuth flow and stores the result; the editor only opens
+// the browser (or shows the device code) when the agent says what the user must do.
+import * as vscode from 'vscode';
+import * as protocol from '../agent/protocol';
+import { request } from './agentRequests';
+import type { Ctx } from './ctx';
+
+const flows = [
+  {
+    label: '$(globe) Sign in with the browser',
+    flow: 'browser' as const,
+    detail: 'Opens your browser; the answer comes back to this machine.',
+  },
+  {
+    label: '$(device-mobile) Sign in with a device code',
+    flow: 'device' as const,
+    detail: 'Shows a code to enter on any device: for remote and headless sessions.',
+  },
+];
+
+export async function signInCommand(ctx: Ctx, given: unknown): Promise<void> {
+  const candidates = (ctx.status?.tokens ?? []).filter((t) => t.type === 'oauth2-refresh-token');
+  if (candidates.length === 0) {
+    void vscode.window.showInformationMessage(
+      'Sign In works for OAuth 2 refresh-token tokens; none is configured. Add one first.',
+    );
+    return;
+  }
+  const name =
+    typeof given === 'string' && candidates.some((t) => t.name === given)
+      ? given
+      : candidates.length === 1
+        ? candidates[0]?.name
+        : (
+            await vscode.window.showQuickPick(
+              candidates.map((t) => ({ label: t.name, description: t.phase })),
+              { placeHolder: 'Sign in for which token?' },
+            )
+          )?.label;
+  if (!name) return;
+  // A loopback redirect reaches the agent's machine, which is not the user's in a remote or web window.
+  const remote = vscode.env.remoteName !== undefined || vscode.env.uiKind === vscode.UIKind.Web;
+  const ordered = remote ? [...flows].reverse() : flows;
+  const picked = await vscode.window.showQuickPick(ordered, { placeHolder: `Sign in for '${name}'` });
+  if (!picked) return;
+
+  const listener = ctx.onSignInPrompt((params) => {
+    if (params.name === name) void showPrompt(params.prompt);
+  });
+  try {
+    const result = await vscode.window.withProgress(
+      {
+        location: vscode.ProgressLocation.Notification,
+        title: `Signing in for '${name}'…`,
+        cancellable: true,
+      },
+      (_progress, cancel) =>
+        request<protocol.SignInParams, protocol.SignInResult>(
+          ctx.client,
+          protocol.signIn,
+          { name, flow: picked.flow },
+          cancel,
+        ),
+    );
+    const verified = result.verification
+      ? result.verification.verified
+        ? ' Its signature verified against the issuer’s keys.'
+        : ` Its signature was not verified: ${result.verification.reason}`
+      : '';
+    void vscode.window.showInformationMessage(
+      `Signed in to '${name}' (${result.accessTokenPreview}); the refresh token is in the ${result.tier} store.${verified}`,
+    );
+  } finally {
+    listener.dispose();
+  }
+}
+
+async function showPrompt(prompt: protocol.SignInPrompt): Promise<void> {
+  if (prompt.flow === 'browser') {
+    const opened = await vscode.env.openExternal(vscode.Uri.parse(prompt.authorizationUrl, true));
+    if (!opened) {
+      await vscode.env.clipboard.writeText(prompt.authorizationUrl);
+      void vscode.window.showWarningMessage('Could not open a browser; the sign-in URL is on the clipboard.');
+    }
+    return;
+  }
+  const target = prompt.verificationUriComplete ?? prompt.verificationUri;
+  const choice = await vscode.window.showInformationMessage(
+    `Enter the code ${prompt.userCode} at ${prompt.verificationUri} to sign in.`,
+    'Copy Code and Open',
+  );
+  if (choice === 'Copy Code and Open') {
+    await vscode.env.clipboard.writeText(prompt.userCode);
+    await vscode.env.openExternal(vscode.Uri.parse(target, true));
+  }
+}

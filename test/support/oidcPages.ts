@@ -1,0 +1,89 @@
+// Chromium (playwright-core) as the user's browser for the sign-in tests: it fills in oidc-provider's
+// development login and consent pages (any login and password are accepted) and its device-code pages.
+// Each sign-in gets a fresh browser context, so no session cookie skips the login page.
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+
+export const chromiumArgs = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+  '--disable-dev-shm-usage',
+];
+
+const stepTimeoutMs = 15_000;
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({ executablePath: '/usr/bin/chromium', args: chromiumArgs });
+}
+
+export interface SignInBrowser {
+  context: BrowserContext;
+  page: Page;
+  close(): Promise<void>;
+}
+
+/**
+ * A fresh context whose requests may reach loopback only: the provider's pages @import a web font,
+ * and this machine has no internet to wait for.
+ */
+export async function openSignInBrowser(browser: Browser): Promise<SignInBrowser> {
+  const context = await browser.newContext();
+  await context.route(
+    (url) => url.hostname !== '127.0.0.1',
+    (route) => route.abort('blockedbyclient'),
+  );
+  const page = await context.newPage();
+  page.setDefaultTimeout(stepTimeoutMs);
+  return { context, page, close: () => context.close() };
+}
+
+/** Fills oidc-provider's login page, then accepts its consent page. */
+export async function logInAndConsent(page: Page, login = 'alice'): Promise<void> {
+  const loginField = page.locator('input[name="login"]');
+  await loginField.waitFor();
+  await loginField.fill(login);
+  await page.locator('input[name="password"]').fill('any password');
+  await page.locator('form:has(input[name="prompt"][value="login"]) button[type="submit"]').click();
+  const consent = page.locator('form:has(input[name="prompt"][value="consent"]) button[type="submit"]');
+  await consent.waitFor();
+  await consent.click();
+}
+
+/** The browser half of the loopback flow: from the authorization URL to our "signed in" page. */
+export async function completeBrowserSignIn(page: Page, authorizationUrl: string): Promise<string> {
+  await page.goto(authorizationUrl);
+  await logInAndConsent(page);
+  await page.getByText('You are signed in').waitFor();
+  return page.url();
+}
+
+/**
+ * The browser half of the device flow: opens the verification URL with the code filled in (or types
+ * the code at the bare one), confirms, logs in and consents, and waits for the provider's success page.
+ */
+export async function completeDeviceSignIn(
+  page: Page,
+  target: { verificationUriComplete?: string; verificationUri: string; userCode: string },
+  options: { abort?: boolean } = {},
+): Promise<void> {
+  if (target.verificationUriComplete) {
+    await page.goto(target.verificationUriComplete);
+  } else {
+    await page.goto(target.verificationUri);
+    await page.locator('input[name="user_code"]').fill(target.userCode);
+    await page.locator('button[type="submit"][form="op.deviceInputForm"]').click();
+  }
+  await page.getByText('Confirm Device').waitFor();
+  if (options.abort) {
+    await page.locator('button[name="abort"]').click();
+    await page.getByText('The Sign-in request was interrupted').waitFor();
+    return;
+  }
+  await page.locator('button[autofocus][form="op.deviceConfirmForm"]').click();
+  await logInAndConsent(page);
+  await page.getByText('Sign-in Success').waitFor();
+}
