@@ -1,0 +1,71 @@
+// The seam between the token engine and team mode (agent/team/, docs/team-mode.md). The engine knows
+// only this interface, never Redis: with a coordinator, its refresh path first looks for the team's
+// token, then takes the team's refresh lock (or receives the token a member just published), and
+// hands its new token to the team before anyone else sees it. Every method may throw
+// TeamUnavailableError; the engine then carries on alone, with its machine-local lock, as if there
+// were no team.
+import type { TokenDefinition } from './config';
+
+/** An access token as the team shares it. Times are Unix milliseconds on the writer's clock. */
+export interface SharedToken {
+  accessToken: string;
+  expiresAt?: number;
+  issuedAt?: number;
+  /** The fencing number of the lease that wrote it: larger is newer. */
+  fence: number;
+}
+
+export type TeamHealth = { state: 'ok' } | { state: 'degraded'; detail: string };
+
+export type CommitResult =
+  /** The team has our token, and this machine's store has the rotated refresh token. */
+  | { outcome: 'committed' }
+  /**
+   * Our fence is older than the one stored: a newer holder wrote while we were paused. Our token is
+   * dropped, and so is our rotated refresh token (the team's is the live one); `latest` is the team's.
+   */
+  | { outcome: 'superseded'; latest: SharedToken | undefined }
+  /** The team could not be reached; the rotated refresh token is in this machine's store only. */
+  | { outcome: 'local' };
+
+export interface TeamLease {
+  readonly fence: number;
+  /**
+   * Publishes a new token with this lease's fence: to the team first (the rotated refresh token
+   * encrypted), then the rotated refresh token into this machine's store, so that a crash at any
+   * point leaves the live refresh token somewhere. Never throws for the team being unreachable.
+   */
+  commit(token: Omit<SharedToken, 'fence'>, rotatedRefreshToken: string | undefined): Promise<CommitResult>;
+  /** Releases the team lock if it is still ours. Idempotent; never throws. */
+  release(): Promise<void>;
+}
+
+export interface RefreshCoordinator {
+  health(): TeamHealth;
+  /** Whether tokens of this definition are shared (OAuth 2 grants are; commands and pasted tokens are not). */
+  shares(definition: TokenDefinition): boolean;
+  /**
+   * The team's current token, if it has one. Call it holding the machine-local lock: when the team
+   * has moved on, it also brings this machine's store up to date, so that a later refresh without
+   * the team starts from the live refresh token.
+   */
+  latest(definition: TokenDefinition): Promise<SharedToken | undefined>;
+  /**
+   * Takes the team's refresh lock, or returns a token that answers the call (`wanted`): one the
+   * holder published while we waited, or one that arrived between our last look and our lock.
+   * Before returning a lease it puts the team's refresh token into this machine's store, unless the
+   * local one changed since the last exchange (a sign-in, or a refresh while Redis was down): then
+   * the local one wins and is published with the new token. Call it holding the machine-local lock.
+   * Throws ERR_LOCK_TIMEOUT when the holder neither publishes nor lets go in time.
+   */
+  acquire(
+    definition: TokenDefinition,
+    wanted: (token: SharedToken) => boolean,
+  ): Promise<TeamLease | SharedToken>;
+  close(): Promise<void>;
+}
+
+/** Thrown by a coordinator that cannot reach the team; the engine falls back to working alone. */
+export class TeamUnavailableError extends Error {
+  override readonly name = 'TeamUnavailableError';
+}

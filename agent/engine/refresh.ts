@@ -1,0 +1,339 @@
+// One refresh of one token, with everything that makes it happen once: the machine-local lock file,
+// a re-read of the secret store under it (another process may have refreshed meanwhile), and in team
+// mode the team's token and lock as well (coordinator.ts). The rotated refresh token is persisted
+// before the new access token is handed out. The engine (tokenEngine.ts) calls this from its
+// in-process single flight, so at most one call per token runs in a process at a time.
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { AuthorizationServer } from 'oauth4webapi';
+import { appendAudit } from '../store/auditLog';
+import { acquireLock, type LockHandle } from '../store/lockFile';
+import type { SecretStore } from '../store/secretStore';
+import type { RefreshCoordinator, SharedToken, TeamLease } from './coordinator';
+import { TeamUnavailableError } from './coordinator';
+import { codes, isTokenAgentError, TokenAgentError } from './errors';
+import { GrantError } from './grants';
+import { describeAccessToken } from './jwtInfo';
+import { type Obtained, obtainToken } from './obtain';
+import { estimateSkewMs } from './skew';
+import type { HeldToken, RefreshOutcome, StoredAccessToken, TokenSlot } from './tokenSlot';
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+/** What a refresh needs from the engine; built once by the engine. */
+export interface RefreshContext {
+  /** The secret store, or a throw saying why there is none. */
+  store(): SecretStore;
+  coordinator: RefreshCoordinator | undefined;
+  dataDir: string;
+  lock: { staleAfterMs?: number; timeoutMs?: number; heartbeatMs?: number } | undefined;
+  discovered: Map<string, AuthorizationServer>;
+  grantTimeoutMs: number;
+  fetch: typeof fetch | undefined;
+  now: () => number;
+  log: (level: LogLevel, message: string) => void;
+}
+
+export interface RefreshWant {
+  minValidMs: number;
+  /** Refresh even when the held token is fine (a user's "refresh now", a new refresh token). */
+  force: boolean;
+  /** A background refresh, due from the token's refresh point on. */
+  scheduled?: boolean;
+}
+
+/** A command token that says nothing about its expiry is assumed to last this long. */
+const unknownExpiryMs = 5 * 60_000;
+
+export function usable(held: HeldToken | undefined, minValidMs: number, now: number): held is HeldToken {
+  return held !== undefined && (held.expiresAt === undefined || held.expiresAt - now >= minValidMs);
+}
+
+export async function refreshUnderLock(
+  context: RefreshContext,
+  slot: TokenSlot,
+  want: RefreshWant,
+  tokenBefore: string | undefined,
+): Promise<RefreshOutcome> {
+  let lock: LockHandle | undefined;
+  let lease: TeamLease | undefined;
+  const team = context.coordinator?.shares(slot.definition) ? context.coordinator : undefined;
+  try {
+    const store = context.store();
+    lock = await takeLock(context, slot.name);
+    // Another process may have refreshed while we waited for the lock: on this machine (the store)
+    // or, in team mode, anywhere in the team.
+    let adopted = await adoptStored(context, slot);
+    let teamUp = team !== undefined;
+    if (team) {
+      const shared = await orUnavailable(team.latest(slot.definition));
+      if (shared === unavailable) teamUp = false;
+      else if (shared && adoptShared(context, slot, shared)) adopted = true;
+    }
+    if (reused(context, slot, want, adopted, tokenBefore)) return { ok: true };
+    const refreshDue = want.scheduled && (slot.refreshPoint() ?? 0) <= context.now();
+    if (!want.force && !refreshDue && usable(slot.current, want.minValidMs, context.now()))
+      return { ok: true };
+
+    if (team && teamUp) {
+      const wanted = (shared: SharedToken) =>
+        shared.accessToken !== tokenBefore && usable(shared, want.minValidMs, context.now());
+      const got = await orUnavailable(team.acquire(slot.definition, wanted));
+      if (got !== unavailable && !('commit' in got)) {
+        // Another member refreshed meanwhile: its token is ours too.
+        adoptShared(context, slot, got);
+        context.log('debug', `token '${slot.name}': another member of the team refreshed it`);
+        slot.markSucceeded();
+        return { ok: true };
+      }
+      if (got !== unavailable) lease = got;
+    }
+
+    const now = context.now();
+    if (!slot.budget.canSpend(now)) {
+      throw new TokenAgentError(
+        codes.refreshBudgetExhausted,
+        `Token '${slot.name}' was refreshed ${slot.budget.limit} times in the last hour; the next refresh is allowed at ${new Date(slot.budget.resetsAt(now)).toISOString()}.`,
+      );
+    }
+    slot.budget.spend(now);
+    const obtained = await obtainWithReuseCheck(context, slot, store);
+    const held = accept(slot, obtained);
+    if (lease) {
+      // The lease persists the rotated refresh token: to the team, then to this machine's store.
+      const result = await lease.commit(shareable(held), obtained.rotatedRefreshToken);
+      if (result.outcome === 'superseded') {
+        context.log('warn', `token '${slot.name}': a newer holder wrote first; taking the team's token`);
+        if (result.latest) adoptShared(context, slot, result.latest);
+        if (!usable(slot.current, want.minValidMs, context.now()))
+          throw new TokenAgentError(codes.refreshFailed, `Token '${slot.name}' was superseded by the team.`);
+        slot.markSucceeded();
+        return { ok: true };
+      }
+    } else if (obtained.rotatedRefreshToken) {
+      // Rotation: the new refresh token is stored before anything else, so that a crash from here
+      // on leaves the store holding the only refresh token the server still accepts.
+      await store.set(slot.name, 'refresh_token', obtained.rotatedRefreshToken);
+    }
+    if (slot.definition.type !== 'static') {
+      const stored: StoredAccessToken = {
+        accessToken: held.accessToken,
+        obtainedAt: obtained.responseReceivedAt,
+        ...(held.expiresAt !== undefined ? { expiresAt: held.expiresAt } : {}),
+        ...(held.issuedAt !== undefined ? { issuedAt: held.issuedAt } : {}),
+      };
+      await store.set(slot.name, 'access_token', JSON.stringify(stored));
+    }
+    slot.current = held;
+    slot.lastRefreshAt = obtained.responseReceivedAt;
+    slot.markSucceeded();
+    await audit(context, {
+      token: slot.name,
+      outcome: 'refreshed',
+      ...(held.jwt?.jti ? { jti: held.jwt.jti } : {}),
+      ...(held.expiresAt !== undefined ? { exp: Math.floor(held.expiresAt / 1000) } : {}),
+    });
+    context.log(
+      'info',
+      `token '${slot.name}' refreshed; expires ${held.expiresAt ? new Date(held.expiresAt).toISOString() : 'never (unknown)'}`,
+    );
+    return { ok: true };
+  } catch (error) {
+    const coded = toCoded(error);
+    slot.lastError = coded;
+    slot.failures += 1;
+    if (coded.code === codes.needsSignIn) slot.needsSignIn = true;
+    context.log('warn', `token '${slot.name}': refresh failed: ${coded.code}: ${coded.message}`);
+    await audit(context, {
+      token: slot.name,
+      outcome: slot.needsSignIn ? 'needs-sign-in' : 'failed',
+      error: coded.code,
+    });
+    return { ok: false, error: coded };
+  } finally {
+    await lease?.release();
+    await lock?.release().catch(() => undefined);
+  }
+}
+
+/** Whether a token adopted from elsewhere answers the call, which then ends there. */
+function reused(
+  context: RefreshContext,
+  slot: TokenSlot,
+  want: RefreshWant,
+  adopted: boolean,
+  tokenBefore: string | undefined,
+): boolean {
+  if (!adopted || slot.current?.accessToken === tokenBefore) return false;
+  if (!usable(slot.current, want.minValidMs, context.now())) return false;
+  context.log('debug', `token '${slot.name}': another process refreshed it; reusing that token`);
+  slot.markSucceeded();
+  return true;
+}
+
+const unavailable = Symbol('unavailable');
+
+/** The team's answer, or `unavailable` when it cannot be reached (the coordinator logs that). */
+async function orUnavailable<T>(call: Promise<T>): Promise<T | typeof unavailable> {
+  try {
+    return await call;
+  } catch (error) {
+    if (error instanceof TeamUnavailableError) return unavailable;
+    throw error;
+  }
+}
+
+/** Takes the stored token when it is not the one held and lives at least as long. */
+export async function adoptStored(context: RefreshContext, slot: TokenSlot): Promise<boolean> {
+  const store = context.store();
+  if (slot.definition.type === 'static') {
+    const token = await store.get(slot.name, 'static_token');
+    if (!token || token === slot.current?.accessToken) return false;
+    slot.current = holdToken(token, {}, context.now());
+    return true;
+  }
+  const raw = await store.get(slot.name, 'access_token');
+  if (!raw) return false;
+  let stored: StoredAccessToken;
+  try {
+    stored = JSON.parse(raw) as StoredAccessToken;
+  } catch {
+    context.log('warn', `token '${slot.name}': the stored access token is unreadable; it will be replaced`);
+    return false;
+  }
+  if (typeof stored.accessToken !== 'string') return false;
+  return adoptIfNewer(context, slot, stored);
+}
+
+/** Takes the team's token when it is not the one held and lives at least as long. */
+export function adoptShared(context: RefreshContext, slot: TokenSlot, shared: SharedToken): boolean {
+  return adoptIfNewer(context, slot, shared);
+}
+
+function adoptIfNewer(
+  context: RefreshContext,
+  slot: TokenSlot,
+  candidate: { accessToken: string; expiresAt?: number; issuedAt?: number },
+): boolean {
+  if (candidate.accessToken === slot.current?.accessToken) return false;
+  if ((candidate.expiresAt ?? Number.POSITIVE_INFINITY) < (slot.current?.expiresAt ?? 0)) return false;
+  slot.current = holdToken(
+    candidate.accessToken,
+    {
+      ...(candidate.expiresAt !== undefined ? { expiresAt: candidate.expiresAt } : {}),
+      ...(candidate.issuedAt !== undefined ? { issuedAt: candidate.issuedAt } : {}),
+    },
+    context.now(),
+  );
+  return true;
+}
+
+export function holdToken(
+  accessToken: string,
+  known: { expiresAt?: number; issuedAt?: number },
+  now: number,
+): HeldToken {
+  const description = describeAccessToken(accessToken, { nowMs: now });
+  const expiresAt = known.expiresAt ?? description.expiresAtMs;
+  const issuedAt = known.issuedAt ?? description.jwt?.issuedAtMs;
+  return {
+    accessToken,
+    ...(expiresAt !== undefined ? { expiresAt } : {}),
+    ...(issuedAt !== undefined ? { issuedAt } : {}),
+    ...(description.jwt ? { jwt: description.jwt } : {}),
+  };
+}
+
+function shareable(held: HeldToken): Omit<SharedToken, 'fence'> {
+  return {
+    accessToken: held.accessToken,
+    ...(held.expiresAt !== undefined ? { expiresAt: held.expiresAt } : {}),
+    ...(held.issuedAt !== undefined ? { issuedAt: held.issuedAt } : {}),
+  };
+}
+
+/**
+ * `invalid_grant` may only mean that another process rotated the refresh token between our read
+ * and our request: if the store now holds a different one, try once more with it.
+ */
+async function obtainWithReuseCheck(
+  context: RefreshContext,
+  slot: TokenSlot,
+  store: SecretStore,
+): Promise<Obtained> {
+  const obtainContext = {
+    store,
+    discovered: context.discovered,
+    grant: {
+      timeoutMs: context.grantTimeoutMs,
+      now: context.now,
+      ...(context.fetch ? { fetch: context.fetch } : {}),
+    },
+  };
+  const usedRefreshToken =
+    slot.definition.type === 'oauth2-refresh-token' ? await store.get(slot.name, 'refresh_token') : undefined;
+  try {
+    return await obtainToken(slot.definition, obtainContext);
+  } catch (error) {
+    if (!(error instanceof GrantError && error.details.oauthError === 'invalid_grant')) throw error;
+    const latest = await store.get(slot.name, 'refresh_token');
+    if (latest === undefined || latest === usedRefreshToken) throw error;
+    context.log(
+      'info',
+      `token '${slot.name}': refresh token was rotated elsewhere; retrying once with the new one`,
+    );
+    return obtainToken(slot.definition, obtainContext);
+  }
+}
+
+function accept(slot: TokenSlot, obtained: Obtained): HeldToken {
+  const jwtIat = describeAccessToken(obtained.accessToken, { nowMs: obtained.requestStartedAt }).jwt
+    ?.issuedAtMs;
+  slot.skewMs = estimateSkewMs({
+    ...(obtained.dateHeader ? { dateHeader: obtained.dateHeader } : {}),
+    ...(jwtIat !== undefined ? { issuedAtSeconds: jwtIat / 1000 } : {}),
+    requestStartMs: obtained.requestStartedAt,
+    requestEndMs: obtained.responseReceivedAt,
+  });
+  const description = describeAccessToken(obtained.accessToken, {
+    nowMs: obtained.requestStartedAt,
+    skewMs: slot.skewMs,
+    ...(obtained.expiresInSeconds !== undefined ? { expiresInSeconds: obtained.expiresInSeconds } : {}),
+  });
+  const expiresAt =
+    description.expiresAtMs ??
+    (slot.definition.type === 'command' ? obtained.requestStartedAt + unknownExpiryMs : undefined);
+  const issuedAt =
+    description.jwt?.issuedAtMs !== undefined
+      ? description.jwt.issuedAtMs - slot.skewMs
+      : obtained.requestStartedAt;
+  return {
+    accessToken: obtained.accessToken,
+    ...(expiresAt !== undefined ? { expiresAt } : {}),
+    issuedAt,
+    ...(description.jwt ? { jwt: description.jwt } : {}),
+  };
+}
+
+async function takeLock(context: RefreshContext, name: string): Promise<LockHandle> {
+  const dir = join(context.dataDir, 'locks');
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  return acquireLock({ path: join(dir, `${name}.lock`), ...context.lock });
+}
+
+async function audit(context: RefreshContext, entry: Parameters<typeof appendAudit>[1]): Promise<void> {
+  try {
+    await appendAudit(context.dataDir, entry);
+  } catch (error) {
+    context.log('warn', `could not write the audit log: ${(error as Error).message}`);
+  }
+}
+
+export function toCoded(error: unknown): TokenAgentError {
+  if (isTokenAgentError(error)) return error;
+  return new TokenAgentError(
+    codes.refreshFailed,
+    `Refresh failed: ${(error as Error)?.message ?? String(error)}`,
+    { cause: error },
+  );
+}

@@ -1,0 +1,40 @@
+// What a waiter for the team's refresh lock hears on the token's channel, one queue per waiter.
+
+/** `token`: a holder committed a token with this fence; `released`: it let go without one; `down`:
+ *  the connection to Redis closed (so no message may come). */
+export type Message = { t: 'token'; fence: number } | { t: 'released' } | { t: 'down' };
+
+/** Messages for one waiter, with a bounded wait for the next. */
+export class Inbox {
+  readonly #queue: Message[] = [];
+  readonly #onClose: () => void;
+  #wake: (() => void) | undefined;
+
+  constructor(onClose: () => void) {
+    this.#onClose = onClose;
+  }
+
+  push(message: Message): void {
+    this.#queue.push(message);
+    this.#wake?.();
+  }
+
+  async next(ms: number): Promise<Message | undefined> {
+    if (this.#queue.length === 0) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, ms);
+        function done() {
+          clearTimeout(timer);
+          resolve();
+        }
+        this.#wake = done;
+      });
+      this.#wake = undefined;
+    }
+    return this.#queue.shift();
+  }
+
+  close(): void {
+    this.#onClose();
+  }
+}
