@@ -1,7 +1,10 @@
 // The `token-agent` binary. Stdout may be the LSP transport, so only the CLI paths that own the
 // terminal print to it.
 import { parseCommandLine, usage } from './cli/args';
+import { runLogin } from './cli/login';
 import { runCli } from './cli/run';
+import { runScan } from './cli/scan';
+import { runServe } from './serve/serve';
 import { runLspServer } from './server/lspServer';
 import { agentVersion } from './version';
 
@@ -23,6 +26,20 @@ function main(argv: readonly string[]): void {
     case 'secret-set':
     case 'secret-delete':
       void runCli(command).then((code) => {
+        process.exitCode = code;
+      });
+      return;
+    case 'serve':
+      // Explicit exit: a refresh abandoned at the stop bound may still hold timers or sockets.
+      void runServe(command).then((code) => process.exit(code));
+      return;
+    case 'scan':
+      void runScan(command.scan).then((code) => {
+        process.exitCode = code;
+      });
+      return;
+    case 'login':
+      void runLogin(command).then((code) => {
         process.exitCode = code;
       });
       return;

@@ -92,6 +92,40 @@ export interface SetSecretParams {
   value: string;
 }
 
+export type SignInFlow = 'browser' | 'device';
+
+export interface SignInParams {
+  name: string;
+  flow: SignInFlow;
+}
+
+/** What the user must do: open a URL, or type a code at one. */
+export type SignInPrompt =
+  | { flow: 'browser'; authorizationUrl: string }
+  | {
+      flow: 'device';
+      userCode: string;
+      verificationUri: string;
+      verificationUriComplete?: string;
+      expiresAt: number;
+    };
+
+export interface SignInPromptParams {
+  name: string;
+  prompt: SignInPrompt;
+}
+
+export interface SignInResult {
+  name: string;
+  /** The store tier that now holds the refresh token. */
+  tier: 'keychain' | 'file' | 'memory';
+  plaintext: boolean;
+  accessTokenPreview: string;
+  expiresAt?: number;
+  /** Whether the new access token's signature verified against the issuer's published keys, or why not. */
+  verification?: { verified: true } | { verified: false; code: string; reason: string };
+}
+
 export const status = new RequestType0<AgentStatus, ErrorData>('tokenAgent/status');
 export const didChangeStatus = new NotificationType<AgentStatus>('tokenAgent/didChangeStatus');
 export const getToken = new RequestType<GetTokenParams, GetTokenResult, ErrorData>('tokenAgent/getToken');
@@ -100,6 +134,8 @@ export const refreshToken = new RequestType<TokenNameParams, TokenState, ErrorDa
 );
 export const setSecret = new RequestType<SetSecretParams, null, ErrorData>('tokenAgent/setSecret');
 export const removeSecrets = new RequestType<TokenNameParams, null, ErrorData>('tokenAgent/removeSecrets');
+export const signIn = new RequestType<SignInParams, SignInResult, ErrorData>('tokenAgent/signIn');
+export const signInPrompt = new NotificationType<SignInPromptParams>('tokenAgent/signInPrompt');
 
 export type Direction = 'client -> server' | 'server -> client';
 export interface MethodInfo {
@@ -116,4 +152,6 @@ export const methods: readonly MethodInfo[] = [
   { method: refreshToken.method, kind: 'request', direction: 'client -> server' },
   { method: setSecret.method, kind: 'request', direction: 'client -> server' },
   { method: removeSecrets.method, kind: 'request', direction: 'client -> server' },
+  { method: signIn.method, kind: 'request', direction: 'client -> server' },
+  { method: signInPrompt.method, kind: 'notification', direction: 'server -> client' },
 ];

@@ -76,6 +76,18 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     else storeError = opened.error;
   }
   const grantTimeoutMs = grantTimeoutFromEnv(env);
+  // Team mode (docs/team-mode.md) is loaded only when configured, and only for tokens to share.
+  const coordinator =
+    merged.config.redis !== undefined && merged.config.tokens.length > 0
+      ? await (await import('./team/openTeam')).openTeam({
+          config: merged.config.redis,
+          store,
+          dataDir,
+          env,
+          grantTimeoutMs: grantTimeoutMs ?? 30_000,
+          ...(options.log ? { log: options.log } : {}),
+        })
+      : undefined;
   const engine = new TokenEngine({
     definitions: merged.config.tokens,
     store,
@@ -84,6 +96,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     schedule: options.schedule,
     ...(grantTimeoutMs !== undefined ? { grantTimeoutMs } : {}),
     ...(options.log ? { log: options.log } : {}),
+    ...(coordinator ? { coordinator } : {}),
   });
   return { configPath: file.path, config: merged.config, problems, dataDir, store, storeError, engine };
 }

@@ -35,7 +35,7 @@ export async function request<P, R>(
 export function remedyFor(code: string): { label: string; command: string } | undefined {
   switch (code) {
     case 'ERR_NEEDS_SIGN_IN':
-      return { label: 'Set Refresh Token…', command: 'tokenAgent.setSecret' };
+      return { label: 'Sign In…', command: 'tokenAgent.signIn' };
     case 'ERR_STORE_UNAVAILABLE':
     case 'ERR_STORE_LOCKED':
     case 'ERR_AGENT_DOWN':

@@ -20,6 +20,7 @@ export const tooltipCommands = [
   'tokenAgent.refreshNow',
   'tokenAgent.addToken',
   'tokenAgent.pasteToken',
+  'tokenAgent.signIn',
 ];
 
 export interface StatusBarModel {
@@ -152,12 +153,14 @@ function tokenBlock(token: TokenState, options: RenderOptions): string {
       `Clock skew: ${token.skewMs > 0 ? '+' : ''}${(token.skewMs / 1000).toFixed(1)} s (server ahead when positive)`,
     );
   if (token.lastError) lines.push(`$(warning) ${token.lastError.message}`);
-  lines.push(
-    [
-      commandLink('Copy', 'tokenAgent.copyFreshToken', token.name),
-      commandLink('Refresh now', 'tokenAgent.refreshNow', token.name),
-    ].join(' · '),
-  );
+  const links = [
+    commandLink('Copy', 'tokenAgent.copyFreshToken', token.name),
+    commandLink('Refresh now', 'tokenAgent.refreshNow', token.name),
+  ];
+  if (token.phase === 'needs-sign-in' && token.type === 'oauth2-refresh-token') {
+    links.unshift(commandLink('Sign in', 'tokenAgent.signIn', token.name));
+  }
+  lines.push(links.join(' · '));
   return lines.join('\n\n');
 }
 

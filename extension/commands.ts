@@ -5,6 +5,7 @@ import * as protocol from '../agent/protocol';
 import { AgentRequestError, remedyFor, request } from './agentRequests';
 import { formatTimeLeft, tokenSummary } from './countdown';
 import type { Ctx } from './ctx';
+import { signInCommand } from './signIn';
 import { addTokenFlow, pasteTokenFlow, pickSecretKind, readSecret } from './tokenInput';
 
 type Run = (ctx: Ctx, ...args: unknown[]) => Promise<void> | void;
@@ -20,6 +21,7 @@ const commands: Record<string, CommandSpec> = {
   'tokenAgent.addToken': { needsAgent: true, run: (ctx) => addTokenFlow(ctx) },
   'tokenAgent.setSecret': { needsAgent: true, run: (ctx, name) => setSecret(ctx, name) },
   'tokenAgent.pasteToken': { needsAgent: true, run: (ctx) => pasteTokenFlow(ctx) },
+  'tokenAgent.signIn': { needsAgent: true, run: (ctx, name) => signInCommand(ctx, name) },
   'tokenAgent.removeToken': { needsAgent: true, run: (ctx, name) => removeToken(ctx, name) },
   'tokenAgent.showStatus': { needsAgent: true, run: (ctx) => showTokens(ctx) },
   'tokenAgent.showLog': { needsAgent: false, run: (ctx) => ctx.log.show() },
@@ -192,6 +194,7 @@ async function showTokens(ctx: Ctx): Promise<void> {
     { label: '$(copy) Copy Fresh Token', command: 'tokenAgent.copyFreshToken' },
     { label: '$(sync) Refresh Now', command: 'tokenAgent.refreshNow' },
     { label: '$(info) Show Details', command: 'details' },
+    { label: '$(sign-in) Sign In…', command: 'tokenAgent.signIn' },
     { label: '$(lock) Set Refresh Token / Client Secret…', command: 'tokenAgent.setSecret' },
     { label: '$(trash) Remove', command: 'tokenAgent.removeToken' },
   ];

@@ -17,6 +17,9 @@ export class Ctx implements vscode.Disposable {
   readonly clipboard = new ClipboardGuard();
   readonly #statusBar: StatusBar;
   readonly #statusWaiters = new Set<() => void>();
+  readonly #signInPrompts = new vscode.EventEmitter<protocol.SignInPromptParams>();
+  /** What the agent asks the user to do during a sign-in (open a URL, enter a code). */
+  readonly onSignInPrompt = this.#signInPrompts.event;
   readonly #extensionDisposables: vscode.Disposable[] = [];
   #clientDisposables: vscode.Disposable[] = [];
   #client: LanguageClient | undefined;
@@ -30,6 +33,7 @@ export class Ctx implements vscode.Disposable {
     this.#extensionDisposables.push(
       this.log,
       this.clipboard,
+      this.#signInPrompts,
       this.#statusBar,
       vscode.workspace.onDidChangeConfiguration((event) => {
         if (affects(event, 'agent.path')) void this.restart();
@@ -83,6 +87,7 @@ export class Ctx implements vscode.Disposable {
     this.#client = client;
     this.#clientDisposables.push(
       client.onNotification(protocol.didChangeStatus, (status) => this.#show({ kind: 'running', status })),
+      client.onNotification(protocol.signInPrompt, (params) => this.#signInPrompts.fire(params)),
       client.onDidChangeState(({ newState }) => {
         if (newState === State.Starting) this.#show({ kind: 'starting' });
         if (newState === State.Running) this.#restartPolicy.started(Date.now());

@@ -1,5 +1,8 @@
 // Parses the command line into a typed command. Pure: no I/O, so every path is unit-tested.
 import { parseArgs } from 'node:util';
+import { type ListenSpec, parseListen } from '../serve/listen';
+import type { LoginCommand } from './login';
+import { parseScanArgs, type ScanCommand } from './scan';
 
 export const secretKindNames = ['refresh_token', 'client_secret', 'access_token', 'static_token'] as const;
 export type SecretKindName = (typeof secretKindNames)[number];
@@ -13,6 +16,9 @@ export type Command =
   | { kind: 'refresh'; name: string; config?: string }
   | { kind: 'secret-set'; name: string; secret: SecretKindName; config?: string }
   | { kind: 'secret-delete'; name: string; secret?: SecretKindName; config?: string }
+  | { kind: 'serve'; listen: ListenSpec[]; printSecret: boolean; config?: string }
+  | LoginCommand
+  | { kind: 'scan'; scan: ScanCommand }
   | { kind: 'usage-error'; message: string };
 
 export const usage = `Usage: token-agent <command> [options]
@@ -25,7 +31,15 @@ Commands:
   refresh NAME                     Refresh NAME now.
   secret set NAME KIND             Store a secret read from stdin. KIND: ${secretKindNames.join(', ')}.
   secret delete NAME [KIND]        Delete one secret of NAME, or all of them.
+  scan [PATH…] [--format text|json|sarif]
+                                   Find hard-coded tokens and keys (exit 0 clean, 1 findings, 2 errors).
+                                   '-' reads stdin; a unified diff on stdin is scanned as its added lines.
+  login NAME [--device]            Sign in through the browser (or with a device code) and keep the
+                                   refresh token in the secret store. --no-browser only prints the URL.
   lsp --stdio | --node-ipc         Run as a language server (what the VS Code extension starts).
+  serve [--listen ADDRESS]...      Keep tokens fresh and hand them to local processes over HTTP.
+                                   ADDRESS: unix:PATH (default: $XDG_RUNTIME_DIR/token-agent/agent.sock)
+                                   or 127.0.0.1:PORT (needs the bearer secret: serve --print-secret).
 
 Options:
   --config FILE                    Config file (default: $TOKEN_AGENT_CONFIG, else
@@ -38,6 +52,8 @@ Example:
 `;
 
 export function parseCommandLine(argv: readonly string[]): Command {
+  // `scan` has options of its own (--format, paths that may look like flags after --).
+  if (argv[0] === 'scan') return { kind: 'scan', scan: parseScanArgs(argv.slice(1)) };
   let parsed: ReturnType<typeof parseWith>;
   try {
     parsed = parseWith(argv);
@@ -91,6 +107,31 @@ export function parseCommandLine(argv: readonly string[]): Command {
     }
     case 'secret':
       return parseSecret(rest, config);
+    case 'login': {
+      const [name] = rest;
+      if (!name)
+        return { kind: 'usage-error', message: "'login' needs a token name: token-agent login NAME" };
+      const tooMany = extra(1);
+      if (tooMany) return { kind: 'usage-error', message: tooMany };
+      return {
+        kind: 'login',
+        name,
+        flow: values.device ? 'device' : 'browser',
+        openBrowser: values['no-browser'] !== true,
+        ...config,
+      };
+    }
+    case 'serve': {
+      const tooMany = extra(0);
+      if (tooMany) return { kind: 'usage-error', message: tooMany };
+      const listen: ListenSpec[] = [];
+      for (const value of values.listen ?? []) {
+        const spec = parseListen(value);
+        if ('error' in spec) return { kind: 'usage-error', message: spec.error };
+        listen.push(spec);
+      }
+      return { kind: 'serve', listen, printSecret: values['print-secret'] === true, ...config };
+    }
     default:
       return { kind: 'usage-error', message: `Unknown command '${command}'. Run 'token-agent --help'.` };
   }
@@ -139,6 +180,10 @@ function parseWith(argv: readonly string[]) {
       config: { type: 'string' },
       'min-valid': { type: 'string' },
       json: { type: 'boolean' },
+      device: { type: 'boolean' },
+      'no-browser': { type: 'boolean' },
+      listen: { type: 'string', multiple: true },
+      'print-secret': { type: 'boolean' },
       stdio: { type: 'boolean' },
       'node-ipc': { type: 'boolean' },
       socket: { type: 'string' },

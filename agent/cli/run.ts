@@ -4,6 +4,7 @@ import { text } from 'node:stream/consumers';
 import { isTokenAgentError } from '../engine/errors';
 import { mask } from '../engine/redact';
 import { createRuntime, type Runtime } from '../runtime';
+import { getThroughServe } from '../serve/client';
 import type { Command } from './args';
 import { formatDuration, renderStatusTable } from './statusTable';
 
@@ -11,6 +12,18 @@ type CliCommand = Extract<Command, { kind: 'get' | 'status' | 'refresh' | 'secre
 
 export async function runCli(command: CliCommand): Promise<number> {
   try {
+    if (command.kind === 'get') {
+      // A running `token-agent serve` answers faster than opening the engine here.
+      const served = await getThroughServe(command);
+      if (served.kind === 'token') {
+        process.stdout.write(`${served.accessToken}\n`);
+        return 0;
+      }
+      if (served.kind === 'error') {
+        process.stderr.write(`token-agent: ${served.code}: ${served.message}\n`);
+        return 1;
+      }
+    }
     return await dispatch(command);
   } catch (error) {
     const code = isTokenAgentError(error) ? `${error.code}: ` : '';
@@ -39,6 +52,15 @@ function storeLabel(runtime: Runtime): string {
 
 async function dispatch(command: CliCommand): Promise<number> {
   const runtime = await open(command);
+  try {
+    return await run(command, runtime);
+  } finally {
+    // Closes the team's Redis connection, if any, once nothing is in flight.
+    runtime.engine.stop();
+  }
+}
+
+async function run(command: CliCommand, runtime: Runtime): Promise<number> {
   const { engine } = runtime;
   switch (command.kind) {
     case 'get': {
@@ -104,7 +126,8 @@ async function dispatch(command: CliCommand): Promise<number> {
 }
 
 function requireStore(runtime: Runtime, name: string) {
-  if (!runtime.config.tokens.some((token) => token.name === name)) {
+  // '@team' and '@serve' hold the team key and the sidecar's bearer secret (docs/team-mode.md).
+  if (!name.startsWith('@') && !runtime.config.tokens.some((token) => token.name === name)) {
     process.stderr.write(
       `token-agent: warning: no token named '${name}' is configured in ${runtime.configPath}.\n`,
     );

@@ -69,10 +69,28 @@ export type TokenDefinition =
   | CommandTokenDefinition
   | StaticTokenDefinition;
 
+/**
+ * Team mode (docs/team-mode.md): a `redis://` or `rediss://` URL of one node, or an object naming a
+ * node, a cluster or a Sentinel group, and where the team's encryption key comes from.
+ */
+export type RedisConfig = string | RedisTeamConfig;
+
+export interface RedisTeamConfig {
+  /** One node (or a proxy in front of several). Exactly one of `url`, `cluster` and `sentinel`. */
+  url?: string;
+  /** Seed nodes of a Redis Cluster. */
+  cluster?: string[];
+  /** A Sentinel group: the master's name and the sentinels' URLs. */
+  sentinel?: { name: string; nodes: string[] };
+  /** The environment variable holding the team key; without it the key comes from the secret store. */
+  keyEnv?: string;
+  /** The first part of every key, so that several teams can share one Redis. */
+  prefix?: string;
+}
+
 export interface AgentConfig {
   store: StoreKind;
-  /** Carried through untouched; whoever connects to Redis validates it. */
-  redis?: string;
+  redis?: RedisConfig;
   tokens: TokenDefinition[];
 }
 
@@ -169,9 +187,9 @@ export function validateConfig(raw: unknown): ConfigResult {
       );
   }
   if (raw.redis !== undefined) {
-    if (typeof raw.redis === 'string') config.redis = raw.redis;
-    // Redis URLs often carry a password, so the value is not echoed.
-    else topLevel('error', 'redis', `"redis" must be a string, got ${describeType(raw.redis)}; ignoring it`);
+    const redis = validateRedis(raw.redis);
+    for (const { severity, message } of redis.problems) topLevel(severity, 'redis', message);
+    if (redis.config !== undefined) config.redis = redis.config;
   }
   if (raw.tokens !== undefined) {
     const result = validateTokens(raw.tokens, 'file');
@@ -183,6 +201,84 @@ export function validateConfig(raw: unknown): ConfigResult {
       topLevel('warning', field, `unknown top-level field ${JSON.stringify(field)} is ignored`);
   }
   return { config, problems };
+}
+
+const redisFields = new Set(['url', 'cluster', 'sentinel', 'keyEnv', 'prefix']);
+
+/**
+ * Validates the `redis` field. Any error turns team mode off (each agent then refreshes on its own
+ * machine) with one problem saying why. Redis URLs often carry a password, so no URL is ever echoed.
+ */
+export function validateRedis(raw: unknown): {
+  config?: RedisConfig;
+  problems: Pick<Problem, 'severity' | 'message'>[];
+} {
+  const off = (message: string) => ({
+    problems: [{ severity: 'error' as const, message: `${message}; team mode is off` }],
+  });
+  if (typeof raw === 'string')
+    return isRedisUrl(raw)
+      ? { config: raw, problems: [] }
+      : off('"redis" must be a redis:// or rediss:// URL');
+  if (!isRecord(raw))
+    return off(
+      `"redis" must be a redis:// or rediss:// URL or an object with "url", "cluster" or "sentinel", got ${describeType(raw)}`,
+    );
+  const problems: Pick<Problem, 'severity' | 'message'>[] = [];
+  for (const field of Object.keys(raw)) {
+    if (!redisFields.has(field))
+      problems.push({ severity: 'warning', message: `unknown field "redis.${field}" is ignored` });
+  }
+  const targets = ['url', 'cluster', 'sentinel'].filter((field) => raw[field] !== undefined);
+  if (targets.length !== 1)
+    return off(`"redis" needs exactly one of "url", "cluster" and "sentinel", got ${targets.length}`);
+  const config: RedisTeamConfig = {};
+  if (raw.url !== undefined) {
+    if (typeof raw.url !== 'string' || !isRedisUrl(raw.url))
+      return off('"redis.url" must be a redis:// or rediss:// URL');
+    config.url = raw.url;
+  }
+  if (raw.cluster !== undefined) {
+    if (!isUrlList(raw.cluster))
+      return off('"redis.cluster" must be a non-empty array of redis:// or rediss:// URLs');
+    config.cluster = [...raw.cluster];
+  }
+  if (raw.sentinel !== undefined) {
+    const sentinel = raw.sentinel;
+    if (!isRecord(sentinel) || typeof sentinel.name !== 'string' || sentinel.name === '')
+      return off('"redis.sentinel" must be an object with a non-empty "name" (the master\'s) and "nodes"');
+    if (!isUrlList(sentinel.nodes))
+      return off('"redis.sentinel.nodes" must be a non-empty array of redis:// or rediss:// URLs');
+    config.sentinel = { name: sentinel.name, nodes: [...sentinel.nodes] };
+  }
+  if (raw.keyEnv !== undefined) {
+    if (typeof raw.keyEnv !== 'string' || !/^[A-Za-z_][A-Za-z0-9_]{0,127}$/.test(raw.keyEnv))
+      return off(`"redis.keyEnv" must be an environment variable name, got ${show(raw.keyEnv)}`);
+    config.keyEnv = raw.keyEnv;
+  }
+  if (raw.prefix !== undefined) {
+    // Braces would change which part of a key Redis Cluster hashes.
+    if (typeof raw.prefix !== 'string' || !/^[A-Za-z0-9._:-]{1,64}$/.test(raw.prefix))
+      return off(
+        `"redis.prefix" must be 1 to 64 letters, digits, '.', '_', ':' or '-', got ${show(raw.prefix)}`,
+      );
+    config.prefix = raw.prefix;
+  }
+  return { config, problems };
+}
+
+function isRedisUrl(value: string): boolean {
+  if (!URL.canParse(value)) return false;
+  const { protocol, hostname } = new URL(value);
+  return (protocol === 'redis:' || protocol === 'rediss:') && hostname !== '';
+}
+
+function isUrlList(value: unknown): value is string[] {
+  return (
+    Array.isArray(value) &&
+    value.length > 0 &&
+    value.every((item) => typeof item === 'string' && isRedisUrl(item))
+  );
 }
 
 /**

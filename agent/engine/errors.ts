@@ -20,6 +20,17 @@ export const codes = {
   commandFailed: 'ERR_COMMAND_FAILED',
   lockTimeout: 'ERR_LOCK_TIMEOUT',
   insecureEndpoint: 'ERR_INSECURE_ENDPOINT',
+  /** The token cannot be signed in to: not an `oauth2-refresh-token`, no issuer, or no such endpoint. */
+  signInUnsupported: 'ERR_SIGN_IN_UNSUPPORTED',
+  /** The user (or the authorization server) refused the sign-in (`access_denied`). */
+  signInDenied: 'ERR_SIGN_IN_DENIED',
+  /** The sign-in was not finished in time (the loopback wait, or the device code's `expires_in`). */
+  signInTimeout: 'ERR_SIGN_IN_TIMEOUT',
+  /** The browser came back with a `state` this sign-in did not send: a forged or stale callback. */
+  signInStateMismatch: 'ERR_SIGN_IN_STATE_MISMATCH',
+  signInCancelled: 'ERR_SIGN_IN_CANCELLED',
+  /** The authorization server answered the sign-in with an error, or without a refresh token. */
+  signInFailed: 'ERR_SIGN_IN_FAILED',
 } as const;
 
 export type ErrorCodeString = (typeof codes)[keyof typeof codes];

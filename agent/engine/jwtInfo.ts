@@ -1,7 +1,8 @@
 // Reads what a client may usefully know from an access token: when it expires, and a few claims to
-// show people. Nothing is verified, on purpose: an access token is meant for the resource server, a
-// client cannot check its signature (it holds no key for it) and must not trust its contents for
-// anything but hints. The agent only uses them to schedule a refresh a little early or late.
+// show people. Nothing is verified here, on purpose: an access token is meant for the resource server,
+// and a client must not trust its contents for anything but hints. The agent only uses them to schedule
+// a refresh a little early or late. (Where the issuer publishes its keys, verify.ts can check the
+// signature, for the status to show; nothing depends on the answer.)
 import { decodeJwt, decodeProtectedHeader } from 'jose';
 
 export interface JwtInfo {

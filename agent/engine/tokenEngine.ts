@@ -1,26 +1,30 @@
 // The token engine: keeps every configured token fresh, refreshing each one exactly once per expiry
 // however many callers ask. Inside the process, callers share one in-flight refresh; across
 // processes on this machine, a lock file per token serialises refreshes, and whoever takes the lock
-// re-reads the secret store first, since another process may have refreshed meanwhile.
+// re-reads the secret store first, since another process may have refreshed meanwhile (refresh.ts).
+// With a coordinator (team mode), the same holds across machines sharing a Redis.
 import { type FSWatcher, watch } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
-import type { AuthorizationServer } from 'oauth4webapi';
 import type { TokenState } from '../protocol';
-import { appendAudit } from '../store/auditLog';
-import { acquireLock, type LockHandle } from '../store/lockFile';
 import type { SecretKind, SecretStore } from '../store/secretStore';
 import { backoffDelay, retryAfterApplies, retryAfterMs } from './backoff';
 import type { TokenDefinition } from './config';
-import { codes, isTokenAgentError, TokenAgentError } from './errors';
+import type { RefreshCoordinator, TeamHealth } from './coordinator';
+import { codes, TokenAgentError } from './errors';
 import { GrantError } from './grants';
-import { describeAccessToken } from './jwtInfo';
-import { type Obtained, obtainToken } from './obtain';
+import {
+  adoptStored,
+  type LogLevel,
+  type RefreshContext,
+  type RefreshWant,
+  refreshUnderLock,
+  toCoded,
+  usable,
+} from './refresh';
 import { nextRefreshAt } from './schedule';
-import { estimateSkewMs } from './skew';
-import { type HeldToken, type RefreshOutcome, type StoredAccessToken, TokenSlot } from './tokenSlot';
+import { type HeldToken, type RefreshOutcome, TokenSlot } from './tokenSlot';
 
-export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+export type { LogLevel };
 
 export interface EngineOptions {
   definitions: readonly TokenDefinition[];
@@ -36,6 +40,8 @@ export interface EngineOptions {
   grantTimeoutMs?: number;
   lock?: { staleAfterMs?: number; timeoutMs?: number; heartbeatMs?: number };
   log?: (level: LogLevel, message: string) => void;
+  /** Team mode: shares tokens and refreshes across machines. The engine closes it on stop(). */
+  coordinator?: RefreshCoordinator;
 }
 
 export interface IssuedToken {
@@ -43,14 +49,11 @@ export interface IssuedToken {
   expiresAt?: number;
 }
 
-/** A command token that says nothing about its expiry is assumed to last this long. */
-const unknownExpiryMs = 5 * 60_000;
-
 export class TokenEngine {
   readonly #slots = new Map<string, TokenSlot>();
   readonly #listeners = new Set<() => void>();
-  readonly #discovered = new Map<string, AuthorizationServer>();
   readonly #options: EngineOptions;
+  readonly #context: RefreshContext;
   readonly #now: () => number;
   readonly #random: () => number;
   #stopped = false;
@@ -61,11 +64,27 @@ export class TokenEngine {
     this.#options = options;
     this.#now = options.now ?? Date.now;
     this.#random = options.random ?? Math.random;
+    this.#context = {
+      store: () => this.#store(),
+      coordinator: options.coordinator,
+      dataDir: options.dataDir,
+      lock: options.lock,
+      discovered: new Map(),
+      grantTimeoutMs: options.grantTimeoutMs ?? 30_000,
+      fetch: options.fetch,
+      now: this.#now,
+      log: (level, message) => this.#log(level, message),
+    };
     for (const definition of options.definitions) this.#slots.set(definition.name, new TokenSlot(definition));
   }
 
   get storeError(): TokenAgentError | undefined {
     return this.#options.storeError;
+  }
+
+  /** Team mode's health; undefined when there is no team. */
+  teamHealth(): TeamHealth | undefined {
+    return this.#options.coordinator?.health();
   }
 
   names(): string[] {
@@ -97,11 +116,26 @@ export class TokenEngine {
     this.#emit();
   }
 
+  /**
+   * Stops the timers at once. Refreshes in flight run to their end (they persist what they obtain),
+   * and the team connection closes after them.
+   */
   stop(): void {
     this.#stopped = true;
     for (const slot of this.#slots.values()) clearTimeout(slot.timer);
     this.#peerWatcher?.close();
     clearTimeout(this.#peerTimer);
+    const coordinator = this.#options.coordinator;
+    if (coordinator) void this.idle().then(() => coordinator.close());
+  }
+
+  /** Resolves once no refresh is in flight. */
+  async idle(): Promise<void> {
+    for (;;) {
+      const running = [...this.#slots.values()].flatMap((slot) => (slot.inFlight ? [slot.inFlight] : []));
+      if (running.length === 0) return;
+      await Promise.allSettled(running);
+    }
   }
 
   /**
@@ -125,9 +159,9 @@ export class TokenEngine {
     for (const slot of this.#slots.values()) {
       if (slot.inFlight) continue;
       try {
-        if (await this.#adoptStored(slot)) {
+        if (await adoptStored(this.#context, slot)) {
           this.#log('debug', `token '${slot.name}': picked up a token refreshed by another process`);
-          this.#succeeded(slot);
+          slot.markSucceeded();
           this.#schedule(slot);
           this.#emit();
         }
@@ -144,13 +178,13 @@ export class TokenEngine {
     if (!slot) return;
     if (kind === 'static_token' || kind === 'access_token') {
       slot.current = undefined;
-      await this.#adoptStored(slot);
-      this.#succeeded(slot);
+      await adoptStored(this.#context, slot);
+      slot.markSucceeded();
       this.#schedule(slot);
       this.#emit();
       return;
     }
-    this.#succeeded(slot);
+    slot.markSucceeded();
     await this.#refresh(slot, { minValidMs: 0, force: true });
   }
 
@@ -163,6 +197,11 @@ export class TokenEngine {
     slot.current = undefined;
     slot.nextRefreshAt = undefined;
     this.#emit();
+  }
+
+  /** The access token each token holds now, for the leak lint's keyed-hash index (never leaves the process). */
+  heldTokens(): [string, string | undefined][] {
+    return [...this.#slots.values()].map((slot) => [slot.name, slot.current?.accessToken]);
   }
 
   state(name: string): TokenState {
@@ -233,14 +272,14 @@ export class TokenEngine {
   }
 
   #usable(held: HeldToken | undefined, minValidMs: number): held is HeldToken {
-    return held !== undefined && (held.expiresAt === undefined || held.expiresAt - this.#now() >= minValidMs);
+    return usable(held, minValidMs, this.#now());
   }
 
   /** Reads the store once per slot; later reads happen under the lock, where they matter. */
   #load(slot: TokenSlot): Promise<void> {
     const loading =
       slot.loaded ??
-      this.#adoptStored(slot).then(
+      adoptStored(this.#context, slot).then(
         () => undefined,
         (error: unknown) => {
           // Forget the failed load so the next caller tries again (the store may come back).
@@ -252,212 +291,26 @@ export class TokenEngine {
     return loading;
   }
 
-  /** Takes the stored token when it is not the one held and lives at least as long. */
-  async #adoptStored(slot: TokenSlot): Promise<boolean> {
-    const store = this.#store();
-    if (slot.definition.type === 'static') {
-      const token = await store.get(slot.name, 'static_token');
-      if (!token || token === slot.current?.accessToken) return false;
-      slot.current = this.#hold(token, {});
-      return true;
-    }
-    const raw = await store.get(slot.name, 'access_token');
-    if (!raw) return false;
-    let stored: StoredAccessToken;
-    try {
-      stored = JSON.parse(raw) as StoredAccessToken;
-    } catch {
-      this.#log('warn', `token '${slot.name}': the stored access token is unreadable; it will be replaced`);
-      return false;
-    }
-    if (typeof stored.accessToken !== 'string' || stored.accessToken === slot.current?.accessToken)
-      return false;
-    if ((stored.expiresAt ?? Number.POSITIVE_INFINITY) < (slot.current?.expiresAt ?? 0)) return false;
-    slot.current = this.#hold(stored.accessToken, {
-      ...(stored.expiresAt !== undefined ? { expiresAt: stored.expiresAt } : {}),
-      ...(stored.issuedAt !== undefined ? { issuedAt: stored.issuedAt } : {}),
-    });
-    return true;
-  }
-
-  #hold(accessToken: string, known: { expiresAt?: number; issuedAt?: number }): HeldToken {
-    const description = describeAccessToken(accessToken, { nowMs: this.#now() });
-    const expiresAt = known.expiresAt ?? description.expiresAtMs;
-    const issuedAt = known.issuedAt ?? description.jwt?.issuedAtMs;
-    return {
-      accessToken,
-      ...(expiresAt !== undefined ? { expiresAt } : {}),
-      ...(issuedAt !== undefined ? { issuedAt } : {}),
-      ...(description.jwt ? { jwt: description.jwt } : {}),
-    };
-  }
-
   /** One refresh per slot at a time: later callers join the one in flight. */
-  async #refresh(
-    slot: TokenSlot,
-    want: { minValidMs: number; force: boolean; scheduled?: boolean },
-  ): Promise<RefreshOutcome> {
+  async #refresh(slot: TokenSlot, want: RefreshWant): Promise<RefreshOutcome> {
     if (slot.inFlight) {
       const joined = await slot.inFlight;
       if (want.force || this.#usable(slot.current, want.minValidMs) || !joined.ok) return joined;
     }
     const tokenBefore = slot.current?.accessToken;
-    const running = this.#refreshUnderLock(slot, want, tokenBefore);
+    slot.refreshing = true;
+    this.#emit();
+    const running = refreshUnderLock(this.#context, slot, want, tokenBefore).finally(() => {
+      slot.refreshing = false;
+      this.#schedule(slot);
+      this.#emit();
+    });
     slot.inFlight = running;
     try {
       return await running;
     } finally {
       slot.inFlight = undefined;
     }
-  }
-
-  async #refreshUnderLock(
-    slot: TokenSlot,
-    want: { minValidMs: number; force: boolean; scheduled?: boolean },
-    tokenBefore: string | undefined,
-  ): Promise<RefreshOutcome> {
-    slot.refreshing = true;
-    this.#emit();
-    let lock: LockHandle | undefined;
-    try {
-      const store = this.#store();
-      lock = await this.#lock(slot.name);
-      // Another process may have refreshed while we waited for the lock.
-      const adopted = await this.#adoptStored(slot);
-      if (
-        adopted &&
-        slot.current?.accessToken !== tokenBefore &&
-        this.#usable(slot.current, want.minValidMs)
-      ) {
-        this.#log('debug', `token '${slot.name}': another process refreshed it; reusing that token`);
-        this.#succeeded(slot);
-        return { ok: true };
-      }
-      const refreshDue = want.scheduled && (slot.refreshPoint() ?? 0) <= this.#now();
-      if (!want.force && !refreshDue && this.#usable(slot.current, want.minValidMs)) return { ok: true };
-
-      const now = this.#now();
-      if (!slot.budget.canSpend(now)) {
-        throw new TokenAgentError(
-          codes.refreshBudgetExhausted,
-          `Token '${slot.name}' was refreshed ${slot.budget.limit} times in the last hour; the next refresh is allowed at ${new Date(slot.budget.resetsAt(now)).toISOString()}.`,
-        );
-      }
-      slot.budget.spend(now);
-      const obtained = await this.#obtainWithReuseCheck(slot, store);
-      // Rotation: the new refresh token is stored before anything else, so that a crash from here
-      // on leaves the store holding the only refresh token the server still accepts.
-      if (obtained.rotatedRefreshToken)
-        await store.set(slot.name, 'refresh_token', obtained.rotatedRefreshToken);
-      const held = this.#accept(slot, obtained);
-      if (slot.definition.type !== 'static') {
-        const stored: StoredAccessToken = {
-          accessToken: held.accessToken,
-          obtainedAt: obtained.responseReceivedAt,
-          ...(held.expiresAt !== undefined ? { expiresAt: held.expiresAt } : {}),
-          ...(held.issuedAt !== undefined ? { issuedAt: held.issuedAt } : {}),
-        };
-        await store.set(slot.name, 'access_token', JSON.stringify(stored));
-      }
-      slot.current = held;
-      slot.lastRefreshAt = obtained.responseReceivedAt;
-      this.#succeeded(slot);
-      await this.#audit({
-        token: slot.name,
-        outcome: 'refreshed',
-        ...(held.jwt?.jti ? { jti: held.jwt.jti } : {}),
-        ...(held.expiresAt !== undefined ? { exp: Math.floor(held.expiresAt / 1000) } : {}),
-      });
-      this.#log(
-        'info',
-        `token '${slot.name}' refreshed; expires ${held.expiresAt ? new Date(held.expiresAt).toISOString() : 'never (unknown)'}`,
-      );
-      return { ok: true };
-    } catch (error) {
-      const coded = toCoded(error);
-      slot.lastError = coded;
-      slot.failures += 1;
-      if (coded.code === codes.needsSignIn) slot.needsSignIn = true;
-      this.#log('warn', `token '${slot.name}': refresh failed: ${coded.code}: ${coded.message}`);
-      await this.#audit({
-        token: slot.name,
-        outcome: slot.needsSignIn ? 'needs-sign-in' : 'failed',
-        error: coded.code,
-      });
-      return { ok: false, error: coded };
-    } finally {
-      await lock?.release().catch(() => undefined);
-      slot.refreshing = false;
-      this.#schedule(slot);
-      this.#emit();
-    }
-  }
-
-  /**
-   * `invalid_grant` may only mean that another process rotated the refresh token between our read
-   * and our request: if the store now holds a different one, try once more with it.
-   */
-  async #obtainWithReuseCheck(slot: TokenSlot, store: SecretStore): Promise<Obtained> {
-    const context = {
-      store,
-      discovered: this.#discovered,
-      grant: {
-        timeoutMs: this.#options.grantTimeoutMs ?? 30_000,
-        now: this.#now,
-        ...(this.#options.fetch ? { fetch: this.#options.fetch } : {}),
-      },
-    };
-    const usedRefreshToken =
-      slot.definition.type === 'oauth2-refresh-token'
-        ? await store.get(slot.name, 'refresh_token')
-        : undefined;
-    try {
-      return await obtainToken(slot.definition, context);
-    } catch (error) {
-      if (!(error instanceof GrantError && error.details.oauthError === 'invalid_grant')) throw error;
-      const latest = await store.get(slot.name, 'refresh_token');
-      if (latest === undefined || latest === usedRefreshToken) throw error;
-      this.#log(
-        'info',
-        `token '${slot.name}': refresh token was rotated elsewhere; retrying once with the new one`,
-      );
-      return obtainToken(slot.definition, context);
-    }
-  }
-
-  #accept(slot: TokenSlot, obtained: Obtained): HeldToken {
-    const jwtIat = describeAccessToken(obtained.accessToken, { nowMs: obtained.requestStartedAt }).jwt
-      ?.issuedAtMs;
-    slot.skewMs = estimateSkewMs({
-      ...(obtained.dateHeader ? { dateHeader: obtained.dateHeader } : {}),
-      ...(jwtIat !== undefined ? { issuedAtSeconds: jwtIat / 1000 } : {}),
-      requestStartMs: obtained.requestStartedAt,
-      requestEndMs: obtained.responseReceivedAt,
-    });
-    const description = describeAccessToken(obtained.accessToken, {
-      nowMs: obtained.requestStartedAt,
-      skewMs: slot.skewMs,
-      ...(obtained.expiresInSeconds !== undefined ? { expiresInSeconds: obtained.expiresInSeconds } : {}),
-    });
-    const expiresAt =
-      description.expiresAtMs ??
-      (slot.definition.type === 'command' ? obtained.requestStartedAt + unknownExpiryMs : undefined);
-    const issuedAt =
-      description.jwt?.issuedAtMs !== undefined
-        ? description.jwt.issuedAtMs - slot.skewMs
-        : obtained.requestStartedAt;
-    return {
-      accessToken: obtained.accessToken,
-      ...(expiresAt !== undefined ? { expiresAt } : {}),
-      issuedAt,
-      ...(description.jwt ? { jwt: description.jwt } : {}),
-    };
-  }
-
-  #succeeded(slot: TokenSlot): void {
-    slot.failures = 0;
-    slot.lastError = undefined;
-    slot.needsSignIn = false;
   }
 
   #schedule(slot: TokenSlot): void {
@@ -500,20 +353,6 @@ export class TokenEngine {
     );
   }
 
-  async #lock(name: string): Promise<LockHandle> {
-    const dir = join(this.#options.dataDir, 'locks');
-    await mkdir(dir, { recursive: true, mode: 0o700 });
-    return acquireLock({ path: join(dir, `${name}.lock`), ...this.#options.lock });
-  }
-
-  async #audit(entry: Parameters<typeof appendAudit>[1]): Promise<void> {
-    try {
-      await appendAudit(this.#options.dataDir, entry);
-    } catch (error) {
-      this.#log('warn', `could not write the audit log: ${(error as Error).message}`);
-    }
-  }
-
   #log(level: LogLevel, message: string): void {
     this.#options.log?.(level, message);
   }
@@ -521,13 +360,4 @@ export class TokenEngine {
   #emit(): void {
     for (const listener of this.#listeners) listener();
   }
-}
-
-function toCoded(error: unknown): TokenAgentError {
-  if (isTokenAgentError(error)) return error;
-  return new TokenAgentError(
-    codes.refreshFailed,
-    `Refresh failed: ${(error as Error)?.message ?? String(error)}`,
-    { cause: error },
-  );
 }

@@ -48,6 +48,13 @@ export class TokenSlot {
     return this.definition.name;
   }
 
+  /** Forgets past failures once a token is in hand again. */
+  markSucceeded(): void {
+    this.failures = 0;
+    this.lastError = undefined;
+    this.needsSignIn = false;
+  }
+
   /** The time from which a refresh is due (no jitter): the lead before expiry, or a third of a short life. */
   refreshPoint(): number | undefined {
     const held = this.current;

@@ -13,13 +13,14 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { codes, isTokenAgentError } from '../engine/errors';
 import { mask } from '../engine/redact';
 import type { LogLevel } from '../engine/tokenEngine';
+import type { KeySetCache } from '../engine/verify';
+import { LiveTokenIndex } from '../lint/liveTokens';
+import { lintCapabilities, registerLintFeatures } from '../lint/lspFeatures';
 import * as protocol from '../protocol';
 import { createRuntime, type Runtime } from '../runtime';
+import { beginSignIn } from '../signin/signIn';
 import { agentVersion } from '../version';
-import { Debouncer, diagnose } from './diagnostics';
 import { StatusModel } from './statusModel';
-
-const lintDebounceMs = 150;
 
 interface TokenAgentSettings {
   lint?: { enabled?: boolean };
@@ -40,18 +41,23 @@ export function runLspServer(): void {
     connection.console[level === 'debug' ? 'log' : level](message);
   };
 
-  const publish = (uri: string) => {
-    const document = documents.get(uri);
-    if (!document) return;
-    const diagnostics = model.lintEnabled ? diagnose(document) : [];
-    void connection.sendDiagnostics({ uri, version: document.version, diagnostics });
-  };
-  const debouncer = new Debouncer(lintDebounceMs, publish);
+  // The leak lint: diagnostics, hovers and quick fixes for hard-coded tokens, live ones included.
+  const liveTokens = new LiveTokenIndex();
+  const lint = registerLintFeatures(connection, documents, {
+    enabled: () => model.lintEnabled,
+    liveTokens,
+    onStoreStatic: async (name, value) => {
+      const engine = model.runtime?.engine;
+      if (!engine)
+        throw new ResponseError(0, 'The token engine has not started yet.', { code: codes.storeUnavailable });
+      await engine.setSecret(name, 'static_token', value);
+    },
+  });
 
   connection.onInitialize((params) => {
     canPullConfiguration = params.capabilities.workspace?.configuration === true;
     return {
-      capabilities: { textDocumentSync: TextDocumentSyncKind.Incremental },
+      capabilities: { textDocumentSync: TextDocumentSyncKind.Incremental, ...lintCapabilities },
       serverInfo: { name: 'token-agent', version: agentVersion },
     };
   });
@@ -63,7 +69,8 @@ export function runLspServer(): void {
     await pullSettings();
     model.onChange((status) => {
       void connection.sendNotification(protocol.didChangeStatus, status);
-      for (const document of documents.all()) publish(document.uri);
+      liveTokens.replaceAll(model.runtime?.engine.heldTokens() ?? []);
+      lint.publishAll();
     });
     // Push the first status at once, so the client never has to poll for it.
     void connection.sendNotification(protocol.didChangeStatus, model.snapshot());
@@ -116,13 +123,7 @@ export function runLspServer(): void {
   connection.onRequest(protocol.status, () => model.snapshot());
   registerTokenRequests(connection, () => model.runtime);
 
-  // Opening a document also fires onDidChangeContent, so one debounced path serves both.
-  documents.onDidChangeContent((event) => debouncer.schedule(event.document.uri));
-  documents.onDidClose((event) => {
-    debouncer.cancel(event.document.uri);
-    void connection.sendDiagnostics({ uri: event.document.uri, diagnostics: [] });
-  });
-  connection.onShutdown(() => debouncer.dispose());
+  connection.onShutdown(() => lint.dispose());
 
   documents.listen(connection);
   connection.listen();
@@ -167,6 +168,44 @@ function registerTokenRequests(connection: Connection, runtime: () => Runtime | 
     coded(async () => {
       await engine().setSecret(params.name, params.kind, params.value);
       return null;
+    }),
+  );
+  // One sign-in per token at a time; a second request cancels the first (the user started over).
+  const signIns = new Map<string, AbortController>();
+  const keySets: KeySetCache = new Map();
+  connection.onRequest(protocol.signIn, (params, cancel) =>
+    coded(async () => {
+      const current = runtime();
+      if (!current)
+        throw new ResponseError(0, 'The token engine has not started yet.', { code: codes.storeUnavailable });
+      signIns.get(params.name)?.abort();
+      const controller = new AbortController();
+      signIns.set(params.name, controller);
+      cancel.onCancellationRequested(() => controller.abort());
+      try {
+        const pending = await beginSignIn(current, params.name, {
+          flow: params.flow,
+          signal: controller.signal,
+          keySets,
+        });
+        void connection.sendNotification(protocol.signInPrompt, {
+          name: params.name,
+          prompt: pending.prompt,
+        });
+        const { verification, ...result } = await pending.done;
+        return {
+          ...result,
+          ...(verification
+            ? {
+                verification: verification.verified
+                  ? { verified: true as const }
+                  : { verified: false as const, code: verification.code, reason: verification.reason },
+              }
+            : {}),
+        };
+      } finally {
+        if (signIns.get(params.name) === controller) signIns.delete(params.name);
+      }
     }),
   );
   connection.onRequest(protocol.removeSecrets, (params) =>

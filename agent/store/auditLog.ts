@@ -1,7 +1,7 @@
-// One JSON line per refresh attempt in `audit.jsonl`, so that a user (or a bug report) can see which
-// process refreshed which token when, and whether a rotation was reused. It records identifiers and
-// outcomes only, never a token value: a guard refuses any field that looks like one, because an audit
-// file that leaks the secrets it audits would be worse than none.
+// One JSON line per refresh attempt (and per sign-in) in `audit.jsonl`, so that a user (or a bug
+// report) can see which process refreshed which token when, and whether a rotation was reused. It
+// records identifiers and outcomes only, never a token value: a guard refuses any field that looks like
+// one, because an audit file that leaks the secrets it audits would be worse than none.
 import { mkdir, open } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -9,7 +9,8 @@ import type { ErrorCodeString } from '../engine/errors';
 
 export const auditFileName = 'audit.jsonl';
 
-export type AuditOutcome = 'refreshed' | 'failed' | 'reused' | 'needs-sign-in';
+/** `signed-in`: a sign-in stored a new refresh token (other agents watch the log to pick it up). */
+export type AuditOutcome = 'refreshed' | 'failed' | 'reused' | 'needs-sign-in' | 'signed-in';
 
 export interface AuditEntry {
   /** The token's configured name, not its value. */
@@ -40,6 +41,7 @@ const outcomes: ReadonlySet<string> = new Set<AuditOutcome>([
   'failed',
   'reused',
   'needs-sign-in',
+  'signed-in',
 ]);
 const maxFieldLength = 200;
 // A base64url segment starting with `eyJ` (base64 of `{"`), a dot and another segment: the head of a

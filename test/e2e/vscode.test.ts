@@ -121,7 +121,8 @@ describe('Token Agent in a real VS Code (code-server)', { timeout: 600_000 }, ()
       const row = page.locator('.markers-panel .monaco-list-row', { hasText: 'Hard-coded JWT' });
       await row.waitFor({ timeout: 30_000 });
       const text = (await row.textContent()) ?? '';
-      assert.match(text, /Hard-coded JWT \(eyJhbGci…\)/);
+      assert.match(text, /Hard-coded JWT \(HS256\)/);
+      assert.match(text, /\(eyJhbGci…\)/);
       assert.match(text, /token-agent/);
       assert.match(text, /\[Ln 1, Col 26\]/);
     }),

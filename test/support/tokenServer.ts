@@ -5,6 +5,7 @@
 import { generateKeyPair, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { setTimeout as delay } from 'node:timers/promises';
 import { promisify } from 'node:util';
 
 export interface TokenServerOptions {
@@ -16,6 +17,10 @@ export interface TokenServerOptions {
   port?: number;
   /** More clients (oidc-provider client metadata), registered after the two built-in ones. */
   clients?: ClientMetadata[];
+  /** The device flow's polling `interval`, in seconds; oidc-provider sends none (RFC 8628 default: 5). */
+  deviceIntervalSeconds?: number;
+  /** Every token-endpoint request waits this long before the provider sees it (a slow identity provider). */
+  tokenEndpointDelayMs?: number;
 }
 
 export type ClientMetadata = { client_id: string } & Record<string, unknown>;
@@ -28,6 +33,8 @@ export interface TokenEndpointEvent {
   outcome: TokenOutcome;
   /** The request's grant_type, when it got as far as being read. */
   grantType: string | undefined;
+  /** The client that asked, when the provider got as far as reading it. */
+  clientId?: string;
   /** The OAuth error code (outcome 'error'), or the grant id (outcome 'revoked'). */
   detail?: string;
   /** The HTTP status answered, for 'error' and 'injected'. */
@@ -75,6 +82,8 @@ export interface TokenServer {
   failNext(n: number, fault: Fault): void;
   /** The next `n` token-endpoint requests are never answered (until close()). */
   hangNext(n: number): void;
+  /** The next `n` token-endpoint requests wait `ms` before the provider sees them (on top of any delay). */
+  delayNext(n: number, ms: number): void;
   close(): Promise<void>;
 }
 
@@ -231,24 +240,34 @@ export async function startTokenServer(options: TokenServerOptions = {}): Promis
     const value = ctx.oidc?.params?.grant_type;
     return typeof value === 'string' ? value : undefined;
   };
+  const clientOf = (ctx: KoaContext) => {
+    const value = ctx.oidc?.params?.client_id;
+    return typeof value === 'string' ? { clientId: value } : {};
+  };
   provider.on('grant.success', (ctx) => {
     events.grantSuccess++;
-    record({ outcome: 'success', grantType: grantTypeOf(ctx), status: 200 });
+    record({ outcome: 'success', grantType: grantTypeOf(ctx), ...clientOf(ctx), status: 200 });
   });
   provider.on('grant.error', (ctx, error) => {
     events.grantError++;
-    record({ outcome: 'error', grantType: grantTypeOf(ctx), detail: error.error, status: error.status });
+    record({
+      outcome: 'error',
+      grantType: grantTypeOf(ctx),
+      ...clientOf(ctx),
+      detail: error.error,
+      status: error.status,
+    });
   });
   provider.on('grant.revoked', (ctx, grantId) => {
     events.grantRevoked++;
-    record({ outcome: 'revoked', grantType: grantTypeOf(ctx), detail: grantId });
+    record({ outcome: 'revoked', grantType: grantTypeOf(ctx), ...clientOf(ctx), detail: grantId });
   });
   // A 500 from the provider itself is a bug in this harness; keep it visible without Koa's stack dump.
   provider.on('server_error', (ctx, error) => {
     console.error(`token server: ${ctx.method} ${ctx.path}: ${error.stack ?? error.message}`);
   });
 
-  type Planned = { kind: 'fail'; fault: Fault } | { kind: 'hang' };
+  type Planned = { kind: 'fail'; fault: Fault } | { kind: 'hang' } | { kind: 'delay'; ms: number };
   const planned: Planned[] = [];
   let releaseHung: () => void = () => {};
   const closed = new Promise<void>((release) => {
@@ -258,8 +277,18 @@ export async function startTokenServer(options: TokenServerOptions = {}): Promis
   // In front of the provider's router (provider.use inserts before it). Only a faulted request's body
   // is read here: the provider refuses bodies already consumed upstream.
   provider.use(async (ctx, next) => {
-    if (ctx.method !== 'POST' || ctx.path !== tokenPath || planned.length === 0) return next();
+    if (ctx.method !== 'POST' || ctx.path !== tokenPath) return next();
+    if (options.tokenEndpointDelayMs) await Promise.race([delay(options.tokenEndpointDelayMs), closed]);
+    // A client that gave up during the delay is gone: the provider would find no body to read.
+    if (!ctx.req.readable) return;
+    if (planned.length === 0) return next();
     const plan = planned.shift() as Planned;
+    // A delayed request then reaches the provider untouched: its body must not be read here.
+    if (plan.kind === 'delay') {
+      await Promise.race([delay(plan.ms), closed]);
+      if (!ctx.req.readable) return;
+      return next();
+    }
     const grantType = new URLSearchParams(await readBody(ctx.req)).get('grant_type') ?? undefined;
     if (plan.kind === 'hang') {
       events.hung++;
@@ -282,6 +311,16 @@ export async function startTokenServer(options: TokenServerOptions = {}): Promis
             },
           );
   });
+  // oidc-provider names no polling interval in its device authorization response; tests ask for a
+  // short one so the device flow's end-to-end test does not wait 5 s per poll.
+  const { deviceIntervalSeconds } = options;
+  if (deviceIntervalSeconds !== undefined) {
+    provider.use(async (ctx, next) => {
+      await next();
+      if (ctx.method === 'POST' && ctx.path === '/device/auth' && ctx.status === 200 && isRecord(ctx.body))
+        ctx.body.interval = deviceIntervalSeconds;
+    });
+  }
   handle = provider.callback();
 
   return {
@@ -323,6 +362,9 @@ export async function startTokenServer(options: TokenServerOptions = {}): Promis
     hangNext(n) {
       for (let i = 0; i < n; i++) planned.push({ kind: 'hang' });
     },
+    delayNext(n, ms) {
+      for (let i = 0; i < n; i++) planned.push({ kind: 'delay', ms });
+    },
     async close() {
       const stopped = new Promise<void>((done) => http.close(() => done()));
       // Keep-alive and hung connections would hold close() open forever.
@@ -331,6 +373,10 @@ export async function startTokenServer(options: TokenServerOptions = {}): Promis
       await stopped;
     },
   };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 async function readBody(req: IncomingMessage): Promise<string> {

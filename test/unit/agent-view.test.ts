@@ -117,13 +117,14 @@ describe('renderStatusBar', () => {
       running(),
       running({ tokens: [token('demo', { expiresAt: now + 60_000 })] }),
       running({ store: { tier: 'unavailable', plaintext: false } }),
+      running({ tokens: [token('gone', { phase: 'needs-sign-in' })] }),
       renderStatusBar({ kind: 'restarting', attempt: 1, retryAt: now }, options),
       renderStatusBar({ kind: 'stopped', reason: 'x' }, options),
     ];
     const linked = views.flatMap((view) =>
       [...view.tooltip.matchAll(/\(command:([\w.]+)/g)].map((m) => m[1]),
     );
-    assert.ok(linked.length >= 6);
+    assert.ok(linked.includes('tokenAgent.signIn') && linked.length >= 8);
     for (const command of linked)
       assert.ok(tooltipCommands.includes(command ?? ''), `${command} is not trusted`);
   });

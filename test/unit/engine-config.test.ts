@@ -106,6 +106,56 @@ describe('validateConfig', () => {
     });
   });
 
+  it('takes redis as one URL, or as an object naming a node, a cluster or a Sentinel group', () => {
+    const forms = [
+      'rediss://:hunter2@cache.example:6380/2',
+      { url: 'redis://127.0.0.1:6390', keyEnv: 'TEAM_KEY', prefix: 'team-a' },
+      { cluster: ['redis://127.0.0.1:7001', 'redis://127.0.0.1:7002'] },
+      { sentinel: { name: 'mymaster', nodes: ['redis://127.0.0.1:26379'] } },
+    ];
+    for (const redis of forms) {
+      const result = validateConfig({ redis });
+      assert.deepEqual(result, { config: { store: 'keychain', redis, tokens: [] }, problems: [] });
+      assert.deepEqual(validateConfig(result.config), result, 'idempotent');
+    }
+  });
+
+  it('turns team mode off for a bad redis value, without echoing a URL', () => {
+    const cases: [unknown, string][] = [
+      ['http://:hunter2@h', '"redis" must be a redis:// or rediss:// URL; team mode is off'],
+      [{}, '"redis" needs exactly one of "url", "cluster" and "sentinel", got 0; team mode is off'],
+      [
+        { url: 'redis://:hunter2@h', cluster: ['redis://h:1'] },
+        '"redis" needs exactly one of "url", "cluster" and "sentinel", got 2; team mode is off',
+      ],
+      [
+        { cluster: ['redis://:hunter2@h:1', 'h:2'] },
+        '"redis.cluster" must be a non-empty array of redis:// or rediss:// URLs; team mode is off',
+      ],
+      [
+        { sentinel: { nodes: ['redis://h:26379'] } },
+        '"redis.sentinel" must be an object with a non-empty "name" (the master\'s) and "nodes"; team mode is off',
+      ],
+      [
+        { url: 'redis://h', keyEnv: 'NOT-A-NAME' },
+        '"redis.keyEnv" must be an environment variable name, got "NOT-A-NAME"; team mode is off',
+      ],
+      [
+        { url: 'redis://h', prefix: '{team}' },
+        "\"redis.prefix\" must be 1 to 64 letters, digits, '.', '_', ':' or '-', got \"{team}\"; team mode is off",
+      ],
+    ];
+    for (const [redis, message] of cases) {
+      const result = validateConfig({ redis });
+      assert.equal(result.config.redis, undefined);
+      assert.deepEqual(messages(result), [message]);
+      assert.ok(!JSON.stringify(result).includes('hunter2'));
+    }
+    assert.deepEqual(messages(validateConfig({ redis: { url: 'redis://h', tls: true } })), [
+      'unknown field "redis.tls" is ignored',
+    ]);
+  });
+
   it('falls back to the keychain, never to plaintext, when the store is misspelt', () => {
     const result = validateConfig({ store: 'vault' });
     assert.equal(result.config.store, 'keychain');
@@ -122,8 +172,8 @@ describe('validateConfig', () => {
   it('rejects a config that is not an object, and a redis value that is not a string without echoing it', () => {
     assert.deepEqual(messages(validateConfig([])), ['the config must be a JSON object, got an empty array']);
     assert.deepEqual(messages(validateConfig(null)), ['the config must be a JSON object, got null']);
-    assert.deepEqual(messages(validateConfig({ redis: { url: 'redis://:hunter2@h' } })), [
-      '"redis" must be a string, got an object; ignoring it',
+    assert.deepEqual(messages(validateConfig({ redis: ['redis://:hunter2@h'] })), [
+      '"redis" must be a redis:// or rediss:// URL or an object with "url", "cluster" or "sentinel", got an array; team mode is off',
     ]);
     assert.deepEqual(messages(validateConfig({ tokens: { demo: {} } })), [
       '"tokens" must be an array, got an object',
