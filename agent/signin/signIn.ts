@@ -8,6 +8,7 @@ import { describeAccessToken } from '../engine/jwtInfo';
 import { mask } from '../engine/redact';
 import type { StoredAccessToken } from '../engine/tokenSlot';
 import { type KeySetCache, type Verification, verifyAccessToken } from '../engine/verify';
+import type { SignInPrompt } from '../protocol';
 import type { Runtime } from '../runtime';
 import { appendAudit } from '../store/auditLog';
 import type { SecretStore } from '../store/secretStore';
@@ -28,16 +29,8 @@ export interface BeginSignInOptions
   keySets?: KeySetCache;
 }
 
-/** What the user must do: open a URL, or type a code at one. */
-export type SignInPrompt =
-  | { flow: 'browser'; authorizationUrl: string }
-  | {
-      flow: 'device';
-      userCode: string;
-      verificationUri: string;
-      verificationUriComplete?: string;
-      expiresAt: number;
-    };
+// What the user must do (open a URL, or type a code at one) is the protocol's type, sent as is.
+export type { SignInPrompt };
 
 export interface SignInResult {
   name: string;

@@ -1,24 +1,11 @@
 // Chromium (playwright-core) as the user's browser for the sign-in tests: it fills in oidc-provider's
 // development login and consent pages (any login and password are accepted) and its device-code pages.
 // Each sign-in gets a fresh browser context, so no session cookie skips the login page.
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 
-export const chromiumArgs = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-quic',
-  '--disable-dev-shm-usage',
-];
+export { chromiumArgs, launchChromium } from './chromium';
 
 const stepTimeoutMs = 15_000;
-
-export function launchChromium(): Promise<Browser> {
-  return chromium.launch({ executablePath: '/usr/bin/chromium', args: chromiumArgs });
-}
 
 export interface SignInBrowser {
   context: BrowserContext;
