@@ -3,7 +3,10 @@
 // and a client must not trust its contents for anything but hints. The agent only uses them to schedule
 // a refresh a little early or late. (Where the issuer publishes its keys, verify.ts can check the
 // signature, for the status to show; nothing depends on the answer.)
+
+import { createHash } from 'node:crypto';
 import { decodeJwt, decodeProtectedHeader } from 'jose';
+import { LRUCache } from 'lru-cache';
 
 export interface JwtInfo {
   header: { alg?: string; typ?: string; kid?: string };
@@ -63,7 +66,35 @@ export interface AccessTokenDescription {
   jwt?: JwtInfo;
 }
 
+/**
+ * Decoded claims kept in memory, keyed by a digest of the token so that no token outlives its use as a
+ * map key. The engine decodes the same tokens again and again (every store re-read under the lock,
+ * every refresh another window announces); this bounds that work and the memory it takes.
+ */
+export class JwtInfoCache {
+  readonly #cache: LRUCache<string, { info: JwtInfo | undefined }>;
+
+  constructor(max = 128) {
+    this.#cache = new LRUCache({ max });
+  }
+
+  get size(): number {
+    return this.#cache.size;
+  }
+
+  readonly read = (token: string): JwtInfo | undefined => {
+    const key = createHash('sha256').update(token).digest('base64url');
+    const hit = this.#cache.get(key);
+    if (hit) return hit.info;
+    const info = readJwtInfo(token);
+    this.#cache.set(key, { info });
+    return info;
+  };
+}
+
 export interface DescribeOptions {
+  /** Where decoded claims come from; a JwtInfoCache's `read` avoids decoding the same token twice. */
+  readJwt?: (token: string) => JwtInfo | undefined;
   /** The token response's `expires_in`, when it had one. */
   expiresInSeconds?: number;
   /**
@@ -81,7 +112,7 @@ export interface DescribeOptions {
  * a slow response, and refreshing a little early costs less than using an expired token.
  */
 export function describeAccessToken(token: string, options: DescribeOptions): AccessTokenDescription {
-  const jwt = readJwtInfo(token);
+  const jwt = (options.readJwt ?? readJwtInfo)(token);
   const fromExp = jwt?.expiresAtMs === undefined ? undefined : jwt.expiresAtMs - (options.skewMs ?? 0);
   const { expiresInSeconds } = options;
   const fromExpiresIn =

@@ -13,7 +13,7 @@ import type { RefreshCoordinator, SharedToken, TeamLease } from './coordinator';
 import { TeamUnavailableError } from './coordinator';
 import { codes, isTokenAgentError, TokenAgentError } from './errors';
 import { GrantError } from './grants';
-import { describeAccessToken } from './jwtInfo';
+import { describeAccessToken, type JwtInfoCache } from './jwtInfo';
 import { type Obtained, obtainToken } from './obtain';
 import { estimateSkewMs } from './skew';
 import type { HeldToken, RefreshOutcome, StoredAccessToken, TokenSlot } from './tokenSlot';
@@ -28,6 +28,8 @@ export interface RefreshContext {
   dataDir: string;
   lock: { staleAfterMs?: number; timeoutMs?: number; heartbeatMs?: number } | undefined;
   discovered: Map<string, AuthorizationServer>;
+  /** Decoded claims of the tokens seen, so re-reads do not decode again. */
+  jwtInfo: JwtInfoCache;
   grantTimeoutMs: number;
   fetch: typeof fetch | undefined;
   now: () => number;
@@ -189,7 +191,7 @@ export async function adoptStored(context: RefreshContext, slot: TokenSlot): Pro
   if (slot.definition.type === 'static') {
     const token = await store.get(slot.name, 'static_token');
     if (!token || token === slot.current?.accessToken) return false;
-    slot.current = holdToken(token, {}, context.now());
+    slot.current = holdToken(token, {}, context.now(), context.jwtInfo);
     return true;
   }
   const raw = await store.get(slot.name, 'access_token');
@@ -224,6 +226,7 @@ function adoptIfNewer(
       ...(candidate.issuedAt !== undefined ? { issuedAt: candidate.issuedAt } : {}),
     },
     context.now(),
+    context.jwtInfo,
   );
   return true;
 }
@@ -232,8 +235,12 @@ export function holdToken(
   accessToken: string,
   known: { expiresAt?: number; issuedAt?: number },
   now: number,
+  jwtInfo?: JwtInfoCache,
 ): HeldToken {
-  const description = describeAccessToken(accessToken, { nowMs: now });
+  const description = describeAccessToken(accessToken, {
+    nowMs: now,
+    ...(jwtInfo ? { readJwt: jwtInfo.read } : {}),
+  });
   const expiresAt = known.expiresAt ?? description.expiresAtMs;
   const issuedAt = known.issuedAt ?? description.jwt?.issuedAtMs;
   return {

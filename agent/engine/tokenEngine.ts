@@ -12,6 +12,7 @@ import type { TokenDefinition } from './config';
 import type { RefreshCoordinator, TeamHealth } from './coordinator';
 import { codes, TokenAgentError } from './errors';
 import { GrantError } from './grants';
+import { JwtInfoCache } from './jwtInfo';
 import {
   adoptStored,
   type LogLevel,
@@ -70,6 +71,7 @@ export class TokenEngine {
       dataDir: options.dataDir,
       lock: options.lock,
       discovered: new Map(),
+      jwtInfo: new JwtInfoCache(),
       grantTimeoutMs: options.grantTimeoutMs ?? 30_000,
       fetch: options.fetch,
       now: this.#now,

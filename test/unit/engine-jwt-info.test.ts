@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { describeAccessToken, readJwtInfo } from '../../agent/engine/jwtInfo';
+import { describeAccessToken, JwtInfoCache, readJwtInfo } from '../../agent/engine/jwtInfo';
 import { fakeJwt } from '../support/fakeTokens';
 
 const nowMs = 1_800_000_000_000;
@@ -106,5 +106,34 @@ describe('describeAccessToken', () => {
         undefined,
       );
     }
+  });
+});
+
+describe('JwtInfoCache', () => {
+  it('decodes a token once and answers again from memory, opaque tokens included', () => {
+    const cache = new JwtInfoCache(2);
+    const token = fakeJwt({ sub: 'cached', exp: 1_900_000_000, iat: 1_899_996_400 });
+    const first = cache.read(token);
+    assert.equal(first?.sub, 'cached');
+    assert.equal(cache.read(token), first, 'the same decoded object: no second decode');
+    assert.equal(cache.read('opaque-token-value'), undefined);
+    assert.equal(cache.size, 2);
+  });
+
+  it('stays within its bound, dropping the least recently used', () => {
+    const cache = new JwtInfoCache(2);
+    const tokens = ['a', 'b', 'c'].map((sub) => fakeJwt({ sub }));
+    const first = cache.read(tokens[0] ?? '');
+    for (const token of tokens) cache.read(token);
+    assert.equal(cache.size, 2);
+    assert.notEqual(cache.read(tokens[0] ?? ''), first, 'the evicted token was decoded again');
+  });
+
+  it('gives describeAccessToken the cached claims', () => {
+    const cache = new JwtInfoCache();
+    const token = fakeJwt({ sub: 'x', exp: 1_900_000_000 });
+    const described = describeAccessToken(token, { nowMs: 0, readJwt: cache.read });
+    assert.equal(described.jwt, cache.read(token));
+    assert.equal(described.expiresAtMs, 1_900_000_000_000);
   });
 });
