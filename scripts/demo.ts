@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { refreshTokenEntry } from '../test/support/agentCli';
 import { runAgentCli } from '../test/support/agentProcess';
 import { ensureCodeServer, packageExtension, startCodeServer } from '../test/support/codeServer';
 import { startSecretService } from '../test/support/secretService';
@@ -53,15 +54,7 @@ async function main(): Promise<void> {
         {
           store: 'keychain',
           tokens: [
-            {
-              name: 'demo',
-              type: 'oauth2-refresh-token',
-              issuer: tokenServer.issuer,
-              clientId: tokenServer.publicClientId,
-              scope: tokenServer.scope,
-              resource: tokenServer.resource,
-              refreshBeforeSeconds: 60,
-            },
+            refreshTokenEntry(tokenServer, { name: 'demo', refreshBeforeSeconds: 60 }),
             {
               name: 'service',
               type: 'oauth2-client-credentials',

@@ -1,78 +1,37 @@
 // Token Agent: Sign In, in a real VS Code against the real oidc-provider: the device flow shown in the
 // editor, completed by "the user" in another browser tab on the provider's own pages.
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { keepArtifactsOnFailure } from '../support/artifacts';
-import {
-  type CodeServer,
-  ensureCodeServer,
-  openWorkbench,
-  packageExtension,
-  readExtensionLog,
-  startCodeServer,
-  type Workbench,
-} from '../support/codeServer';
+import { refreshTokenEntry } from '../support/agentCli';
+import type { Workbench } from '../support/codeServer';
+import { type EditorSession, sessionSteps, startEditorSession } from '../support/editorSession';
 import { completeDeviceSignIn } from '../support/oidcPages';
-import { type SecretService, startSecretService } from '../support/secretService';
-import { startTokenServer, type TokenServer } from '../support/tokenServer';
+import type { TokenServer } from '../support/tokenServer';
 import { nextEvent, waitUntil } from '../support/waitFor';
-import { readClipboard, runCommand, secondsLeft, statusItem, statusText } from '../support/workbench';
+import { readClipboard, runCommand, secondsLeft, statusText } from '../support/workbench';
 
 describe('Sign In in a real VS Code', { timeout: 300_000 }, () => {
+  let session: EditorSession | undefined;
   let tokenServer: TokenServer | undefined;
-  let secrets: SecretService | undefined;
-  let server: CodeServer | undefined;
   let workbench: Workbench | undefined;
   const page = () => {
     assert.ok(workbench);
     return workbench.page;
   };
-  const step = keepArtifactsOnFailure('e2e-signin', {
-    page: () => workbench?.page,
-    logs: () => ({
-      'code-server.log': server?.output() ?? '',
-      'token-agent.log': server ? readExtensionLog(server.userDataDir) : '',
-    }),
-  });
+  const step = sessionSteps('e2e-signin', () => session);
 
   before(async () => {
-    ensureCodeServer();
-    const vsix = packageExtension();
-    tokenServer = await startTokenServer({ accessTokenTtlSeconds: 300, deviceIntervalSeconds: 1 });
-    secrets = await startSecretService();
-    const dir = mkdtempSync(join(tmpdir(), 'token-agent-e2e-signin-'));
-    const configPath = join(dir, 'config.json');
-    writeFileSync(
-      configPath,
-      JSON.stringify({
-        tokens: [
-          {
-            name: 'fresh',
-            type: 'oauth2-refresh-token',
-            issuer: tokenServer.issuer,
-            clientId: tokenServer.publicClientId,
-            scope: tokenServer.scope,
-            resource: tokenServer.resource,
-          },
-        ],
-      }),
-    );
-    server = await startCodeServer({
-      vsix,
-      env: { ...secrets.env, TOKEN_AGENT_CONFIG: configPath, XDG_DATA_HOME: join(dir, 'data') },
+    // No secret is stored: the token needs a sign-in.
+    session = await startEditorSession({
+      name: 'e2e-signin',
+      tokenServer: { accessTokenTtlSeconds: 300, deviceIntervalSeconds: 1 },
+      tokens: (server) => [refreshTokenEntry(server, { name: 'fresh', refreshBeforeSeconds: 120 })],
     });
-    workbench = await openWorkbench(server.url, dir);
-    await page().locator(statusItem).waitFor({ timeout: 60_000 });
+    ({ tokenServer, workbench } = session);
   });
 
   after(async () => {
-    await workbench?.close();
-    await server?.stop();
-    await secrets?.stop();
-    await tokenServer?.close();
+    await session?.close();
   });
 
   it(

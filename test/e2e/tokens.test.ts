@@ -1,24 +1,13 @@
 // The editor features against the real token server (30-second JWTs, rotating refresh tokens) and the
 // real Secret Service, in a real VS Code (code-server) driven by Chromium.
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
+import { refreshTokenEntry } from '../support/agentCli';
 import { runAgentCli } from '../support/agentProcess';
-import { keepArtifactsOnFailure } from '../support/artifacts';
-import {
-  type CodeServer,
-  ensureCodeServer,
-  openWorkbench,
-  packageExtension,
-  readExtensionLog,
-  startCodeServer,
-  type Workbench,
-} from '../support/codeServer';
-import { type SecretService, startSecretService } from '../support/secretService';
-import { startTokenServer, type TokenServer } from '../support/tokenServer';
+import type { Workbench } from '../support/codeServer';
+import { type EditorSession, sessionSteps, startEditorSession } from '../support/editorSession';
+import type { TokenServer } from '../support/tokenServer';
 import { nextEvent, waitUntil } from '../support/waitFor';
 import {
   readClipboard,
@@ -32,71 +21,40 @@ import {
 const minValiditySeconds = 20;
 
 describe('tokens in a real VS Code', { timeout: 600_000 }, () => {
+  let session: EditorSession | undefined;
   let tokenServer: TokenServer | undefined;
-  let secrets: SecretService | undefined;
-  let server: CodeServer | undefined;
   let workbench: Workbench | undefined;
   let agentEnv: NodeJS.ProcessEnv = {};
   const page = () => {
     assert.ok(workbench);
     return workbench.page;
   };
-  const step = keepArtifactsOnFailure('e2e-tokens', {
-    page: () => workbench?.page,
-    logs: () => ({
-      'code-server.log': server?.output() ?? '',
-      'token-agent.log': server ? readExtensionLog(server.userDataDir) : '',
-    }),
-  });
+  const step = sessionSteps('e2e-tokens', () => session);
 
   before(async () => {
-    ensureCodeServer();
-    const vsix = packageExtension();
-    tokenServer = await startTokenServer({ accessTokenTtlSeconds: 30 });
-    secrets = await startSecretService();
-    const dir = mkdtempSync(join(tmpdir(), 'token-agent-e2e-tokens-'));
-    const configPath = join(dir, 'config.json');
-    writeFileSync(
-      configPath,
-      JSON.stringify({
-        store: 'keychain',
-        tokens: [
-          {
-            name: 'demo',
-            type: 'oauth2-refresh-token',
-            issuer: tokenServer.issuer,
-            clientId: tokenServer.publicClientId,
-            scope: tokenServer.scope,
-            resource: tokenServer.resource,
-          },
-        ],
-      }),
-    );
-    const env = { ...secrets.env, TOKEN_AGENT_CONFIG: configPath, XDG_DATA_HOME: join(dir, 'data') };
-    agentEnv = env;
-    writeFileSync(join(dir, 'app.js'), 'export const ready = true;\n');
-    const seeded = await runAgentCli(['secret', 'set', 'demo', 'refresh_token'], {
-      env,
-      input: await tokenServer.mintRefreshToken({ clientId: tokenServer.publicClientId }),
-    });
-    assert.equal(seeded.code, 0, seeded.stderr);
-    server = await startCodeServer({
-      vsix,
-      env,
+    session = await startEditorSession({
+      name: 'e2e-tokens',
+      tokenServer: { accessTokenTtlSeconds: 30 },
+      // The default lead (120 s) on 30-second tokens: refreshed at two thirds of their life.
+      tokens: (server) => [refreshTokenEntry(server, { name: 'demo', refreshBeforeSeconds: 120 })],
+      secrets: async (server) => [
+        {
+          name: 'demo',
+          kind: 'refresh_token',
+          value: await server.mintRefreshToken({ clientId: server.publicClientId }),
+        },
+      ],
       userSettings: {
         'tokenAgent.copy.minValiditySeconds': minValiditySeconds,
         'tokenAgent.copy.clearAfterSeconds': 3,
       },
+      files: { 'app.js': 'export const ready = true;\n' },
     });
-    workbench = await openWorkbench(server.url, dir);
-    await page().locator(statusItem).waitFor({ timeout: 60_000 });
+    ({ tokenServer, workbench, agentEnv } = session);
   });
 
   after(async () => {
-    await workbench?.close();
-    await server?.stop();
-    await secrets?.stop();
-    await tokenServer?.close();
+    await session?.close();
   });
 
   it(
@@ -228,7 +186,7 @@ describe('tokens in a real VS Code', { timeout: 600_000 }, () => {
   it(
     'keeps every window in step: a refresh in one shows in the other within a second',
     step('two windows', async () => {
-      assert.ok(workbench && server && tokenServer);
+      assert.ok(workbench && tokenServer);
       const second = await workbench.context.newPage();
       try {
         await second.goto(page().url());
