@@ -106,7 +106,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
  * default. Tests use it to reach ERR_TOKEN_ENDPOINT_TIMEOUT quickly; an unusable value is ignored
  * rather than fatal, because a token must still be obtainable with a stray variable set.
  */
-function grantTimeoutFromEnv(env: NodeJS.ProcessEnv): number | undefined {
+export function grantTimeoutFromEnv(env: NodeJS.ProcessEnv): number | undefined {
   const value = env.TOKEN_AGENT_GRANT_TIMEOUT_MS;
   if (value === undefined || !/^\d+$/.test(value)) return undefined;
   const ms = Number(value);

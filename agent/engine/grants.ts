@@ -4,6 +4,7 @@
 // Retry-After, the OAuth error), never a token.
 import { execFile } from 'node:child_process';
 import * as oauth from 'oauth4webapi';
+import { isLoopbackHost } from './config';
 import { codes, type ErrorCodeString, TokenAgentError } from './errors';
 
 export class GrantError extends TokenAgentError {
@@ -41,9 +42,9 @@ export interface GrantOptions {
   fetch?: typeof fetch;
 }
 
+/** Whether a URL points at this machine; one rule with the config's check of endpoints. */
 export function isLoopback(url: URL): boolean {
-  const host = url.hostname.replace(/^\[|\]$/g, '');
-  return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
+  return isLoopbackHost(url.hostname);
 }
 
 function httpOptions(url: URL, options: GrantOptions) {

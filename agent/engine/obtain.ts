@@ -17,8 +17,6 @@ export interface Obtained {
   expiresInSeconds?: number;
   /** A rotated refresh token that must be persisted before the access token is handed out. */
   rotatedRefreshToken?: string;
-  /** The refresh token the grant used, to tell after `invalid_grant` whether another process rotated it. */
-  usedRefreshToken?: string;
   dateHeader?: string;
   requestStartedAt: number;
   responseReceivedAt: number;
@@ -27,6 +25,8 @@ export interface Obtained {
 export interface ObtainContext {
   store: SecretStore;
   grant: GrantOptions;
+  /** The refresh token to present, when the caller has already read it from the store. */
+  refreshToken?: string;
   /** Discovery results, owned by the caller so it decides how long they live. */
   discovered: Map<string, AuthorizationServer>;
 }
@@ -54,13 +54,13 @@ export async function obtainToken(definition: TokenDefinition, context: ObtainCo
       return clientCredentialsGrant(
         as,
         { clientId: definition.clientId, clientSecret },
-        request(definition),
+        definition,
         context.grant,
       );
     }
     case 'oauth2-refresh-token': {
       const as = await authorizationServer(definition, context);
-      const refreshToken = await store.get(definition.name, 'refresh_token');
+      const refreshToken = context.refreshToken ?? (await store.get(definition.name, 'refresh_token'));
       if (!refreshToken) {
         throw new TokenAgentError(
           codes.needsSignIn,
@@ -72,23 +72,15 @@ export async function obtainToken(definition: TokenDefinition, context: ObtainCo
         as,
         { clientId: definition.clientId, ...(clientSecret ? { clientSecret } : {}) },
         refreshToken,
-        request(definition),
+        definition,
         context.grant,
       );
       return {
         ...response,
         ...(rotated && rotated !== refreshToken ? { rotatedRefreshToken: rotated } : {}),
-        usedRefreshToken: refreshToken,
       };
     }
   }
-}
-
-function request(definition: { scope?: string; resource?: string }) {
-  return {
-    ...(definition.scope ? { scope: definition.scope } : {}),
-    ...(definition.resource ? { resource: definition.resource } : {}),
-  };
 }
 
 async function authorizationServer(

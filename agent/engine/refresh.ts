@@ -100,7 +100,7 @@ export async function refreshUnderLock(
     }
     slot.budget.spend(now);
     const obtained = await obtainWithReuseCheck(context, slot, store);
-    const held = accept(slot, obtained);
+    const held = accept(context, slot, obtained);
     if (lease) {
       // The lease persists the rotated refresh token: to the team, then to this machine's store.
       const result = await lease.commit(shareable(held), obtained.rotatedRefreshToken);
@@ -280,7 +280,10 @@ async function obtainWithReuseCheck(
   const usedRefreshToken =
     slot.definition.type === 'oauth2-refresh-token' ? await store.get(slot.name, 'refresh_token') : undefined;
   try {
-    return await obtainToken(slot.definition, obtainContext);
+    return await obtainToken(
+      slot.definition,
+      usedRefreshToken ? { ...obtainContext, refreshToken: usedRefreshToken } : obtainContext,
+    );
   } catch (error) {
     if (!(error instanceof GrantError && error.details.oauthError === 'invalid_grant')) throw error;
     const latest = await store.get(slot.name, 'refresh_token');
@@ -289,13 +292,13 @@ async function obtainWithReuseCheck(
       'info',
       `token '${slot.name}': refresh token was rotated elsewhere; retrying once with the new one`,
     );
-    return obtainToken(slot.definition, obtainContext);
+    return obtainToken(slot.definition, { ...obtainContext, refreshToken: latest });
   }
 }
 
-function accept(slot: TokenSlot, obtained: Obtained): HeldToken {
-  const jwtIat = describeAccessToken(obtained.accessToken, { nowMs: obtained.requestStartedAt }).jwt
-    ?.issuedAtMs;
+function accept(context: RefreshContext, slot: TokenSlot, obtained: Obtained): HeldToken {
+  // Decoded once, through the cache, for both the skew estimate and the expiry.
+  const jwtIat = context.jwtInfo.read(obtained.accessToken)?.issuedAtMs;
   slot.skewMs = estimateSkewMs({
     ...(obtained.dateHeader ? { dateHeader: obtained.dateHeader } : {}),
     ...(jwtIat !== undefined ? { issuedAtSeconds: jwtIat / 1000 } : {}),
@@ -305,6 +308,7 @@ function accept(slot: TokenSlot, obtained: Obtained): HeldToken {
   const description = describeAccessToken(obtained.accessToken, {
     nowMs: obtained.requestStartedAt,
     skewMs: slot.skewMs,
+    readJwt: context.jwtInfo.read,
     ...(obtained.expiresInSeconds !== undefined ? { expiresInSeconds: obtained.expiresInSeconds } : {}),
   });
   const expiresAt =

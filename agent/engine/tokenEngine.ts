@@ -295,7 +295,8 @@ export class TokenEngine {
 
   /** One refresh per slot at a time: later callers join the one in flight. */
   async #refresh(slot: TokenSlot, want: RefreshWant): Promise<RefreshOutcome> {
-    if (slot.inFlight) {
+    // Loop: several callers may wake from the same refresh; only one of them may start the next.
+    while (slot.inFlight) {
       const joined = await slot.inFlight;
       if (want.force || this.#usable(slot.current, want.minValidMs) || !joined.ok) return joined;
     }
@@ -311,7 +312,7 @@ export class TokenEngine {
     try {
       return await running;
     } finally {
-      slot.inFlight = undefined;
+      if (slot.inFlight === running) slot.inFlight = undefined;
     }
   }
 

@@ -13,7 +13,7 @@ import { dirname } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { codes, isTokenAgentError, TokenAgentError } from '../engine/errors';
 import type { LogLevel } from '../engine/tokenEngine';
-import { createRuntime, type Runtime } from '../runtime';
+import { createRuntime, grantTimeoutFromEnv, type Runtime } from '../runtime';
 import type { SecretStore } from '../store/secretStore';
 import { agentVersion } from '../version';
 import { handleRequest, type Listener, type ServeContext } from './handler';
@@ -127,7 +127,8 @@ export async function runServe(options: ServeOptions): Promise<number> {
     for (const { server } of servers) server.close();
     engine.stop();
     // In-flight requests end when their refresh does; a refresh ends by the token endpoint's timeout.
-    const boundMs = Number(process.env.TOKEN_AGENT_GRANT_TIMEOUT_MS) || 30_000;
+    // The engine's own grant timeout, read the same way: a refresh in flight ends by then.
+    const boundMs = grantTimeoutFromEnv(process.env) ?? 30_000;
     await Promise.race([Promise.all([engine.idle(), requests.drained()]), delay(boundMs + 5_000)]);
     for (const { server } of servers) server.closeAllConnections();
     for (const { spec } of servers) if (spec.kind === 'unix') await unlink(spec.path).catch(() => undefined);

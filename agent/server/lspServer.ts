@@ -66,7 +66,7 @@ export function runLspServer(): void {
     if (canPullConfiguration) {
       await connection.client.register(DidChangeConfigurationNotification.type, { section: 'tokenAgent' });
     }
-    await pullSettings();
+    await pullSettingsInOrder();
     model.onChange((status) => {
       void connection.sendNotification(protocol.didChangeStatus, status);
       liveTokens.replaceAll(model.runtime?.engine.heldTokens() ?? []);
@@ -79,6 +79,18 @@ export function runLspServer(): void {
 
   // The engine is rebuilt only when the token definitions change, not on every settings event.
   let engineKey: string | undefined;
+  // Settings events may arrive while the previous one is still rebuilding the engine: applied one
+  // after another, so no engine is left running unstopped and the latest settings win.
+  let settingsQueue: Promise<void> = Promise.resolve();
+  function pullSettingsInOrder(): Promise<void> {
+    settingsQueue = settingsQueue
+      .then(pullSettings)
+      .catch((error: unknown) =>
+        connection.console.error(`could not apply settings: ${(error as Error).message}`),
+      );
+    return settingsQueue;
+  }
+
   async function pullSettings(): Promise<void> {
     const settings = canPullConfiguration
       ? ((await connection.workspace.getConfiguration('tokenAgent')) as TokenAgentSettings | null)
@@ -116,7 +128,7 @@ export function runLspServer(): void {
   }
 
   connection.onDidChangeConfiguration(async () => {
-    if (canPullConfiguration) await pullSettings();
+    if (canPullConfiguration) await pullSettingsInOrder();
   });
   connection.onExit(() => model.runtime?.engine.stop());
 
@@ -160,8 +172,10 @@ function registerTokenRequests(connection: Connection, runtime: () => Runtime | 
   );
   connection.onRequest(protocol.refreshToken, (params) =>
     coded(async () => {
-      await engine().refresh(params.name);
-      return engine().state(params.name);
+      // The same engine for both calls: a settings change may swap it during the refresh.
+      const current = engine();
+      await current.refresh(params.name);
+      return current.state(params.name);
     }),
   );
   connection.onRequest(protocol.setSecret, (params) =>

@@ -184,7 +184,7 @@ describe('tokens in a real VS Code', { timeout: 600_000 }, () => {
   );
 
   it(
-    'keeps every window in step: a refresh in one shows in the other within a second',
+    'keeps every window in step: a refresh in one shows in the other, which does not refresh again',
     step('two windows', async () => {
       assert.ok(workbench && tokenServer);
       const second = await workbench.context.newPage();

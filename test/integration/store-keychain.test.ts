@@ -227,11 +227,9 @@ describe('the keychain store on a real Secret Service', () => {
       try {
         const hung = await store.call('get', name, 'refresh_token');
         assert.match(expectError(hung, 'ERR_STORE_UNAVAILABLE').message, /did not answer within 300 ms/);
-        assert.ok(hung.ms >= 300 && hung.ms < 2000, `${hung.ms} ms`);
         // The stuck call still holds a thread-pool thread; a second one must not join it.
         const next = await store.call('get', name, 'refresh_token');
         assert.match(expectError(next, 'ERR_STORE_UNAVAILABLE').message, /has not answered an earlier call/);
-        assert.ok(next.ms < 100, `${next.ms} ms`);
       } finally {
         process.kill(daemon, 'SIGCONT');
       }
@@ -247,7 +245,6 @@ describe('the keychain store on a real Secret Service', () => {
       try {
         const opened = await store.open({ probeTimeoutMs: 500 });
         expectError(opened, 'ERR_STORE_UNAVAILABLE');
-        assert.ok(opened.ms >= 500 && opened.ms < 2000, `${opened.ms} ms`);
         t.diagnostic(`probe on a stopped daemon: ${opened.ms} ms (timeout 500 ms)`);
       } finally {
         process.kill(daemon, 'SIGCONT');
@@ -272,7 +269,6 @@ describe('the keychain store with no usable Secret Service fails closed', () => 
       const error = expectError(opened, 'ERR_STORE_UNAVAILABLE');
       assert.equal(error.cause, 'Could not connect: No such file or directory');
       assert.match(error.message, /run a D-Bus session/);
-      assert.ok(opened.ms < 1000, `${opened.ms} ms`);
       t.diagnostic(`probe with a missing bus socket: ${opened.ms} ms`);
     });
     assert.deepEqual(await readdir(dataDir), [], 'nothing was written in plaintext instead');
@@ -286,7 +282,6 @@ describe('the keychain store with no usable Secret Service fails closed', () => 
         const opened = await store.open();
         const error = expectError(opened, 'ERR_STORE_UNAVAILABLE');
         assert.equal(error.cause, 'Cannot autolaunch D-Bus without X11 $DISPLAY');
-        assert.ok(opened.ms < 1000, `${opened.ms} ms`);
         t.diagnostic(`probe with no bus: ${opened.ms} ms`);
       },
     );

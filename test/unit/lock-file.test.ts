@@ -95,13 +95,11 @@ describe('acquireLock', () => {
 
   it('fails with ERR_LOCK_TIMEOUT while a live holder keeps the lock', async () => {
     const holder = await acquireLock({ path });
-    const started = performance.now();
     await assert.rejects(acquireLock({ path, timeoutMs: 200 }), (error: unknown) => {
       assert.ok(isTokenAgentError(error, 'ERR_LOCK_TIMEOUT'));
       assert.match(error.message, new RegExp(`held by pid ${process.pid} on `));
       return true;
     });
-    assert.ok(performance.now() - started >= 200);
     assert.equal(await holder.isHeld(), true);
     await holder.release();
   });
