@@ -56,7 +56,7 @@ export function renderStatusBar(view: AgentView, options: RenderOptions): Status
     case 'stopped':
       return {
         text: '$(error) Token Agent: stopped',
-        tooltip: `${view.reason}\n\n[Show log](command:tokenAgent.showLog) · [Restart](command:tokenAgent.restartAgent)`,
+        tooltip: `${md(view.reason)}\n\n[Show log](command:tokenAgent.showLog) · [Restart](command:tokenAgent.restartAgent)`,
         ariaLabel: `Token Agent: stopped. ${view.reason}`,
         background: 'error',
         command: 'tokenAgent.restartAgent',
@@ -79,7 +79,7 @@ function renderRunning(status: AgentStatus, options: RenderOptions): StatusBarMo
   if (status.store.tier === 'unavailable' && status.tokens.length > 0) {
     return {
       text: '$(error) Token Agent: secret store unavailable',
-      tooltip: `**The OS secret store is not available.** ${status.store.detail ?? ''}\n\nNo secret is written anywhere else. [Show log](command:tokenAgent.showLog)`,
+      tooltip: `**The OS secret store is not available.** ${md(status.store.detail ?? '')}\n\nNo secret is written anywhere else. [Show log](command:tokenAgent.showLog)`,
       ariaLabel: `${agentLine}. Secret store unavailable: ${status.store.detail ?? ''}`,
       background: 'error',
       command: 'tokenAgent.showStatus',
@@ -89,7 +89,7 @@ function renderRunning(status: AgentStatus, options: RenderOptions): StatusBarMo
   if (!token) {
     return {
       text: '$(key) Token Agent: no tokens',
-      tooltip: `${header(status, now)}\n\nNo token is configured. [Add a token](command:tokenAgent.addToken) or [paste one](command:tokenAgent.pasteToken) to watch.${status.message ? `\n\n$(warning) ${status.message}` : ''}${problemsBlock(status)}`,
+      tooltip: `${header(status, now)}\n\nNo token is configured. [Add a token](command:tokenAgent.addToken) or [paste one](command:tokenAgent.pasteToken) to watch.${status.message ? `\n\n$(warning) ${md(status.message)}` : ''}${problemsBlock(status)}`,
       ariaLabel: `${agentLine}, no tokens`,
       background: status.health === 'warning' ? 'warning' : undefined,
       command: 'tokenAgent.addToken',
@@ -126,7 +126,7 @@ function storeLine(status: AgentStatus): string {
 }
 
 function problemsBlock(status: AgentStatus): string {
-  return status.problems.length === 0 ? '' : `\n\n$(warning) Config: ${status.problems.join('; ')}`;
+  return status.problems.length === 0 ? '' : `\n\n$(warning) Config: ${md(status.problems.join('; '))}`;
 }
 
 function commandLink(title: string, command: string, name: string): string {
@@ -142,17 +142,17 @@ function tokenBlock(token: TokenState, options: RenderOptions): string {
   if (token.nextRefreshAt !== undefined) facts.push(`next refresh ${formatTime(token.nextRefreshAt)}`);
   if (facts.length) lines.push(facts.join(' · '));
   const claims: string[] = [];
-  if (token.issuer) claims.push(`Issuer \`${token.issuer}\``);
-  if (token.audience?.length) claims.push(`audience \`${token.audience.join(', ')}\``);
-  if (token.scope) claims.push(`scope \`${token.scope}\``);
-  if (token.subject) claims.push(`subject \`${token.subject}\``);
-  if (token.jtiPrefix) claims.push(`jti \`${token.jtiPrefix}…\``);
+  if (token.issuer) claims.push(`Issuer ${code(token.issuer)}`);
+  if (token.audience?.length) claims.push(`audience ${code(token.audience.join(', '))}`);
+  if (token.scope) claims.push(`scope ${code(token.scope)}`);
+  if (token.subject) claims.push(`subject ${code(token.subject)}`);
+  if (token.jtiPrefix) claims.push(`jti ${code(`${token.jtiPrefix}…`)}`);
   if (claims.length) lines.push(claims.join(' · '));
   if (token.skewMs)
     lines.push(
       `Clock skew: ${token.skewMs > 0 ? '+' : ''}${(token.skewMs / 1000).toFixed(1)} s (server ahead when positive)`,
     );
-  if (token.lastError) lines.push(`$(warning) ${token.lastError.message}`);
+  if (token.lastError) lines.push(`$(warning) ${md(token.lastError.message)}`);
   const links = [
     commandLink('Copy', 'tokenAgent.copyFreshToken', token.name),
     commandLink('Refresh now', 'tokenAgent.refreshNow', token.name),
@@ -162,6 +162,16 @@ function tokenBlock(token: TokenState, options: RenderOptions): string {
   }
   lines.push(links.join(' · '));
   return lines.join('\n\n');
+}
+
+// Claims, error messages and config problems come from servers and files, and the tooltip is trusted
+// with our commands: escaped, they cannot open a link or a code span of their own.
+function md(text: string): string {
+  return text.replace(/[\\`*_[\]()<>|#!]/g, '\\$&');
+}
+
+function code(text: string): string {
+  return `\`${text.replace(/`/g, "'")}\``;
 }
 
 export function formatUptime(ms: number): string {

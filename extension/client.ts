@@ -13,7 +13,8 @@ import {
 
 export interface ClientHooks {
   /** Called when the agent process died unexpectedly; resolves once it is time to restart it. */
-  waitBeforeRestart(): Promise<void>;
+  /** Whether to restart: false when the user restarted or the extension stopped meanwhile. */
+  waitBeforeRestart(): Promise<boolean>;
 }
 
 export function createAgentClient(
@@ -37,8 +38,11 @@ export function createAgentClient(
     // A single bad message is not worth a restart; the connection stays up.
     error: () => ({ action: ErrorAction.Continue, handled: true }),
     closed: async (): Promise<CloseHandlerResult> => {
-      await hooks.waitBeforeRestart();
-      return { action: CloseAction.Restart, handled: true };
+      // A stale client must not restart itself behind a newer one (vscode-languageclient checks for
+      // "stopped" before awaiting this handler, not after).
+      return (await hooks.waitBeforeRestart())
+        ? { action: CloseAction.Restart, handled: true }
+        : { action: CloseAction.DoNotRestart, handled: true };
     },
   };
 

@@ -9,8 +9,9 @@ export class ClipboardGuard implements vscode.Disposable {
   #pending: string | undefined;
 
   clearLater(value: string, afterSeconds: number): void {
-    this.#pending = value;
+    // 0 means never: not even when the window closes.
     if (afterSeconds <= 0) return;
+    this.#pending = value;
     const timer = setTimeout(() => {
       this.#timers.delete(timer);
       void this.#clearIfStill(value);

@@ -234,5 +234,3 @@ async function openAuditLog(ctx: Ctx): Promise<void> {
     );
   }
 }
-
-export const commandIds = Object.keys(commands);

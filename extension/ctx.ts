@@ -106,9 +106,14 @@ export class Ctx implements vscode.Disposable {
     }
   }
 
-  async restart(): Promise<void> {
-    await this.#stopClient();
-    await this.start();
+  // Restarts run one after another: two at once would each start a client and leak one.
+  #restarts: Promise<void> = Promise.resolve();
+  restart(): Promise<void> {
+    this.#restarts = this.#restarts.then(async () => {
+      await this.#stopClient();
+      await this.start();
+    });
+    return this.#restarts;
   }
 
   #show(view: AgentView): void {
@@ -120,11 +125,13 @@ export class Ctx implements vscode.Disposable {
     for (const waiter of [...this.#statusWaiters]) waiter();
   }
 
-  async #waitBeforeRestart(): Promise<void> {
+  async #waitBeforeRestart(): Promise<boolean> {
+    const client = this.#client;
     const { attempt, delayMs } = this.#restartPolicy.crashed(Date.now());
     this.log.warn(`agent stopped unexpectedly; restart attempt ${attempt} in ${delayMs} ms`);
     this.#show({ kind: 'restarting', attempt, retryAt: Date.now() + delayMs });
     await new Promise((resolve) => setTimeout(resolve, delayMs));
+    return client !== undefined && this.#client === client;
   }
 
   async #stopClient(): Promise<void> {

@@ -33,25 +33,20 @@ export class StatusBar implements vscode.Disposable {
       formatTime: (ms) => new Date(ms).toLocaleTimeString(),
     });
     const drawn = this.#drawn;
-    // Only touch the item when something changed: each assignment is a message to the renderer.
-    if (
-      drawn &&
-      drawn.text === model.text &&
-      drawn.tooltip === model.tooltip &&
-      drawn.ariaLabel === model.ariaLabel &&
-      drawn.background === model.background &&
-      drawn.command === model.command
-    ) {
-      return;
-    }
     this.#drawn = model;
-    this.#item.text = model.text;
-    const tooltip = new vscode.MarkdownString(model.tooltip, true);
-    tooltip.isTrusted = { enabledCommands: tooltipCommands };
-    this.#item.tooltip = tooltip;
-    this.#item.accessibilityInformation = { label: model.ariaLabel };
-    this.#item.backgroundColor = model.background ? backgrounds[model.background] : undefined;
-    this.#item.command = model.command;
+    // Touch only what changed: each assignment is a message to the renderer, once a second.
+    if (drawn?.text !== model.text) this.#item.text = model.text;
+    if (drawn?.tooltip !== model.tooltip) {
+      const tooltip = new vscode.MarkdownString(model.tooltip, true);
+      tooltip.isTrusted = { enabledCommands: tooltipCommands };
+      this.#item.tooltip = tooltip;
+    }
+    if (drawn?.ariaLabel !== model.ariaLabel)
+      this.#item.accessibilityInformation = { label: model.ariaLabel };
+    if (drawn === undefined || drawn.background !== model.background) {
+      this.#item.backgroundColor = model.background ? backgrounds[model.background] : undefined;
+    }
+    if (drawn?.command !== model.command) this.#item.command = model.command;
   }
 
   dispose(): void {

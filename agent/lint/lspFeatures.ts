@@ -52,8 +52,6 @@ export interface StoreLeakedTokenArgs {
 }
 
 export interface LintFeatures {
-  /** Re-lints one open document now. */
-  publish(uri: string): void;
   /** Re-lints every open document now (after live tokens or settings change). */
   publishAll(): void;
   dispose(): void;
@@ -164,7 +162,6 @@ export function registerLintFeatures(
   }
 
   return {
-    publish,
     publishAll: () => {
       for (const document of documents.all()) {
         debouncer.cancel(document.uri);

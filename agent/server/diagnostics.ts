@@ -45,10 +45,6 @@ export function scanDocument(document: TextDocument, liveTokens?: LiveTokenIndex
   });
 }
 
-export function diagnose(document: TextDocument, liveTokens?: LiveTokenIndex): Diagnostic[] {
-  return scanDocument(document, liveTokens).map((finding) => toDiagnostic(document, finding));
-}
-
 /** Runs `task(key)` once `delayMs` after the last `schedule(key)` for that key. */
 export class Debouncer {
   readonly #timers = new Map<string, NodeJS.Timeout>();

@@ -67,10 +67,13 @@ export function runLspServer(): void {
       await connection.client.register(DidChangeConfigurationNotification.type, { section: 'tokenAgent' });
     }
     await pullSettingsInOrder();
+    let lintWasEnabled = model.lintEnabled;
     model.onChange((status) => {
       void connection.sendNotification(protocol.didChangeStatus, status);
-      liveTokens.replaceAll(model.runtime?.engine.heldTokens() ?? []);
-      lint.publishAll();
+      // Re-lint open documents only when what they are checked against changed.
+      const liveChanged = liveTokens.replaceAll(model.runtime?.engine.heldTokens() ?? []);
+      if (liveChanged || status.lint.enabled !== lintWasEnabled) lint.publishAll();
+      lintWasEnabled = status.lint.enabled;
     });
     // Push the first status at once, so the client never has to poll for it.
     void connection.sendNotification(protocol.didChangeStatus, model.snapshot());

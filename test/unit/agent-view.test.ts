@@ -129,6 +129,25 @@ describe('renderStatusBar', () => {
       assert.ok(tooltipCommands.includes(command ?? ''), `${command} is not trusted`);
   });
 
+  it('escapes claims and messages, so a crafted token cannot add a command link to the trusted tooltip', () => {
+    // Closes the code span early, then offers a link; as a message, a link outright.
+    const crafted = 'x` [copy](command:tokenAgent.copyFreshToken?["demo"]) `y';
+    const model = running({
+      tokens: [
+        token('demo', {
+          expiresAt: now + 600_000,
+          subject: crafted,
+          lastError: { code: 'X', message: crafted },
+        }),
+      ],
+    });
+    // Markdown renders no link inside a code span; outside them only our two links may remain.
+    const outsideCode = model.tooltip.replace(/`[^`]*`/g, '');
+    const links = [...outsideCode.matchAll(/(?<!\\)\[[^\]]*\]\(command:/g)];
+    assert.equal(links.length, 2, 'only our own Copy and Refresh links');
+    assert.ok(!model.tooltip.includes('`[copy]'), 'the claim cannot close the code span');
+  });
+
   it('warns in the tooltip when secrets are kept in plaintext', () => {
     const model = running({
       store: { tier: 'file', plaintext: true },
