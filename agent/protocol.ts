@@ -4,7 +4,12 @@
 //
 // The extension may import this module (and only this module) from agent/, so it must stay free of
 // Node-only or engine imports: types and message declarations only.
-import { NotificationType, RequestType, RequestType0 } from 'vscode-languageserver-protocol';
+import {
+  NotificationType,
+  RequestType,
+  RequestType0,
+  type WorkDoneProgressParams,
+} from 'vscode-languageserver-protocol';
 import { codes } from './engine/errors';
 
 /** Where secrets live. `file` and `memory` are plaintext tiers the user must opt into. */
@@ -36,7 +41,18 @@ export interface TokenState {
   /** Server clock minus agent clock, when it is large enough to matter. */
   skewMs?: number;
   lastError?: { code: string; message: string };
+  /**
+   * Whether the held access token's signature verified against its issuer's published keys (JWKS),
+   * or why not. Absent while the check runs, and for static and command tokens, whose issuer the
+   * agent cannot vouch for.
+   */
+  verification?: TokenVerification;
 }
+
+/** `code` is one of verify.ts's `VerifyFailure` values: `opaque`, `no-keys`, `bad-signature`, … */
+export type TokenVerification =
+  | { verified: true; algorithm: string }
+  | { verified: false; code: string; reason: string };
 
 export interface AgentStatus {
   version: string;
@@ -123,7 +139,30 @@ export interface SignInResult {
   accessTokenPreview: string;
   expiresAt?: number;
   /** Whether the new access token's signature verified against the issuer's published keys, or why not. */
-  verification?: { verified: true } | { verified: false; code: string; reason: string };
+  verification?: TokenVerification;
+}
+
+/** The client's `workDoneToken`, when given, receives begin/report/end progress while the scan runs. */
+export type ScanWorkspaceParams = WorkDoneProgressParams;
+
+export interface ScanWorkspaceResult {
+  /** Files read and scanned (open documents are linted live and counted here too). */
+  files: number;
+  bytes: number;
+  findings: number;
+  /** Files that now carry token-agent diagnostics in the Problems panel. */
+  filesWithFindings: number;
+  /** Files skipped as binary, minified, too large or unreadable. */
+  skipped: number;
+  /** Folders or files that could not be read, one sentence each (at most 20). */
+  errors: string[];
+  /** The client cancelled: the counts cover what was scanned until then. */
+  cancelled: boolean;
+}
+
+/** A definition the agent asks the editor to add to the user's `tokenAgent.tokens`. */
+export interface AddTokenDefinitionParams {
+  definition: { name: string; type: 'static'; description?: string };
 }
 
 export const status = new RequestType0<AgentStatus, ErrorData>('tokenAgent/status');
@@ -136,6 +175,12 @@ export const setSecret = new RequestType<SetSecretParams, null, ErrorData>('toke
 export const removeSecrets = new RequestType<TokenNameParams, null, ErrorData>('tokenAgent/removeSecrets');
 export const signIn = new RequestType<SignInParams, SignInResult, ErrorData>('tokenAgent/signIn');
 export const signInPrompt = new NotificationType<SignInPromptParams>('tokenAgent/signInPrompt');
+export const scanWorkspace = new RequestType<ScanWorkspaceParams, ScanWorkspaceResult, ErrorData>(
+  'tokenAgent/scanWorkspace',
+);
+export const addTokenDefinition = new RequestType<AddTokenDefinitionParams, null, ErrorData>(
+  'tokenAgent/addTokenDefinition',
+);
 
 export type Direction = 'client -> server' | 'server -> client';
 export interface MethodInfo {
@@ -154,4 +199,6 @@ export const methods: readonly MethodInfo[] = [
   { method: removeSecrets.method, kind: 'request', direction: 'client -> server' },
   { method: signIn.method, kind: 'request', direction: 'client -> server' },
   { method: signInPrompt.method, kind: 'notification', direction: 'server -> client' },
+  { method: scanWorkspace.method, kind: 'request', direction: 'client -> server' },
+  { method: addTokenDefinition.method, kind: 'request', direction: 'server -> client' },
 ];

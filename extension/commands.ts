@@ -5,6 +5,7 @@ import * as protocol from '../agent/protocol';
 import { AgentRequestError, remedyFor, request } from './agentRequests';
 import { formatTimeLeft, tokenSummary } from './countdown';
 import type { Ctx } from './ctx';
+import { scanWorkspaceCommand } from './scanWorkspace';
 import { signInCommand } from './signIn';
 import { addTokenFlow, pasteTokenFlow, pickSecretKind, readSecret } from './tokenInput';
 
@@ -24,6 +25,7 @@ const commands: Record<string, CommandSpec> = {
   'tokenAgent.signIn': { needsAgent: true, run: (ctx, name) => signInCommand(ctx, name) },
   'tokenAgent.removeToken': { needsAgent: true, run: (ctx, name) => removeToken(ctx, name) },
   'tokenAgent.showStatus': { needsAgent: true, run: (ctx) => showTokens(ctx) },
+  'tokenAgent.scanWorkspace': { needsAgent: true, run: (ctx) => scanWorkspaceCommand(ctx) },
   'tokenAgent.showLog': { needsAgent: false, run: (ctx) => ctx.log.show() },
   'tokenAgent.openAuditLog': { needsAgent: true, run: (ctx) => openAuditLog(ctx) },
   'tokenAgent.restartAgent': {

@@ -2,12 +2,11 @@
 // Walks directories honouring .gitignore and .tokenagentignore, skips binary, minified and large
 // files, reads stdin with `-` (a unified diff is read as the lines it adds). Exit 0 when clean, 1 on
 // findings, 2 on usage or I/O errors. Results go to stdout; progress and problems to stderr.
-import { type Dirent, readdirSync, readFileSync, statSync } from 'node:fs';
-import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { statSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { text as readAll } from 'node:stream/consumers';
 import { parseArgs } from 'node:util';
-import { IgnoreFile, isIgnored, isPathIgnored } from '../lint/ignoreFile';
-import { hasBinaryExtension, isMinified, looksBinary } from '../lint/pathFilters';
+import { defaultMaxFileBytes, describeIoError, IgnoreRules, readScannable, stripBom } from '../lint/fileWalk';
 import { type Finding, scanText } from '../lint/scanner';
 import { agentVersion } from '../version';
 import { looksLikeDiff, parseUnifiedDiff } from './scanDiff';
@@ -20,8 +19,6 @@ export type ScanCommand =
   | { kind: 'scan'; paths: string[]; format: ScanFormat; maxFileBytes: number }
   | { kind: 'scan-help' }
   | { kind: 'usage-error'; message: string };
-
-export const defaultMaxFileBytes = 10 * 1024 * 1024;
 
 export const scanUsage = `Usage: token-agent scan [PATH…] [--format text|json|sarif] [--max-file-size BYTES]
 
@@ -122,8 +119,6 @@ export async function runScan(command: ScanCommand, io: ScanIo = defaultIo()): P
   return results.length > 0 ? 1 : 0;
 }
 
-const ignoreFileNames = ['.gitignore', '.tokenagentignore'];
-
 class ScanRun {
   readonly results: FileFindings[] = [];
   errors = 0;
@@ -133,13 +128,14 @@ class ScanRun {
   readonly #started = Date.now();
   #lastProgress = 0;
   #progressShown = false;
-  /** Ignore files by directory (relative to cwd, `/`-separated; '' is cwd). */
-  readonly #ignoreCache = new Map<string, IgnoreFile[]>();
+  readonly #rules: IgnoreRules;
 
   constructor(
     readonly io: ScanIo,
     readonly maxFileBytes: number,
-  ) {}
+  ) {
+    this.#rules = new IgnoreRules(io.cwd);
+  }
 
   scanPath(path: string): void {
     const absolute = resolve(this.io.cwd, path);
@@ -151,13 +147,12 @@ class ScanRun {
       return;
     }
     if (stats.isDirectory()) {
-      this.#walk(absolute);
+      for (const file of this.#rules.walk(absolute, (dir, error) => this.#error(this.#display(dir), error)))
+        this.#scanFile(file.path);
       return;
     }
-    // A file named explicitly (a hook's staged list) still honours .tokenagentignore, not .gitignore.
-    const rel = this.#relative(absolute);
-    if (rel !== undefined && isPathIgnored(this.#ignoreChain(parentOf(rel), ['.tokenagentignore']), rel))
-      return;
+    const rel = this.#rules.relative(absolute);
+    if (rel !== undefined && this.#rules.excludesNamedFile(rel)) return;
     this.#scanFile(absolute, stats.size);
   }
 
@@ -174,7 +169,7 @@ class ScanRun {
       return;
     }
     for (const file of parseUnifiedDiff(input)) {
-      if (isPathIgnored(this.#ignoreChain(parentOf(file.path), ['.tokenagentignore']), file.path)) continue;
+      if (this.#rules.excludesNamedFile(file.path)) continue;
       const findings = scanText(file.text, { ...this.#scanOptions(), path: file.path }).map((f) => ({
         ...f,
         line: file.lineNumbers[f.line - 1] ?? f.line,
@@ -188,54 +183,14 @@ class ScanRun {
     if (this.#progressShown) this.io.stderr.write('\r\x1b[K');
   }
 
-  #walk(root: string): void {
-    const stack = [root];
-    while (stack.length > 0) {
-      const dir = stack.pop() as string;
-      const rel = this.#relative(dir) ?? '';
-      const ignores = this.#ignoreChain(rel, ignoreFileNames);
-      let entries: Dirent[];
-      try {
-        entries = readdirSync(dir, { withFileTypes: true });
-      } catch (error) {
-        this.#error(this.#display(dir), error);
-        continue;
-      }
-      entries.sort((a, b) => (a.name < b.name ? 1 : a.name > b.name ? -1 : 0));
-      for (const entry of entries) {
-        const path = join(dir, entry.name);
-        const entryRel = rel === '' ? entry.name : `${rel}/${entry.name}`;
-        // Symbolic links are not followed: a link cycle must not hang a hook.
-        if (entry.isSymbolicLink()) continue;
-        if (entry.isDirectory()) {
-          if (entry.name === '.git' || isIgnored(ignores, entryRel, true)) continue;
-          stack.push(path);
-        } else if (entry.isFile()) {
-          if (isIgnored(ignores, entryRel, false)) continue;
-          this.#scanFile(path);
-        }
-      }
-    }
-  }
-
   #scanFile(path: string, knownSize?: number): void {
     const shown = this.#display(path);
-    if (hasBinaryExtension(path)) return;
-    let bytes: Buffer;
-    try {
-      const size = knownSize ?? statSync(path).size;
-      if (size > this.maxFileBytes) return;
-      bytes = readFileSync(path);
-    } catch (error) {
-      this.#error(shown, error);
-      return;
-    }
-    if (looksBinary(bytes)) return;
-    const text = stripBom(bytes.toString('utf8'));
-    if (isMinified(path, text)) return;
+    const file = readScannable(path, this.maxFileBytes, knownSize);
+    if (file.kind === 'error') this.#error(shown, file.error);
+    if (file.kind !== 'text') return;
     this.#files++;
-    this.#bytes += bytes.length;
-    this.#record(shown, scanText(text, { ...this.#scanOptions(), path }));
+    this.#bytes += file.bytes;
+    this.#record(shown, scanText(file.text, { ...this.#scanOptions(), path }));
   }
 
   #scanOptions(): { now?: number } {
@@ -263,52 +218,13 @@ class ScanRun {
 
   #error(path: string, error: unknown): void {
     this.errors++;
-    const code = (error as NodeJS.ErrnoException).code;
-    const message = (error as Error).message;
     this.finishProgress();
-    const prefix = code && !message.startsWith(code) ? `${code}: ` : '';
-    this.io.stderr.write(`token-agent scan: ${path}: ${prefix}${message}\n`);
-  }
-
-  /** The ignore files that apply in `dir` (relative, `/`-separated), shallowest first. */
-  #ignoreChain(dir: string, names: readonly string[]): IgnoreFile[] {
-    const key = `${names.join(',')}|${dir}`;
-    const cached = this.#ignoreCache.get(key);
-    if (cached) return cached;
-    const parent = dir === '' ? [] : this.#ignoreChain(parentOf(dir), names);
-    const own: IgnoreFile[] = [];
-    for (const name of names) {
-      try {
-        const file = new IgnoreFile(readFileSync(join(this.io.cwd, dir, name), 'utf8'), dir);
-        if (file.size > 0) own.push(file);
-      } catch {
-        // No ignore file here: nothing to add.
-      }
-    }
-    const chain = [...parent, ...own];
-    this.#ignoreCache.set(key, chain);
-    return chain;
-  }
-
-  /** `path` relative to cwd with `/` separators, or undefined when it lies outside. */
-  #relative(path: string): string | undefined {
-    const rel = relative(this.io.cwd, path);
-    if (rel.startsWith('..') || isAbsolute(rel)) return undefined;
-    return rel.split(sep).join('/');
+    this.io.stderr.write(`token-agent scan: ${path}: ${describeIoError(error)}\n`);
   }
 
   #display(path: string): string {
-    return this.#relative(path) ?? path;
+    return this.#rules.relative(path) ?? path;
   }
-}
-
-function parentOf(rel: string): string {
-  const slash = rel.lastIndexOf('/');
-  return slash === -1 ? '' : rel.slice(0, slash);
-}
-
-function stripBom(text: string): string {
-  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
 }
 
 /** The entry point the `scan` command calls with the arguments after `scan`. */

@@ -12,6 +12,7 @@ import {
   jwtVerify,
 } from 'jose';
 import type { AuthorizationServer } from 'oauth4webapi';
+import type { TokenVerification } from '../protocol';
 import { isLoopback, resolveAuthorizationServer } from './grants';
 
 export type VerifyFailure =
@@ -175,6 +176,13 @@ function explain(error: unknown, options: VerifyOptions): Verification {
   const reason =
     (error as { cause?: { code?: string } })?.cause?.code ?? (error as Error)?.message ?? String(error);
   return fail('keys-unavailable', `the issuer's keys could not be fetched (${reason})`);
+}
+
+/** The answer as the status and the sign-in result carry it: the key id stays in the agent. */
+export function toTokenVerification(verification: Verification): TokenVerification {
+  return verification.verified
+    ? { verified: true, algorithm: verification.algorithm }
+    : { verified: false, code: verification.code, reason: verification.reason };
 }
 
 function fail(code: VerifyFailure, reason: string): Verification {

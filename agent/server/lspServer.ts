@@ -13,7 +13,7 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { codes, isTokenAgentError } from '../engine/errors';
 import { mask } from '../engine/redact';
 import type { LogLevel } from '../engine/tokenEngine';
-import type { KeySetCache } from '../engine/verify';
+import { type KeySetCache, toTokenVerification } from '../engine/verify';
 import { LiveTokenIndex } from '../lint/liveTokens';
 import { lintCapabilities, registerLintFeatures } from '../lint/lspFeatures';
 import * as protocol from '../protocol';
@@ -21,6 +21,7 @@ import { createRuntime, type Runtime } from '../runtime';
 import { beginSignIn } from '../signin/signIn';
 import { agentVersion } from '../version';
 import { StatusModel } from './statusModel';
+import { registerWorkspaceScan } from './workspaceScan';
 
 interface TokenAgentSettings {
   lint?: { enabled?: boolean };
@@ -73,6 +74,7 @@ export function runLspServer(): void {
       // Re-lint open documents only when what they are checked against changed.
       const liveChanged = liveTokens.replaceAll(model.runtime?.engine.heldTokens() ?? []);
       if (liveChanged || status.lint.enabled !== lintWasEnabled) lint.publishAll();
+      if (lintWasEnabled && !status.lint.enabled) workspaceScan.clear();
       lintWasEnabled = status.lint.enabled;
     });
     // Push the first status at once, so the client never has to poll for it.
@@ -137,6 +139,8 @@ export function runLspServer(): void {
 
   connection.onRequest(protocol.status, () => model.snapshot());
   registerTokenRequests(connection, () => model.runtime);
+  // After the lint features: on close, the lint clears a document and the scan re-publishes its findings.
+  const workspaceScan = registerWorkspaceScan(connection, documents, { liveTokens });
 
   connection.onShutdown(() => lint.dispose());
 
@@ -210,16 +214,7 @@ function registerTokenRequests(connection: Connection, runtime: () => Runtime | 
           prompt: pending.prompt,
         });
         const { verification, ...result } = await pending.done;
-        return {
-          ...result,
-          ...(verification
-            ? {
-                verification: verification.verified
-                  ? { verified: true as const }
-                  : { verified: false as const, code: verification.code, reason: verification.reason },
-              }
-            : {}),
-        };
+        return { ...result, ...(verification ? { verification: toTokenVerification(verification) } : {}) };
       } finally {
         if (signIns.get(params.name) === controller) signIns.delete(params.name);
       }

@@ -1,7 +1,7 @@
 // End to end in a real VS Code: the packaged .vsix installed into code-server, driven by Chromium,
 // read the way a user reads it (status bar, Problems panel).
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -16,7 +16,9 @@ import {
   type Workbench,
 } from '../support/codeServer';
 import { fakeJwt } from '../support/fakeTokens';
+import { alphabets, randomString, rng } from '../support/secretCorpus';
 import { nextEvent, waitUntil } from '../support/waitFor';
+import { runCommand } from '../support/workbench';
 
 const statusItem = '[id="token-agent-dev.token-agent.tokenAgent.status"]';
 
@@ -50,6 +52,13 @@ describe('Token Agent in a real VS Code (code-server)', { timeout: 600_000 }, ()
       join(workspace, 'leaky.ts'),
       `export const apiToken = '${fakeJwt({ sub: 'e2e-user' })}';\n`,
     );
+    // For the workspace scan: a leak in a file nobody opens, and one in a folder .gitignore excludes.
+    const fakeGithubToken = () => `ghp_${randomString(rng(7), 36, alphabets.alnum)}`;
+    mkdirSync(join(workspace, 'src', 'deep'), { recursive: true });
+    mkdirSync(join(workspace, 'build'));
+    writeFileSync(join(workspace, 'src', 'deep', 'settings.py'), `GITHUB_TOKEN = "${fakeGithubToken()}"\n`);
+    writeFileSync(join(workspace, 'build', 'copy.py'), `GITHUB_TOKEN = "${fakeGithubToken()}"\n`);
+    writeFileSync(join(workspace, '.gitignore'), 'build/\n.data/\n');
     // A fresh user: an empty config of their own, whatever this machine's real config holds.
     writeFileSync(join(workspace, '..', `${workspace.split('/').pop()}.config.json`), '{ "tokens": [] }\n');
     server = await startCodeServer({
@@ -125,6 +134,28 @@ describe('Token Agent in a real VS Code (code-server)', { timeout: 600_000 }, ()
       assert.match(text, /\(eyJhbGci…\)/);
       assert.match(text, /token-agent/);
       assert.match(text, /\[Ln 1, Col 26\]/);
+    }),
+  );
+
+  it(
+    'scans the whole workspace on command, honouring .gitignore, into the Problems panel',
+    step('workspace scan', async () => {
+      const page = workbench?.page;
+      assert.ok(page);
+      await runCommand(page, 'Token Agent: Scan Workspace for Hard-Coded Tokens');
+      // The progress notification comes first ("Scanning for hard-coded tokens: …"), then the summary.
+      const summary = page.locator('.notification-toast', { hasText: /Found \d+ hard-coded token/ });
+      await summary.waitFor({ timeout: 60_000 });
+      // leaky.ts (open, linted live) and src/deep/settings.py; build/ is ignored.
+      assert.match(
+        (await summary.textContent()) ?? '',
+        /Found 2 hard-coded tokens in 2 files of \d+ files scanned/,
+      );
+      const problems = page.locator('.markers-panel');
+      await problems.locator('.monaco-list-row', { hasText: 'settings.py' }).waitFor({ timeout: 30_000 });
+      const rows = (await problems.locator('.monaco-list-row').allTextContents()).join('\n');
+      assert.match(rows, /GitHub/);
+      assert.doesNotMatch(rows, /copy\.py/, 'a .gitignored folder is not scanned');
     }),
   );
 

@@ -1,0 +1,133 @@
+// Which files a scan reads, shared by `token-agent scan` and the editor's workspace scan: a walk that
+// honours .gitignore and .tokenagentignore (each directory's files on top of its parents'), skips
+// `.git` and symbolic links, and a read that skips binary, minified and over-large files.
+import { type Dirent, readdirSync, readFileSync, statSync } from 'node:fs';
+import { isAbsolute, join, relative, sep } from 'node:path';
+import { IgnoreFile, isIgnored, isPathIgnored } from './ignoreFile';
+import { hasBinaryExtension, isMinified, looksBinary } from './pathFilters';
+
+const walkIgnoreNames = ['.gitignore', '.tokenagentignore'];
+/** A file named explicitly (a hook's staged list) was chosen by git already: only our own file applies. */
+const explicitIgnoreNames = ['.tokenagentignore'];
+
+export const defaultMaxFileBytes = 10 * 1024 * 1024;
+
+export interface WalkedFile {
+  path: string;
+  /** Relative to the root, `/`-separated. */
+  rel: string;
+}
+
+/** The ignore rules under one root (the scan's working directory, or a workspace folder). */
+export class IgnoreRules {
+  /** Ignore files by directory (relative to the root, `/`-separated; '' is the root). */
+  readonly #cache = new Map<string, IgnoreFile[]>();
+
+  constructor(readonly root: string) {}
+
+  /** `path` relative to the root with `/` separators, or undefined when it lies outside. */
+  relative(path: string): string | undefined {
+    const rel = relative(this.root, path);
+    if (rel.startsWith('..') || isAbsolute(rel)) return undefined;
+    return rel.split(sep).join('/');
+  }
+
+  /** Whether a file named explicitly is excluded by a .tokenagentignore. */
+  excludesNamedFile(rel: string): boolean {
+    return isPathIgnored(this.#chain(parentOf(rel), explicitIgnoreNames), rel);
+  }
+
+  /**
+   * The files under `start` (a directory inside the root), in name order. Unreadable directories are
+   * reported to `onError` and skipped, so one bad folder does not end the walk.
+   */
+  *walk(start: string, onError: (path: string, error: unknown) => void): Generator<WalkedFile> {
+    const stack = [start];
+    while (stack.length > 0) {
+      const dir = stack.pop() as string;
+      const rel = this.relative(dir) ?? '';
+      const ignores = this.#chain(rel, walkIgnoreNames);
+      let entries: Dirent[];
+      try {
+        entries = readdirSync(dir, { withFileTypes: true });
+      } catch (error) {
+        onError(dir, error);
+        continue;
+      }
+      // Reverse order onto the stack, so directories come out in name order.
+      entries.sort((a, b) => (a.name < b.name ? 1 : a.name > b.name ? -1 : 0));
+      const files: WalkedFile[] = [];
+      for (const entry of entries) {
+        const path = join(dir, entry.name);
+        const entryRel = rel === '' ? entry.name : `${rel}/${entry.name}`;
+        // Symbolic links are not followed: a link cycle must not hang a hook.
+        if (entry.isSymbolicLink()) continue;
+        if (entry.isDirectory()) {
+          if (entry.name === '.git' || isIgnored(ignores, entryRel, true)) continue;
+          stack.push(path);
+        } else if (entry.isFile() && !isIgnored(ignores, entryRel, false)) {
+          files.push({ path, rel: entryRel });
+        }
+      }
+      yield* files.reverse();
+    }
+  }
+
+  /** The ignore files that apply in `dir`, shallowest first. */
+  #chain(dir: string, names: readonly string[]): IgnoreFile[] {
+    const key = `${names.join(',')}|${dir}`;
+    const cached = this.#cache.get(key);
+    if (cached) return cached;
+    const parent = dir === '' ? [] : this.#chain(parentOf(dir), names);
+    const own: IgnoreFile[] = [];
+    for (const name of names) {
+      try {
+        const file = new IgnoreFile(readFileSync(join(this.root, dir, name), 'utf8'), dir);
+        if (file.size > 0) own.push(file);
+      } catch {
+        // No ignore file here: nothing to add.
+      }
+    }
+    const chain = [...parent, ...own];
+    this.#cache.set(key, chain);
+    return chain;
+  }
+}
+
+export type ScannableFile =
+  | { kind: 'text'; text: string; bytes: number }
+  | { kind: 'skipped'; reason: 'binary' | 'minified' | 'too-large' }
+  | { kind: 'error'; error: unknown };
+
+/** Reads a file for scanning, or says why it is not scanned. */
+export function readScannable(path: string, maxFileBytes: number, knownSize?: number): ScannableFile {
+  if (hasBinaryExtension(path)) return { kind: 'skipped', reason: 'binary' };
+  let bytes: Buffer;
+  try {
+    const size = knownSize ?? statSync(path).size;
+    if (size > maxFileBytes) return { kind: 'skipped', reason: 'too-large' };
+    bytes = readFileSync(path);
+  } catch (error) {
+    return { kind: 'error', error };
+  }
+  if (looksBinary(bytes)) return { kind: 'skipped', reason: 'binary' };
+  const text = stripBom(bytes.toString('utf8'));
+  if (isMinified(path, text)) return { kind: 'skipped', reason: 'minified' };
+  return { kind: 'text', text, bytes: bytes.length };
+}
+
+/** An fs error as one line: `ENOENT: no such file…`, the code once. */
+export function describeIoError(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  const message = (error as Error).message;
+  return code && !message.startsWith(code) ? `${code}: ${message}` : message;
+}
+
+function parentOf(rel: string): string {
+  const slash = rel.lastIndexOf('/');
+  return slash === -1 ? '' : rel.slice(0, slash);
+}
+
+export function stripBom(text: string): string {
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
