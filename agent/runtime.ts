@@ -19,6 +19,11 @@ export interface RuntimeOptions {
   /** The `tokenAgent.tokens` setting, when running under VS Code. */
   settingsTokens?: unknown;
   schedule: boolean;
+  /**
+   * Check held tokens' signatures for the status (EngineOptions.verifyTokens). By default a scheduling
+   * (long-lived) agent does, since it shows a status; a one-shot command asks only when it prints one.
+   */
+  verifyTokens?: boolean;
   /** Open the secret store even with no token configured (the editor may add one at any time). */
   alwaysOpenStore?: boolean;
   env?: NodeJS.ProcessEnv;
@@ -94,6 +99,7 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     ...(storeError ? { storeError } : {}),
     dataDir,
     schedule: options.schedule,
+    verifyTokens: options.verifyTokens ?? options.schedule,
     ...(grantTimeoutMs !== undefined ? { grantTimeoutMs } : {}),
     ...(options.log ? { log: options.log } : {}),
     ...(coordinator ? { coordinator } : {}),

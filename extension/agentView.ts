@@ -148,6 +148,8 @@ function tokenBlock(token: TokenState, options: RenderOptions): string {
   if (token.subject) claims.push(`subject ${code(token.subject)}`);
   if (token.jtiPrefix) claims.push(`jti ${code(`${token.jtiPrefix}…`)}`);
   if (claims.length) lines.push(claims.join(' · '));
+  const signature = signatureLine(token);
+  if (signature) lines.push(signature);
   if (token.skewMs)
     lines.push(
       `Clock skew: ${token.skewMs > 0 ? '+' : ''}${(token.skewMs / 1000).toFixed(1)} s (server ahead when positive)`,
@@ -162,6 +164,15 @@ function tokenBlock(token: TokenState, options: RenderOptions): string {
   }
   lines.push(links.join(' · '));
   return lines.join('\n\n');
+}
+
+// Nothing while the agent checks, or for tokens it does not check (static and command tokens).
+function signatureLine(token: TokenState): string | undefined {
+  const verification = token.verification;
+  if (!verification) return undefined;
+  return verification.verified
+    ? `Signature: verified (${md(verification.algorithm)}) against the issuer's keys`
+    : `Signature: not verified — ${md(verification.reason)}`;
 }
 
 // Claims, error messages and config problems come from servers and files, and the tooltip is trusted

@@ -8,6 +8,9 @@ import { getThroughServe } from '../serve/client';
 import type { Command } from './args';
 import { formatDuration, renderStatusTable } from './statusTable';
 
+/** How long `status` waits for the signature checks (each key fetch has its own 5 s budget too). */
+const statusVerifyWaitMs = 5_000;
+
 type CliCommand = Extract<Command, { kind: 'get' | 'status' | 'refresh' | 'secret-set' | 'secret-delete' }>;
 
 export async function runCli(command: CliCommand): Promise<number> {
@@ -36,6 +39,7 @@ async function open(command: CliCommand): Promise<Runtime> {
   const runtime = await createRuntime({
     ...(command.config ? { configFlag: command.config } : {}),
     schedule: false,
+    verifyTokens: command.kind === 'status',
   });
   for (const problem of runtime.problems) {
     process.stderr.write(`token-agent: ${runtime.configPath}: ${problem.severity}: ${problem.message}\n`);
@@ -79,6 +83,9 @@ async function run(command: CliCommand, runtime: Runtime): Promise<number> {
     }
     case 'status': {
       if (runtime.store) await engine.start();
+      // The checks started with the engine; an issuer that is slow to serve its keys must not hold up
+      // the status for long, and its tokens then show no verification at all.
+      await engine.verificationSettled(statusVerifyWaitMs);
       const states = engine.states();
       if (command.json) {
         const store = runtime.store

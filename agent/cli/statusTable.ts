@@ -1,4 +1,5 @@
 // Renders `token-agent status` for people. Pure: takes the states and the clock.
+import { describeVerification } from '../engine/verificationTracker';
 import type { TokenState } from '../protocol';
 
 export function formatDuration(ms: number): string {
@@ -21,9 +22,11 @@ export function renderStatusTable(states: readonly TokenState[], store: string, 
         ? `in ${formatDuration(state.expiresAt - now)}`
         : `${formatDuration(now - state.expiresAt)} ago`,
     state.nextRefreshAt === undefined ? '-' : `in ${formatDuration(Math.max(0, state.nextRefreshAt - now))}`,
+    // Only the code: the table stays one line per token, and `--json` carries the reason.
+    state.verification ? describeVerification(state.verification) : '-',
     state.lastError ? `${state.lastError.code}: ${state.lastError.message}` : '',
   ]);
-  const header = ['TOKEN', 'STATE', 'EXPIRES', 'NEXT REFRESH', 'LAST ERROR'];
+  const header = ['TOKEN', 'STATE', 'EXPIRES', 'NEXT REFRESH', 'SIGNATURE', 'LAST ERROR'];
   const widths = header.map((title, column) =>
     Math.max(title.length, ...rows.map((row) => row[column]?.length ?? 0)),
   );

@@ -24,6 +24,7 @@ import {
 } from './refresh';
 import { nextRefreshAt } from './schedule';
 import { type HeldToken, type RefreshOutcome, TokenSlot } from './tokenSlot';
+import { describeVerification, VerificationTracker } from './verificationTracker';
 
 export type { LogLevel };
 
@@ -43,6 +44,11 @@ export interface EngineOptions {
   log?: (level: LogLevel, message: string) => void;
   /** Team mode: shares tokens and refreshes across machines. The engine closes it on stop(). */
   coordinator?: RefreshCoordinator;
+  /**
+   * Check each held OAuth token's signature against its issuer's published keys, in the background,
+   * and report the answer in the status. Off by default: it costs a metadata and a key-set fetch.
+   */
+  verifyTokens?: boolean;
 }
 
 export interface IssuedToken {
@@ -57,6 +63,7 @@ export class TokenEngine {
   readonly #context: RefreshContext;
   readonly #now: () => number;
   readonly #random: () => number;
+  readonly #verifier: VerificationTracker | undefined;
   #stopped = false;
   #peerWatcher: FSWatcher | undefined;
   #peerTimer: NodeJS.Timeout | undefined;
@@ -78,6 +85,21 @@ export class TokenEngine {
       log: (level, message) => this.#log(level, message),
     };
     for (const definition of options.definitions) this.#slots.set(definition.name, new TokenSlot(definition));
+    this.#verifier = options.verifyTokens
+      ? new VerificationTracker({
+          // The grants' discovery results are reused: the metadata names the key set as well.
+          context: {
+            discovered: this.#context.discovered,
+            keySets: new Map(),
+            now: this.#now,
+            fetch: options.fetch,
+          },
+          onAnswer: (name, answer) => {
+            this.#log('debug', `token '${name}': ${describeVerification(answer)}`);
+            this.#emit();
+          },
+        })
+      : undefined;
   }
 
   get storeError(): TokenAgentError | undefined {
@@ -96,7 +118,7 @@ export class TokenEngine {
   states(): TokenState[] {
     const now = this.#now();
     return [...this.#slots.values()].map((slot) => {
-      const state = slot.toState(now);
+      const state = this.#stateOf(slot, now);
       if (!this.#options.store && this.#options.storeError && !slot.current) {
         state.phase = 'error';
         state.lastError = { code: this.#options.storeError.code, message: this.#options.storeError.message };
@@ -124,6 +146,7 @@ export class TokenEngine {
    */
   stop(): void {
     this.#stopped = true;
+    this.#verifier?.close();
     for (const slot of this.#slots.values()) clearTimeout(slot.timer);
     this.#peerWatcher?.close();
     clearTimeout(this.#peerTimer);
@@ -207,7 +230,20 @@ export class TokenEngine {
   }
 
   state(name: string): TokenState {
-    return this.#slot(name).toState(this.#now());
+    return this.#stateOf(this.#slot(name), this.#now());
+  }
+
+  /** Resolves once every signature check started so far has answered, or false after `timeoutMs`. */
+  verificationSettled(timeoutMs: number): Promise<boolean> {
+    return this.#verifier?.settled(timeoutMs) ?? Promise.resolve(true);
+  }
+
+  #stateOf(slot: TokenSlot, now: number): TokenState {
+    const state = slot.toState(now);
+    // Only an answer about the token held right now: the tracker matches it by the token's digest.
+    const verification = this.#verifier?.answer(slot.name, slot.current?.accessToken);
+    if (verification) state.verification = verification;
+    return state;
   }
 
   /** A token valid for at least `minValidSeconds` more, refreshing first when needed. */
@@ -361,6 +397,10 @@ export class TokenEngine {
   }
 
   #emit(): void {
+    // Every change to a held token is announced through here, so this is where new ones get checked.
+    if (this.#verifier)
+      for (const slot of this.#slots.values())
+        this.#verifier.observe(slot.name, slot.definition, slot.current?.accessToken);
     for (const listener of this.#listeners) listener();
   }
 }

@@ -7,10 +7,11 @@ import { stat } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { decodeJwt } from 'jose';
+import type { TokenState } from '../../agent/protocol';
 import { verifyAccessToken } from '../support/agentCli';
 import { createTeamWorkspace, httpGet, type Machine, type TeamWorkspace } from '../support/team';
 import { startTokenServer, type TokenServer } from '../support/tokenServer';
-import { waitUntil } from '../support/waitFor';
+import { nextEvent, waitUntil } from '../support/waitFor';
 
 let server: TokenServer;
 let workspace: TeamWorkspace;
@@ -75,6 +76,12 @@ describe('token-agent serve', () => {
         [['api', 'fresh']],
       );
       assert.ok(!JSON.stringify(status.body).includes(body.access_token), 'the status holds no token');
+      // Like the editor's agent, the sidecar checks each token's signature in the background.
+      const verified = await nextEvent(async () => {
+        const later = (await httpGet({ socketPath }, '/v1/status')).body as { tokens: TokenState[] };
+        return later.tokens[0]?.verification;
+      }, 'the signature check in /v1/status');
+      assert.deepEqual(verified, { verified: true, algorithm: 'RS256' });
 
       const unknown = await httpGet({ socketPath }, '/v1/tokens/nope');
       assert.equal(unknown.status, 404);

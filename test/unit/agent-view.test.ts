@@ -112,6 +112,50 @@ describe('renderStatusBar', () => {
     }
   });
 
+  it("says whether each token's signature verified against the issuer's keys, or why not", () => {
+    const model = running({
+      tokens: [
+        token('api', { expiresAt: now + 600_000, verification: { verified: true, algorithm: 'ES256' } }),
+        token('bare', {
+          expiresAt: now + 600_000,
+          verification: {
+            verified: false,
+            code: 'no-keys',
+            reason: 'the token names a token endpoint but no issuer, so there are no published keys',
+          },
+        }),
+        token('checking', { expiresAt: now + 600_000 }),
+      ],
+    });
+    const blocks = model.tooltip.split('\n\n---\n\n');
+    assert.ok(blocks[1]?.includes("Signature: verified (ES256) against the issuer's keys"), blocks[1]);
+    assert.ok(
+      blocks[2]?.includes(
+        'Signature: not verified — the token names a token endpoint but no issuer, so there are no published keys',
+      ),
+      blocks[2],
+    );
+    assert.ok(!blocks[3]?.includes('Signature'), 'nothing while the check runs');
+  });
+
+  it('escapes the reason a token did not verify, which may quote a server', () => {
+    const crafted = 'its "aud" claim does not hold (expected [x](command:tokenAgent.copyFreshToken))';
+    const model = running({
+      tokens: [
+        token('api', {
+          expiresAt: now + 600_000,
+          verification: { verified: false, code: 'claims', reason: crafted },
+        }),
+      ],
+    });
+    const links = [...model.tooltip.matchAll(/(?<!\\)\[[^\]]*\]\(command:/g)];
+    assert.equal(links.length, 2, 'only our own Copy and Refresh links');
+    assert.match(
+      model.tooltip,
+      /Signature: not verified — its "aud" claim does not hold \\\(expected \\\[x\\\]/,
+    );
+  });
+
   it('links only to commands the tooltip trusts (regression: Copy and Refresh links were refused)', () => {
     const views = [
       running(),
