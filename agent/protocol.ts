@@ -162,7 +162,7 @@ export interface ScanWorkspaceResult {
 
 /** A definition the agent asks the editor to add to the user's `tokenAgent.tokens`. */
 export interface AddTokenDefinitionParams {
-  definition: { name: string; type: 'static'; description?: string };
+  definition: { name: string; type: 'static' };
 }
 
 export const status = new RequestType0<AgentStatus, ErrorData>('tokenAgent/status');

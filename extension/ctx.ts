@@ -2,7 +2,7 @@
 // lists of disposables (the extension's lifetime and the current client's), so that a restart never
 // leaks listeners or timers.
 import * as vscode from 'vscode';
-import { type LanguageClient, State } from 'vscode-languageclient/node';
+import { type LanguageClient, ResponseError, State } from 'vscode-languageclient/node';
 import * as protocol from '../agent/protocol';
 import type { AgentView } from './agentView';
 import { createAgentClient } from './client';
@@ -11,6 +11,7 @@ import { affects, readSetting } from './config';
 import { RestartPolicy } from './restartPolicy';
 import { type SettingKey, type settingDefaults, settingsSection, type TokenSetting } from './settings';
 import { StatusBar } from './statusBar';
+import { addStaticDefinition } from './tokenDefinitions';
 
 export class Ctx implements vscode.Disposable {
   readonly log: vscode.LogOutputChannel;
@@ -88,6 +89,7 @@ export class Ctx implements vscode.Disposable {
     this.#clientDisposables.push(
       client.onNotification(protocol.didChangeStatus, (status) => this.#show({ kind: 'running', status })),
       client.onNotification(protocol.signInPrompt, (params) => this.#signInPrompts.fire(params)),
+      client.onRequest(protocol.addTokenDefinition, (params) => this.#addTokenDefinition(params)),
       client.onDidChangeState(({ newState }) => {
         if (newState === State.Starting) this.#show({ kind: 'starting' });
         if (newState === State.Running) this.#restartPolicy.started(Date.now());
@@ -104,6 +106,26 @@ export class Ctx implements vscode.Disposable {
       this.log.error(reason);
       this.#show({ kind: 'stopped', reason });
     }
+  }
+
+  // One after another: each reads the setting and writes it back, so two at once could lose one.
+  #definitionUpdates: Promise<unknown> = Promise.resolve();
+  #addTokenDefinition(params: protocol.AddTokenDefinitionParams): Promise<null> {
+    const update = this.#definitionUpdates.then(async () => {
+      const { name } = params.definition;
+      const change = addStaticDefinition(this.setting('tokens'), params.definition);
+      if (change.kind === 'refused') {
+        this.log.warn(`did not add the token '${name}' the agent asked for: ${change.message}`);
+        throw new ResponseError(1, change.message, { code: protocol.ErrorCode.configInvalid });
+      }
+      if (change.kind === 'add') {
+        await this.updateTokensSetting(change.tokens);
+        this.log.info(`added the static token '${name}' to tokenAgent.tokens (the value is in the store)`);
+      }
+      return null;
+    });
+    this.#definitionUpdates = update.catch(() => undefined);
+    return update;
   }
 
   // Restarts run one after another: two at once would each start a client and leak one.

@@ -267,3 +267,55 @@ function enclosingQuote(
   if (close >= lineEnd) return undefined;
   return { open, close, quote };
 }
+
+/** A token the agent has a definition for, as far as naming a new static token is concerned. */
+export interface DefinedToken {
+  name: string;
+  type: string;
+  /** Whether the store holds a value for it now. */
+  held: boolean;
+}
+
+// The config's rule for token names; a name the client sends back is checked against it too.
+const tokenNamePattern = /^[A-Za-z0-9._-]{1,64}$/;
+
+/**
+ * Whether a leaked value may go into the store as the static token `name`. Any other kind of token
+ * of that name would read a `static_token` secret it never asked for, and a static token that holds
+ * another value would lose it, so only a free name or a static token that holds nothing or this
+ * very value (`liveToken`, the name of the token the value is known to be) will do.
+ */
+export function canStoreStaticAs(
+  name: string,
+  defined: readonly DefinedToken[],
+  liveToken: string | undefined,
+): boolean {
+  if (!tokenNamePattern.test(name)) return false;
+  const token = defined.find((t) => t.name === name);
+  return token === undefined || (token.type === 'static' && (!token.held || liveToken === name));
+}
+
+/**
+ * The static token to store a leaked value as: the static token it already is, else a name from its
+ * environment variable (`GITHUB_TOKEN` → `github-token`), with `-2`, `-3`… while that one is taken.
+ */
+export function staticTokenName(
+  envName: string,
+  defined: readonly DefinedToken[],
+  liveToken: string | undefined,
+): string {
+  if (liveToken !== undefined && defined.some((t) => t.name === liveToken && t.type === 'static'))
+    return liveToken;
+  // Room for a suffix within the 64 characters a name may have.
+  const base =
+    envName
+      .toLowerCase()
+      .replace(/[^a-z0-9.]+/g, '-')
+      .slice(0, 56)
+      .replace(/^-+|-+$/g, '') || 'secret';
+  // Every taken name rules out at most one candidate, so this ends within defined.length + 1 tries.
+  for (let n = 1; ; n++) {
+    const name = n === 1 ? base : `${base}-${n}`;
+    if (canStoreStaticAs(name, defined, liveToken)) return name;
+  }
+}

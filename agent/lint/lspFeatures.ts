@@ -1,23 +1,43 @@
 // The leak lint inside the language server: diagnostics as the user types (debounced, for the
 // changed document only), a hover that explains a finding, and code actions that replace the literal
-// with an environment variable, suppress it, or move it into the secret store. Values never leave
-// the server: diagnostics and command arguments carry offsets and masks, and the store command reads
-// the value from the server's own copy of the document.
+// with an environment variable, suppress it, or move it into the secret store (and have the editor
+// define it as a static token, so that the agent watches it). Values never leave the server:
+// diagnostics and command arguments carry offsets and masks, and the store command reads the value
+// from the server's own copy of the document.
 import {
   type CodeAction,
   CodeActionKind,
   type Connection,
+  ErrorCodes,
   type Hover,
   MarkupKind,
+  MessageType,
+  ResponseError,
   type ServerCapabilities,
+  ShowMessageNotification,
   type TextDocuments,
 } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
+import * as protocol from '../protocol';
 import { Debouncer, scanDocument, toDiagnostic, uriPath } from '../server/diagnostics';
-import { envReplacementEdit, suggestEnvName, suppressionComment, type TextEdit } from './fixes';
+import {
+  canStoreStaticAs,
+  type DefinedToken,
+  envReplacementEdit,
+  staticTokenName,
+  suggestEnvName,
+  suppressionComment,
+  type TextEdit,
+} from './fixes';
 import type { LiveTokenIndex } from './liveTokens';
 import { ruleDocsUrl, ruleInfo } from './rules';
 import type { Finding } from './scanner';
+
+const messageTypes: Readonly<Record<'info' | 'warn' | 'error', MessageType>> = {
+  info: MessageType.Info,
+  warn: MessageType.Warning,
+  error: MessageType.Error,
+};
 
 export const storeLeakedTokenCommand = 'tokenAgent.storeLeakedToken';
 
@@ -34,8 +54,12 @@ export const lintCapabilities: Pick<
 export interface LintFeatureOptions {
   enabled(): boolean;
   liveTokens: LiveTokenIndex;
+  /** The tokens defined now, so that storing a value never takes another token's name. */
+  tokens(): readonly DefinedToken[];
   /** Stores `value` as the static token `name`; omitted when no secret store is available. */
   onStoreStatic?(name: string, value: string): Promise<void>;
+  /** The agent's config file, for messages that tell the user where to define a token by hand. */
+  configPath?(): string | undefined;
   /** Debounce for re-linting a changed document (default 150 ms). */
   debounceMs?: number;
 }
@@ -111,7 +135,7 @@ export function registerLintFeatures(
     const actions: CodeAction[] = [];
     for (const finding of findingsFor(document)) {
       if (finding.end < from || finding.start > to) continue;
-      actions.push(...codeActions(document, finding, options.onStoreStatic !== undefined));
+      actions.push(...codeActions(document, finding, options.onStoreStatic ? options.tokens : undefined));
     }
     return actions;
   });
@@ -122,8 +146,9 @@ export function registerLintFeatures(
     try {
       await storeAndReplace(args);
     } catch (error) {
-      const code = (error as { code?: string }).code;
-      void connection.window.showErrorMessage(
+      const code = errorCode(error);
+      tell(
+        'error',
         `Token Agent could not store the token: ${code ? `${code}: ` : ''}${(error as Error).message}`,
       );
     }
@@ -139,26 +164,60 @@ export function registerLintFeatures(
     if (!finding) throw new Error('the secret is no longer there.');
     const edit = replacementEdit(document, finding, args.envName);
     if (!edit) throw new Error(`no environment-variable reference is known for ${document.languageId}.`);
+    const name = args.tokenName;
+    // The tokens may have changed since the action was offered; the name must still be free to take.
+    const defined = options.tokens();
+    if (!canStoreStaticAs(name, defined, finding.liveToken))
+      throw new Error(`the token name '${name}' is taken by another token; run the quick fix again.`);
+    const alreadyDefined = defined.some((t) => t.name === name);
     const value = document.getText().slice(finding.start, finding.end);
-    await options.onStoreStatic(args.tokenName, value);
-    const applied = await connection.workspace.applyEdit({
-      label: `Replace the hard-coded token with ${args.envName}`,
-      edit: {
-        documentChanges: [
-          {
-            textDocument: { uri: document.uri, version: document.version },
-            edits: [toLspEdit(document, edit)],
-          },
-        ],
-      },
+    // Positions now: the document object is updated in place while the requests below are out.
+    const lspEdit = toLspEdit(document, edit);
+    await options.onStoreStatic(name, value);
+
+    // The value is in the store from here on: nothing below may fail without saying so and how to
+    // finish by hand.
+    const notDefined = alreadyDefined ? undefined : await addDefinition(name);
+    let notReplaced: string | undefined;
+    try {
+      const applied = await connection.workspace.applyEdit({
+        label: `Replace the hard-coded token with ${args.envName}`,
+        edit: {
+          documentChanges: [{ textDocument: { uri: args.uri, version: args.version }, edits: [lspEdit] }],
+        },
+      });
+      if (!applied.applied) notReplaced = applied.failureReason ?? 'the editor declined the edit';
+    } catch (error) {
+      notReplaced = (error as Error).message;
+    }
+    const message = storedMessage({
+      name,
+      envName: args.envName,
+      added: !alreadyDefined && notDefined === undefined,
+      notDefined,
+      notReplaced,
+      configPath: options.configPath?.(),
     });
-    if (!applied.applied)
-      throw new Error(
-        `the edit was not applied${applied.failureReason ? `: ${applied.failureReason}` : ''}.`,
-      );
-    void connection.window.showInformationMessage(
-      `Stored as the static token '${args.tokenName}'. Run the program with ${args.envName}="$(token-agent get ${args.tokenName})".`,
-    );
+    tell(notDefined === undefined && notReplaced === undefined ? 'info' : 'warn', message);
+  }
+
+  // A notification, not window/showMessageRequest: every client has it, whereas a client without the
+  // request (a headless one) rejects it, and that rejection would end the agent.
+  function tell(level: 'info' | 'warn' | 'error', message: string): void {
+    void connection.sendNotification(ShowMessageNotification.type, { type: messageTypes[level], message });
+  }
+
+  /** Asks the editor to define the static token; the reason it did not, if it did not. */
+  async function addDefinition(name: string): Promise<string | undefined> {
+    try {
+      await connection.sendRequest(protocol.addTokenDefinition, { definition: { name, type: 'static' } });
+      return undefined;
+    } catch (error) {
+      if (error instanceof ResponseError && error.code === ErrorCodes.MethodNotFound)
+        return 'this editor cannot add token definitions';
+      const code = errorCode(error);
+      return `${code ? `${code}: ` : ''}${(error as Error).message}`;
+    }
   }
 
   return {
@@ -175,6 +234,13 @@ export function registerLintFeatures(
       cache.clear();
     },
   };
+}
+
+/** The stable code of an engine error, or of one that crossed the protocol as `data.code`. */
+function errorCode(error: unknown): string | undefined {
+  const { code, data } = error as { code?: unknown; data?: { code?: unknown } };
+  if (typeof data?.code === 'string') return data.code;
+  return typeof code === 'string' ? code : undefined;
 }
 
 function replacementEdit(document: TextDocument, finding: Finding, envName: string): TextEdit | undefined {
@@ -195,8 +261,52 @@ function toLspEdit(document: TextDocument, edit: TextEdit) {
   };
 }
 
-/** The quick fixes for one finding, most useful first. */
-export function codeActions(document: TextDocument, finding: Finding, canStore: boolean): CodeAction[] {
+interface StoredOutcome {
+  name: string;
+  envName: string;
+  /** The editor added the definition just now. */
+  added: boolean;
+  /** Why the token could not be defined, when it was not. */
+  notDefined?: string | undefined;
+  /** Why the literal was not replaced, when it was not. */
+  notReplaced?: string | undefined;
+  configPath?: string | undefined;
+}
+
+/** What the user reads after the value went into the store: what happened, and what is left to do. */
+export function storedMessage(outcome: StoredOutcome): string {
+  const { name, envName } = outcome;
+  const definition = `{"name": "${name}", "type": "static"}`;
+  const configFile = outcome.configPath ?? 'the token-agent config file';
+  const lines = [
+    outcome.notReplaced === undefined
+      ? `Stored the value as the static token '${name}' and replaced the literal with ${envName}.`
+      : `Stored the value as the static token '${name}', but the literal was not replaced (${outcome.notReplaced}): replace it with ${envName} by hand.`,
+  ];
+  if (outcome.notDefined !== undefined) {
+    lines.push(
+      `The token is not defined yet (${outcome.notDefined}), so nothing watches it: add ${definition} to the tokens in ${configFile}.`,
+    );
+  } else if (outcome.added) {
+    // The terminal's token-agent reads the config file only, never the editor's settings.
+    lines.push(
+      `It is now in your tokenAgent.tokens setting, so Token Agent watches it. To run the program with ${envName}="$(token-agent get ${name})", also add ${definition} to ${configFile}: the token-agent command reads that file, not the editor's settings.`,
+    );
+  } else {
+    lines.push(`Run the program with ${envName}="$(token-agent get ${name})".`);
+  }
+  return lines.join(' ');
+}
+
+/**
+ * The quick fixes for one finding, most useful first. `tokens` lists the defined tokens when the
+ * value can be moved into the store, and is undefined when it cannot.
+ */
+export function codeActions(
+  document: TextDocument,
+  finding: Finding,
+  tokens: (() => readonly DefinedToken[]) | undefined,
+): CodeAction[] {
   const text = document.getText();
   const diagnostic = toDiagnostic(document, finding);
   const envName = suggestEnvName(finding.rule, text.slice(Math.max(0, finding.start - 200), finding.start));
@@ -210,8 +320,8 @@ export function codeActions(document: TextDocument, finding: Finding, canStore: 
       isPreferred: true,
       edit: { changes: { [document.uri]: [toLspEdit(document, edit)] } },
     });
-    if (canStore) {
-      const tokenName = envName.toLowerCase().replace(/_/g, '-');
+    if (tokens) {
+      const tokenName = staticTokenName(envName, tokens(), finding.liveToken);
       const args: StoreLeakedTokenArgs = {
         uri: document.uri,
         version: document.version,

@@ -47,12 +47,21 @@ export function runLspServer(): void {
   const lint = registerLintFeatures(connection, documents, {
     enabled: () => model.lintEnabled,
     liveTokens,
+    tokens: () => {
+      const engine = model.runtime?.engine;
+      if (!engine) return [];
+      const held = new Map(engine.heldTokens());
+      return engine
+        .states()
+        .map((state) => ({ name: state.name, type: state.type, held: held.get(state.name) !== undefined }));
+    },
     onStoreStatic: async (name, value) => {
       const engine = model.runtime?.engine;
       if (!engine)
         throw new ResponseError(0, 'The token engine has not started yet.', { code: codes.storeUnavailable });
       await engine.setSecret(name, 'static_token', value);
     },
+    configPath: () => model.runtime?.configPath,
   });
 
   connection.onInitialize((params) => {

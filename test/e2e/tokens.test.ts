@@ -245,4 +245,52 @@ describe('tokens in a real VS Code', { timeout: 600_000 }, () => {
       );
     }),
   );
+
+  // The bug: this quick fix stored the value but defined no token, so nothing watched it. Last, because
+  // a second token makes commands such as Refresh Now ask which token first.
+  it(
+    'moves a hard-coded token into the secret store from its quick fix, and the agent watches it from then on',
+    step('store as static', async () => {
+      const p = page();
+      const editor = p.locator('.monaco-editor .view-lines', { hasText: 'ready' });
+      await editor.click();
+      await p.keyboard.press('Control+End');
+      await p.keyboard.press('Enter');
+      // Built here, never committed, and unlike the one above so that only this line is flagged.
+      const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+      const fake = `ghp_${Array.from({ length: 36 }, (_, i) => alphabet[(i * 11 + 5) % 62]).join('')}`;
+      await p.keyboard.insertText(`const deployKey = '${fake}';`);
+      if (!(await p.locator('.markers-panel').isVisible())) await p.keyboard.press('Control+Shift+M');
+      const row = p.locator('.markers-panel .monaco-list-row', { hasText: 'GitHub token hard-coded' });
+      await row.waitFor({ timeout: 30_000 });
+      await editor.locator('text=ghp_').first().click();
+      await runCommand(p, 'Quick Fix...');
+      const fix = p.locator('.action-widget .monaco-list-row', {
+        hasText: "Store in the secret store as static token 'deploy-key'",
+      });
+      await fix.first().waitFor({ timeout: 15_000 });
+      await fix.first().click();
+      await p
+        .locator('.notification-toast', { hasText: "Stored the value as the static token 'deploy-key'" })
+        .waitFor({ timeout: 30_000 });
+      await p
+        .locator('.monaco-editor .view-lines', { hasText: 'process.env.DEPLOY_KEY' })
+        .waitFor({ timeout: 15_000 });
+      await row.waitFor({ state: 'detached', timeout: 15_000 });
+      // The extension added the definition, the agent rebuilt its engine and loaded the stored value.
+      await waitUntil(
+        async () => / 2 tokens,/.test(await statusLabel(p)),
+        'the status bar to count the new static token',
+        30_000,
+      );
+      await runCommand(p, 'Token Agent: Show Tokens');
+      await p
+        .locator('.quick-input-widget .monaco-list-row', { hasText: 'deploy-key' })
+        .filter({ hasText: 'fresh' })
+        .waitFor({ timeout: 15_000 });
+      await p.keyboard.press('Escape');
+      const notices = await p.locator('.notification-toast').allTextContents();
+      assert.ok(!notices.some((text) => text.includes(fake.slice(4, 16))), 'no notification shows the value');
+    }),
+  );
 });

@@ -2,7 +2,15 @@
 // The pure helpers behind the quick fixes.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { envReference, envReplacementEdit, suggestEnvName, suppressionComment } from '../../agent/lint/fixes';
+import {
+  canStoreStaticAs,
+  type DefinedToken,
+  envReference,
+  envReplacementEdit,
+  staticTokenName,
+  suggestEnvName,
+  suppressionComment,
+} from '../../agent/lint/fixes';
 
 const apply = (text: string, edit: { start: number; end: number; newText: string } | undefined) =>
   edit ? text.slice(0, edit.start) + edit.newText + text.slice(edit.end) : undefined;
@@ -109,5 +117,62 @@ describe('envReplacementEdit', () => {
     assert.equal(edit('h = "Bearer SECRETVALUE"', 'SECRETVALUE', 'python'), undefined);
     assert.equal(edit('{"k": "SECRETVALUE"}', 'SECRETVALUE', 'json'), undefined);
     assert.equal(edit("run: echo 'x SECRETVALUE'", 'SECRETVALUE', 'yaml'), undefined);
+  });
+});
+
+describe('staticTokenName', () => {
+  const token = (name: string, type: string, held = true): DefinedToken => ({ name, type, held });
+
+  it('names the token after the environment variable when nothing else has that name', () => {
+    assert.equal(staticTokenName('GITHUB_TOKEN', [], undefined), 'github-token');
+    assert.equal(
+      staticTokenName('GITHUB_TOKEN', [token('demo', 'oauth2-refresh-token')], undefined),
+      'github-token',
+    );
+  });
+
+  it('never takes the name of a token of another kind: it counts on from -2', () => {
+    const defined = [
+      token('github-token', 'oauth2-refresh-token'),
+      token('github-token-2', 'command'),
+      token('github-token-4', 'oauth2-client-credentials'),
+    ];
+    assert.equal(staticTokenName('GITHUB_TOKEN', defined, undefined), 'github-token-3');
+  });
+
+  it('reuses a static token of that name when it holds nothing or this value, never another value', () => {
+    assert.equal(
+      staticTokenName('GITHUB_TOKEN', [token('github-token', 'static', false)], undefined),
+      'github-token',
+    );
+    assert.equal(
+      staticTokenName('GITHUB_TOKEN', [token('github-token', 'static')], 'github-token'),
+      'github-token',
+    );
+    assert.equal(
+      staticTokenName('GITHUB_TOKEN', [token('github-token', 'static')], undefined),
+      'github-token-2',
+    );
+  });
+
+  it('keeps a live static token under its own name, whatever the variable is called', () => {
+    assert.equal(staticTokenName('GH', [token('github-token', 'static')], 'github-token'), 'github-token');
+    // A live token of another kind is an access token the agent refreshes: not one to overwrite.
+    assert.equal(staticTokenName('DEMO', [token('demo', 'oauth2-refresh-token')], 'demo'), 'demo-2');
+  });
+
+  it('makes a valid config name out of any variable name, with room for a suffix', () => {
+    const long = staticTokenName('A'.repeat(80), [token('a'.repeat(56), 'command')], undefined);
+    assert.equal(long, `${'a'.repeat(56)}-2`);
+    assert.match(long, /^[A-Za-z0-9._-]{1,64}$/);
+    assert.equal(staticTokenName('__', [], undefined), 'secret');
+  });
+});
+
+describe('canStoreStaticAs', () => {
+  it('refuses names the config would reject', () => {
+    assert.equal(canStoreStaticAs('has space', [], undefined), false);
+    assert.equal(canStoreStaticAs('x'.repeat(65), [], undefined), false);
+    assert.equal(canStoreStaticAs('ok-name.2', [], undefined), true);
   });
 });

@@ -11,18 +11,43 @@ import type {
   PublishDiagnosticsParams,
   TextDocuments,
 } from 'vscode-languageserver';
+import {
+  ErrorCodes,
+  MessageType,
+  ResponseError,
+  ShowMessageNotification,
+  type ShowMessageParams,
+} from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
+import type { DefinedToken } from '../../agent/lint/fixes';
 import { LiveTokenIndex } from '../../agent/lint/liveTokens';
 import { registerLintFeatures, storeLeakedTokenCommand } from '../../agent/lint/lspFeatures';
 import { renderRulesDoc } from '../../agent/lint/rulesDoc';
+import type { AddTokenDefinitionParams } from '../../agent/protocol';
+import * as protocol from '../../agent/protocol';
 import { fakeJwt } from '../support/fakeTokens';
 import { alphabets, randomString, rng } from '../support/secretCorpus';
 import { nextEvent } from '../support/waitFor';
 
 type Handler = (params: unknown) => unknown;
 
-function fakeServer() {
+const levels: Record<number, string> = {
+  [MessageType.Error]: 'error',
+  [MessageType.Warning]: 'warning',
+  [MessageType.Info]: 'info',
+};
+
+function fakeServer(
+  options: {
+    /** How the fake editor answers `tokenAgent/addTokenDefinition`; it accepts by default. */
+    addTokenDefinition?: (params: AddTokenDefinitionParams) => Promise<null>;
+    applied?: boolean;
+  } = {},
+) {
   const handlers: Record<string, Handler> = {};
+  /** What reached the editor, in order: requests by method, edits, messages. */
+  const events: string[] = [];
+  const definitions: AddTokenDefinitionParams[] = [];
   const published: PublishDiagnosticsParams[] = [];
   const edits: ApplyWorkspaceEditParams[] = [];
   const messages: string[] = [];
@@ -38,14 +63,23 @@ function fakeServer() {
     sendDiagnostics: async (p: PublishDiagnosticsParams) => {
       published.push(p);
     },
-    window: {
-      showErrorMessage: async (m: string) => messages.push(`error: ${m}`),
-      showInformationMessage: async (m: string) => messages.push(`info: ${m}`),
+    sendRequest: async (type: { method: string }, params: AddTokenDefinitionParams) => {
+      events.push(type.method);
+      assert.equal(type.method, protocol.addTokenDefinition.method);
+      definitions.push(params);
+      return (options.addTokenDefinition ?? (async () => null))(params);
+    },
+    sendNotification: async (type: { method: string }, params: ShowMessageParams) => {
+      assert.equal(type.method, ShowMessageNotification.method);
+      messages.push(`${levels[params.type]}: ${params.message}`);
     },
     workspace: {
       applyEdit: async (p: ApplyWorkspaceEditParams) => {
+        events.push('applyEdit');
         edits.push(p);
-        return { applied: true };
+        return options.applied === false
+          ? { applied: false, failureReason: 'the file is read-only' }
+          : { applied: true };
       },
     },
   } as unknown as Connection;
@@ -67,7 +101,26 @@ function fakeServer() {
     for (const l of listeners.change) l({ document });
     return document;
   };
-  return { connection, documents, handlers, published, edits, messages, open };
+  return { connection, documents, handlers, published, edits, messages, events, definitions, open };
+}
+
+/** Opens `text`, runs its store-and-replace quick fix (after `meanwhile`), and returns that action. */
+async function runStoreFix(
+  server: ReturnType<typeof fakeServer>,
+  text: string,
+  meanwhile: () => void = () => undefined,
+): Promise<CodeAction> {
+  const document = server.open(`file:///w/store-${server.published.length}.ts`, 'typescript', text);
+  const actions = server.handlers.codeAction?.({
+    textDocument: { uri: document.uri },
+    range: { start: { line: 0, character: 25 }, end: { line: 0, character: 25 } },
+    context: { diagnostics: [] },
+  }) as CodeAction[];
+  const store = actions.find((a) => a.command?.command === storeLeakedTokenCommand);
+  assert.ok(store, 'a store-and-replace action is offered');
+  meanwhile();
+  await server.handlers.execute?.({ command: store.command?.command, arguments: store.command?.arguments });
+  return store;
 }
 
 const r = rng(3);
@@ -79,6 +132,7 @@ describe('registerLintFeatures', () => {
     registerLintFeatures(server.connection, server.documents, {
       enabled: () => true,
       liveTokens: new LiveTokenIndex(),
+      tokens: () => [],
       debounceMs: 5,
     });
     server.open('file:///w/a.ts', 'typescript', `const githubToken = "${token}";\n`);
@@ -102,6 +156,7 @@ describe('registerLintFeatures', () => {
     const features = registerLintFeatures(server.connection, server.documents, {
       enabled: () => true,
       liveTokens: live,
+      tokens: () => [],
     });
     const opaque = randomString(r, 30, alphabets.alnum);
     server.open('file:///w/b.sh', 'shellscript', `curl -H "Authorization: Bearer ${opaque}" x\n`);
@@ -120,6 +175,7 @@ describe('registerLintFeatures', () => {
     registerLintFeatures(server.connection, server.documents, {
       enabled: () => true,
       liveTokens: new LiveTokenIndex(),
+      tokens: () => [],
     });
     const jwt = fakeJwt({
       sub: 'alice',
@@ -145,6 +201,7 @@ describe('registerLintFeatures', () => {
     registerLintFeatures(server.connection, server.documents, {
       enabled: () => true,
       liveTokens: new LiveTokenIndex(),
+      tokens: () => [],
       onStoreStatic: async (name, value) => {
         stored.push([name, value]);
       },
@@ -177,7 +234,166 @@ describe('registerLintFeatures', () => {
     assert.deepEqual(stored, [['github-token', token]]);
     const change = server.edits[0]?.edit.documentChanges?.[0] as { edits: { newText: string }[] };
     assert.equal(change.edits[0]?.newText, 'process.env.GITHUB_TOKEN');
-    assert.match(server.messages[0] ?? '', /^info: Stored as the static token 'github-token'/);
+    assert.match(
+      server.messages[0] ?? '',
+      /^info: Stored the value as the static token 'github-token' and replaced the literal with GITHUB_TOKEN\./,
+    );
+  });
+
+  // The bug: the value went into the store but no definition was added, so nothing watched the token
+  // and `token-agent get github-token` answered ERR_TOKEN_UNKNOWN.
+  it('store-as-static defines the token: stores the value, asks the editor to add the definition, then replaces the literal', async () => {
+    const server = fakeServer();
+    const order: string[] = [];
+    registerLintFeatures(server.connection, server.documents, {
+      enabled: () => true,
+      liveTokens: new LiveTokenIndex(),
+      tokens: () => [],
+      onStoreStatic: async (name) => {
+        order.push(`store ${name}`, ...server.events);
+      },
+      configPath: () => '/home/dev/.config/token-agent/config.json',
+    });
+    await runStoreFix(server, `const githubToken = "${token}";\n`);
+    assert.deepEqual(order, ['store github-token'], 'nothing reached the editor before the value was stored');
+    assert.deepEqual(server.events, [protocol.addTokenDefinition.method, 'applyEdit']);
+    assert.deepEqual(server.definitions, [{ definition: { name: 'github-token', type: 'static' } }]);
+    assert.equal(server.messages.length, 1);
+    assert.match(
+      server.messages[0] ?? '',
+      /^info: .*now in your tokenAgent\.tokens setting, so Token Agent watches it/,
+    );
+    assert.match(server.messages[0] ?? '', /GITHUB_TOKEN="\$\(token-agent get github-token\)"/);
+    assert.ok(!server.messages[0]?.includes(token.slice(4, 14)), 'the message never carries the value');
+  });
+
+  it("offers a free name (-2) when a token of another kind already has the variable's name", async () => {
+    const server = fakeServer();
+    const stored: string[] = [];
+    const defined: DefinedToken[] = [{ name: 'github-token', type: 'oauth2-refresh-token', held: true }];
+    registerLintFeatures(server.connection, server.documents, {
+      enabled: () => true,
+      liveTokens: new LiveTokenIndex(),
+      tokens: () => defined,
+      onStoreStatic: async (name) => {
+        stored.push(name);
+      },
+    });
+    const store = await runStoreFix(server, `const githubToken = "${token}";\n`);
+    assert.equal(
+      store.title,
+      "Store in the secret store as static token 'github-token-2' and replace with GITHUB_TOKEN",
+    );
+    assert.deepEqual(stored, ['github-token-2']);
+    assert.deepEqual(server.definitions, [{ definition: { name: 'github-token-2', type: 'static' } }]);
+  });
+
+  it('does not ask for a definition of a static token that is already defined', async () => {
+    const server = fakeServer();
+    const stored: string[] = [];
+    registerLintFeatures(server.connection, server.documents, {
+      enabled: () => true,
+      liveTokens: new LiveTokenIndex(),
+      tokens: () => [{ name: 'github-token', type: 'static', held: false }],
+      onStoreStatic: async (name) => {
+        stored.push(name);
+      },
+    });
+    await runStoreFix(server, `const githubToken = "${token}";\n`);
+    assert.deepEqual(stored, ['github-token']);
+    assert.deepEqual(server.events, ['applyEdit']);
+    assert.match(server.messages[0] ?? '', /^info: Stored the value as the static token 'github-token'/);
+  });
+
+  it('still replaces the literal when the editor cannot add definitions, and says how to define the token', async () => {
+    const server = fakeServer({
+      addTokenDefinition: async () => {
+        throw new ResponseError(ErrorCodes.MethodNotFound, 'Unhandled method tokenAgent/addTokenDefinition');
+      },
+    });
+    const stored: string[] = [];
+    registerLintFeatures(server.connection, server.documents, {
+      enabled: () => true,
+      liveTokens: new LiveTokenIndex(),
+      tokens: () => [],
+      onStoreStatic: async (name) => {
+        stored.push(name);
+      },
+      configPath: () => '/home/dev/.config/token-agent/config.json',
+    });
+    await runStoreFix(server, `const githubToken = "${token}";\n`);
+    assert.deepEqual(stored, ['github-token']);
+    assert.deepEqual(server.events, [protocol.addTokenDefinition.method, 'applyEdit']);
+    assert.equal(
+      server.messages[0],
+      "warning: Stored the value as the static token 'github-token' and replaced the literal with GITHUB_TOKEN. " +
+        'The token is not defined yet (this editor cannot add token definitions), so nothing watches it: ' +
+        'add {"name": "github-token", "type": "static"} to the tokens in /home/dev/.config/token-agent/config.json.',
+    );
+  });
+
+  it("passes on the editor's coded refusal, and still replaces the literal", async () => {
+    const server = fakeServer({
+      addTokenDefinition: async () => {
+        throw new ResponseError(
+          1,
+          "tokenAgent.tokens already defines 'github-token', as a token of type command.",
+          {
+            code: 'ERR_CONFIG_INVALID',
+          },
+        );
+      },
+    });
+    registerLintFeatures(server.connection, server.documents, {
+      enabled: () => true,
+      liveTokens: new LiveTokenIndex(),
+      tokens: () => [],
+      onStoreStatic: async () => undefined,
+    });
+    await runStoreFix(server, `const githubToken = "${token}";\n`);
+    assert.equal(server.edits.length, 1);
+    assert.match(
+      server.messages[0] ?? '',
+      /^warning: .*not defined yet \(ERR_CONFIG_INVALID: tokenAgent\.tokens already defines 'github-token', as a token of type command\.\).*the token-agent config file\.$/,
+    );
+  });
+
+  it('says the value is stored when the editor declines the edit', async () => {
+    const server = fakeServer({ applied: false });
+    registerLintFeatures(server.connection, server.documents, {
+      enabled: () => true,
+      liveTokens: new LiveTokenIndex(),
+      tokens: () => [],
+      onStoreStatic: async () => undefined,
+    });
+    await runStoreFix(server, `const githubToken = "${token}";\n`);
+    assert.match(
+      server.messages[0] ?? '',
+      /^warning: Stored the value as the static token 'github-token', but the literal was not replaced \(the file is read-only\): replace it with GITHUB_TOKEN by hand\./,
+    );
+  });
+
+  it('stores nothing when the offered name was taken by another token meanwhile', async () => {
+    const server = fakeServer();
+    const stored: string[] = [];
+    let defined: DefinedToken[] = [];
+    registerLintFeatures(server.connection, server.documents, {
+      enabled: () => true,
+      liveTokens: new LiveTokenIndex(),
+      tokens: () => defined,
+      onStoreStatic: async (name) => {
+        stored.push(name);
+      },
+    });
+    await runStoreFix(server, `const githubToken = "${token}";\n`, () => {
+      defined = [{ name: 'github-token', type: 'command', held: true }];
+    });
+    assert.deepEqual(stored, []);
+    assert.deepEqual(server.events, []);
+    assert.match(
+      server.messages[0] ?? '',
+      /^error: .*'github-token' is taken by another token; run the quick fix again\./,
+    );
   });
 
   it('refuses to store from a document that changed since the action was offered', async () => {
@@ -186,6 +402,7 @@ describe('registerLintFeatures', () => {
     registerLintFeatures(server.connection, server.documents, {
       enabled: () => true,
       liveTokens: new LiveTokenIndex(),
+      tokens: () => [],
       onStoreStatic: async (name) => {
         stored.push(name);
       },
@@ -210,6 +427,7 @@ describe('registerLintFeatures', () => {
     registerLintFeatures(server.connection, server.documents, {
       enabled: () => false,
       liveTokens: new LiveTokenIndex(),
+      tokens: () => [],
       debounceMs: 1,
     });
     server.open('file:///w/f.ts', 'typescript', `const k = "${token}";\n`);
