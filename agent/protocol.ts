@@ -54,6 +54,9 @@ export type TokenVerification =
   | { verified: true; algorithm: string }
   | { verified: false; code: string; reason: string };
 
+/** Team mode (a shared Redis): `degraded` while this machine refreshes alone, with the reason. */
+export type TeamHealth = { state: 'ok' } | { state: 'degraded'; detail: string };
+
 export interface AgentStatus {
   version: string;
   /** The config file in use, and what was wrong in it (one sentence each). */
@@ -68,6 +71,8 @@ export interface AgentStatus {
   /** One sentence for people, set when health is not `ok`. */
   message?: string;
   store: { tier: StoreTier; plaintext: boolean; detail?: string };
+  /** Present only when team mode is configured. */
+  team?: TeamHealth;
   lint: { enabled: boolean };
   tokens: TokenState[];
 }

@@ -110,7 +110,8 @@ function renderRunning(status: AgentStatus, options: RenderOptions): StatusBarMo
         '\n\n---\n\n',
       ) + problemsBlock(status),
     ariaLabel: `Token Agent: ${token.name} ${expiry}, ${status.tokens.length} token${status.tokens.length === 1 ? '' : 's'}, ${agentLine}`,
-    background: severity === 'ok' ? undefined : severity,
+    // A degraded team still refreshes, but machines may each refresh once: worth a glance, not alarm.
+    background: severity !== 'ok' ? severity : status.team?.state === 'degraded' ? 'warning' : undefined,
     command: 'tokenAgent.showStatus',
   };
 }
@@ -120,9 +121,15 @@ function header(status: AgentStatus, now: number): string {
 }
 
 function storeLine(status: AgentStatus): string {
-  return status.store.plaintext
+  const store = status.store.plaintext
     ? `$(warning) Secrets are stored in **plaintext** (${status.store.tier} store).`
     : `Secret store: ${status.store.tier}`;
+  if (!status.team) return store;
+  const team =
+    status.team.state === 'ok'
+      ? 'Team mode: shared through Redis'
+      : `$(warning) Team mode degraded: ${md(status.team.detail)}; refreshing on this machine alone`;
+  return `${store}\n\n${team}`;
 }
 
 function problemsBlock(status: AgentStatus): string {

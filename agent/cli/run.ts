@@ -98,11 +98,17 @@ async function run(command: CliCommand, runtime: Runtime): Promise<number> {
                 : {}),
             };
         const problems = runtime.problems.map(({ severity, message }) => ({ severity, message }));
-        process.stdout.write(
-          `${JSON.stringify({ configPath: runtime.configPath, store, tokens: states, problems }, null, 2)}\n`,
-        );
+        const team = engine.teamHealth();
+        const report = {
+          configPath: runtime.configPath,
+          store,
+          ...(team ? { team } : {}),
+          tokens: states,
+          problems,
+        };
+        process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
       } else {
-        process.stdout.write(renderStatusTable(states, storeLabel(runtime), Date.now()));
+        process.stdout.write(renderStatusTable(states, storeLabel(runtime), Date.now(), engine.teamHealth()));
       }
       return states.some((state) => state.phase === 'error' || state.phase === 'needs-sign-in') ? 1 : 0;
     }

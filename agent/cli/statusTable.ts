@@ -1,6 +1,6 @@
 // Renders `token-agent status` for people. Pure: takes the states and the clock.
 import { describeVerification } from '../engine/verificationTracker';
-import type { TokenState } from '../protocol';
+import type { TeamHealth, TokenState } from '../protocol';
 
 export function formatDuration(ms: number): string {
   const seconds = Math.round(Math.abs(ms) / 1000);
@@ -11,7 +11,12 @@ export function formatDuration(ms: number): string {
   return `${sign}${Math.floor(minutes / 60)}h ${minutes % 60}m`;
 }
 
-export function renderStatusTable(states: readonly TokenState[], store: string, now: number): string {
+export function renderStatusTable(
+  states: readonly TokenState[],
+  store: string,
+  now: number,
+  team?: TeamHealth,
+): string {
   if (states.length === 0) return `No tokens configured. Secret store: ${store}.\n`;
   const rows = states.map((state) => [
     state.name,
@@ -35,5 +40,10 @@ export function renderStatusTable(states: readonly TokenState[], store: string, 
       .map((cell, column) => (column === cells.length - 1 ? cell : cell.padEnd(widths[column] ?? 0)))
       .join('  ')
       .trimEnd();
-  return `${[line(header), ...rows.map(line)].join('\n')}\n\nSecret store: ${store}.\n`;
+  const teamLine = !team
+    ? ''
+    : team.state === 'ok'
+      ? 'Team mode: ok.\n'
+      : `Team mode: degraded (${team.detail}); refreshing on this machine alone.\n`;
+  return `${[line(header), ...rows.map(line)].join('\n')}\n\nSecret store: ${store}.\n${teamLine}`;
 }

@@ -4,7 +4,10 @@
 // hands its new token to the team before anyone else sees it. Every method may throw
 // TeamUnavailableError; the engine then carries on alone, with its machine-local lock, as if there
 // were no team.
+import type { TeamHealth } from '../protocol';
 import type { TokenDefinition } from './config';
+
+export type { TeamHealth };
 
 /** An access token as the team shares it. Times are Unix milliseconds on the writer's clock. */
 export interface SharedToken {
@@ -14,8 +17,6 @@ export interface SharedToken {
   /** The fencing number of the lease that wrote it: larger is newer. */
   fence: number;
 }
-
-export type TeamHealth = { state: 'ok' } | { state: 'degraded'; detail: string };
 
 export type CommitResult =
   /** The team has our token, and this machine's store has the rotated refresh token. */
@@ -42,6 +43,8 @@ export interface TeamLease {
 
 export interface RefreshCoordinator {
   health(): TeamHealth;
+  /** Calls `listener` whenever health() changes (the status shows it); returns the unsubscribe. */
+  onHealthChange?(listener: () => void): () => void;
   /** Whether tokens of this definition are shared (OAuth 2 grants are; commands and pasted tokens are not). */
   shares(definition: TokenDefinition): boolean;
   /**

@@ -67,6 +67,7 @@ export class TokenEngine {
   #stopped = false;
   #peerWatcher: FSWatcher | undefined;
   #peerTimer: NodeJS.Timeout | undefined;
+  readonly #unwatchTeam: (() => void) | undefined;
 
   constructor(options: EngineOptions) {
     this.#options = options;
@@ -85,6 +86,7 @@ export class TokenEngine {
       log: (level, message) => this.#log(level, message),
     };
     for (const definition of options.definitions) this.#slots.set(definition.name, new TokenSlot(definition));
+    this.#unwatchTeam = options.coordinator?.onHealthChange?.(() => this.#emit());
     this.#verifier = options.verifyTokens
       ? new VerificationTracker({
           // The grants' discovery results are reused: the metadata names the key set as well.
@@ -147,6 +149,7 @@ export class TokenEngine {
   stop(): void {
     this.#stopped = true;
     this.#verifier?.close();
+    this.#unwatchTeam?.();
     for (const slot of this.#slots.values()) clearTimeout(slot.timer);
     this.#peerWatcher?.close();
     clearTimeout(this.#peerTimer);

@@ -2,7 +2,7 @@
 // One instance per server: nothing here is module-global, so a restart starts clean.
 import { join } from 'node:path';
 import type { Problem } from '../engine/config';
-import type { AgentStatus, Health, StoreTier } from '../protocol';
+import type { AgentStatus, Health, StoreTier, TeamHealth } from '../protocol';
 import type { Runtime } from '../runtime';
 import { auditFileName } from '../store/auditLog';
 import { agentVersion } from '../version';
@@ -26,7 +26,8 @@ export class StatusModel {
   snapshot(): AgentStatus {
     const runtime = this.#runtime;
     const tokens = runtime?.engine.states() ?? [];
-    const { health, message } = this.#health(tokens, runtime?.problems ?? []);
+    const team = runtime?.engine.teamHealth();
+    const { health, message } = this.#health(tokens, runtime?.problems ?? [], team);
     return {
       version: agentVersion,
       ...(runtime
@@ -38,6 +39,7 @@ export class StatusModel {
       health,
       ...(message ? { message } : {}),
       store: this.#store(),
+      ...(team ? { team } : {}),
       lint: { enabled: this.#lintEnabled },
       tokens,
     };
@@ -55,7 +57,11 @@ export class StatusModel {
     };
   }
 
-  #health(tokens: AgentStatus['tokens'], problems: readonly Problem[]): { health: Health; message?: string } {
+  #health(
+    tokens: AgentStatus['tokens'],
+    problems: readonly Problem[],
+    team: TeamHealth | undefined,
+  ): { health: Health; message?: string } {
     if (this.#startupError) return { health: 'error', message: this.#startupError };
     const storeError = this.#runtime?.storeError;
     // With no token yet, a missing store only matters once one is added: say so without alarm.
@@ -76,6 +82,12 @@ export class StatusModel {
         message: `${troubled.map((t) => t.name).join(', ')}: ${first?.lastError?.message ?? first?.phase}`,
       };
     }
+    // Tokens still refresh while the team is away, but two machines may now each refresh once.
+    if (team?.state === 'degraded')
+      return {
+        health: 'warning',
+        message: `Team mode is degraded: ${team.detail}. Refreshing on this machine alone.`,
+      };
     const errors = problems.filter((p) => p.severity === 'error');
     if (errors.length > 0) return { health: 'warning', message: errors.map((p) => p.message).join('; ') };
     if (this.#runtime?.store?.plaintext && tokens.length > 0) {

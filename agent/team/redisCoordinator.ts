@@ -78,6 +78,7 @@ export class RedisCoordinator implements RefreshCoordinator {
   #failure: string | undefined;
   #otherKey = false;
   #reported: string | undefined;
+  readonly #healthListeners = new Set<() => void>();
   #closed = false;
 
   constructor(options: RedisCoordinatorOptions) {
@@ -134,6 +135,11 @@ export class RedisCoordinator implements RefreshCoordinator {
     this.#subscriber.on('pmessage', (_pattern: string, channel: string, text: string) =>
       this.#deliver(channel, text),
     );
+  }
+
+  onHealthChange(listener: () => void): () => void {
+    this.#healthListeners.add(listener);
+    return () => this.#healthListeners.delete(listener);
   }
 
   health(): TeamHealth {
@@ -399,6 +405,7 @@ export class RedisCoordinator implements RefreshCoordinator {
     if (problem !== undefined)
       this.#log('warn', `team mode degraded: ${problem}; refreshing on this machine alone until it is back`);
     else if (!first) this.#log('info', `team mode: connected to ${this.#describe}`);
+    for (const listener of this.#healthListeners) listener();
   }
 
   #keys(definition: TokenDefinition): TokenKeys {

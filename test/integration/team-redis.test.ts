@@ -100,6 +100,33 @@ describe('team mode over Redis', () => {
     assert.equal(stored?.accessToken, 'token-of-the-new-holder');
   });
 
+  it('tells the status when Redis goes away and when it is back', async () => {
+    const own = await startRedis();
+    cleanups.push(() => own.stop());
+    const dataDir = await mkdtemp(join(tmpdir(), 'token-agent-health-'));
+    cleanups.push(() => rm(dataDir, { recursive: true, force: true }));
+    const member = new RedisCoordinator({
+      config: own.url,
+      key: TeamKey.parse(randomBytes(32).toString('base64')),
+      store: new MemoryStore(),
+      dataDir,
+      grantTimeoutMs: 1000,
+    });
+    cleanups.push(() => member.close());
+    await waitUntil(async () => member.health().state === 'ok', 'a connected team', 10_000);
+    const seen: string[] = [];
+    member.onHealthChange(() => seen.push(member.health().state));
+
+    await own.kill();
+    await waitUntil(async () => seen.includes('degraded'), 'a degraded health reported', 15_000);
+    const degraded = member.health();
+    assert.equal(degraded.state, 'degraded');
+    assert.match(degraded.state === 'degraded' ? degraded.detail : '', /unreachable/);
+    await own.restart();
+    await waitUntil(async () => seen.at(-1) === 'ok', 'the team reported back', 30_000);
+    assert.equal(member.health().state, 'ok');
+  });
+
   describe('two machines that share only Redis', () => {
     let workspace: TeamWorkspace;
 

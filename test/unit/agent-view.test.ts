@@ -200,6 +200,21 @@ describe('renderStatusBar', () => {
     assert.match(model.tooltip, /\*\*plaintext\*\* \(file store\)/);
   });
 
+  it('shows team mode in the tooltip, and a degraded team in the warning colour with its reason', () => {
+    const tokens = [token('api', { expiresAt: now + 3_600_000 })];
+    const ok = running({ tokens, team: { state: 'ok' } });
+    assert.match(ok.tooltip, /Team mode: shared through Redis/);
+    assert.equal(ok.background, undefined);
+    const degraded = running({
+      tokens,
+      team: { state: 'degraded', detail: 'redis://127.0.0.1:6390 is unreachable [x](command:evil)' },
+    });
+    assert.equal(degraded.background, 'warning');
+    assert.match(degraded.tooltip, /Team mode degraded: redis:\/\/127\.0\.0\.1:6390 is unreachable/);
+    assert.doesNotMatch(degraded.tooltip, /(?<!\\)\[x\]\(command:evil/, 'the detail is escaped');
+    assert.doesNotMatch(running({ tokens }).tooltip, /Team mode/, 'nothing without a team');
+  });
+
   it('with no token, mentions an unavailable secret store without alarm', () => {
     const model = running({
       health: 'warning',

@@ -50,4 +50,14 @@ describe('renderStatusTable', () => {
     );
     assert.ok(!table.includes('no issuer'), 'the reason is left to --json');
   });
+
+  it('adds the team health under the store when team mode is on', () => {
+    const states = [token('api')];
+    assert.doesNotMatch(renderStatusTable(states, 'keychain', now), /Team mode/);
+    assert.match(renderStatusTable(states, 'keychain', now, { state: 'ok' }), /\nTeam mode: ok\.\n$/);
+    assert.match(
+      renderStatusTable(states, 'keychain', now, { state: 'degraded', detail: 'redis is unreachable' }),
+      /\nTeam mode: degraded \(redis is unreachable\); refreshing on this machine alone\.\n$/,
+    );
+  });
 });
