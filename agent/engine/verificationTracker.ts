@@ -17,6 +17,11 @@ export interface VerificationTrackerOptions {
   context: DefinitionVerifyContext;
   /** Called when the answer for a token's current value arrives, never for a value since replaced. */
   onAnswer: (name: string, verification: TokenVerification) => void;
+  /**
+   * When the keys could not be fetched (the issuer or the network was down), check the same token
+   * again after this long, keeping the old answer meanwhile; 60 s by default, 0 never.
+   */
+  retryUnavailableMs?: number;
 }
 
 interface Entry {
@@ -52,7 +57,11 @@ export class VerificationTracker {
     }
     const digest = this.#digest(token);
     if (this.#entries.get(name)?.digest === digest) return;
-    const entry: Entry = { digest };
+    this.#start(name, definition, token, { digest });
+  }
+
+  #start(name: string, definition: OAuth2Definition, token: string, entry: Entry): void {
+    const { digest } = entry;
     this.#entries.set(name, entry);
     const key = `${name}\n${digest}`;
     let running = this.#running.get(key);
@@ -71,9 +80,26 @@ export class VerificationTracker {
       } catch {
         // The answer is kept either way; a listener that fails is the listener's to report.
       }
+      if (!answer.verified && answer.code === 'keys-unavailable')
+        this.#retryLater(name, definition, token, entry);
     });
     this.#pending.add(delivered);
     void delivered.then(() => this.#pending.delete(delivered));
+  }
+
+  /** A passing outage must not leave "not verified" on a token for the rest of its life. */
+  #retryLater(name: string, definition: OAuth2Definition, token: string, entry: Entry): void {
+    const delayMs = this.#options.retryUnavailableMs ?? 60_000;
+    if (delayMs <= 0) return;
+    const timer = setTimeout(() => {
+      if (this.#closed || this.#entries.get(name) !== entry) return;
+      this.#start(name, definition, token, {
+        digest: entry.digest,
+        ...(entry.answer ? { answer: entry.answer } : {}),
+      });
+    }, delayMs);
+    // A one-shot command must not stay alive for a retry nobody will see.
+    timer.unref();
   }
 
   /** The answer for this exact value, if its check has finished; undefined for any other value. */

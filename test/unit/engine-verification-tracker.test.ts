@@ -14,6 +14,7 @@ import { VerificationTracker } from '../../agent/engine/verificationTracker';
 import type { TokenVerification } from '../../agent/protocol';
 import { MemoryStore } from '../../agent/store/memoryStore';
 import { fakeIssuer, startFakeServer, tokenBody } from '../support/fakeAuthorizationServer';
+import { waitUntil } from '../support/waitFor';
 
 const audience = 'https://api.example';
 const jwksUri = `${fakeIssuer}/jwks`;
@@ -196,6 +197,30 @@ describe('VerificationTracker', () => {
     assert.equal(tracking.answer('api', second)?.verified, true);
     tracking.observe('api', def, undefined);
     assert.equal(tracking.answer('api', second), undefined, 'removed');
+  });
+
+  it('checks again, a while after the keys could not be fetched', async () => {
+    const keys = issuer();
+    let failures = 1;
+    const flaky: typeof fetch = async (input, init) => {
+      if (String(input) === jwksUri && failures-- > 0) throw new TypeError('fetch failed');
+      return keys.fetch(input, init);
+    };
+    const answers: TokenVerification[] = [];
+    const tracking = new VerificationTracker({
+      context: { discovered: new Map(), keySets: new Map(), fetch: flaky, now: () => nowMs },
+      onAnswer: (_name, verification) => answers.push(verification),
+      retryUnavailableMs: 5,
+    });
+    const token = await sign();
+    tracking.observe('api', definition('oauth2-refresh-token'), token);
+    await waitUntil(async () => answers.length === 2, 'a second answer after the retry', 5_000);
+    assert.deepEqual(
+      answers.map((answer) => (answer.verified ? 'verified' : answer.code)),
+      ['keys-unavailable', 'verified'],
+    );
+    assert.deepEqual(tracking.answer('api', token), { verified: true, algorithm: 'ES256' });
+    tracking.close();
   });
 
   it('joins the check of a value that comes back while it still runs (A, B, A)', async () => {
