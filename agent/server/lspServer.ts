@@ -132,8 +132,12 @@ export function runLspServer(): void {
       for (const problem of runtime.problems) {
         connection.console.warn(`${runtime.configPath}: ${problem.severity}: ${problem.message}`);
       }
-      model.setRuntime(runtime);
-      await runtime.engine.start();
+      // Shown once loaded: before that, a token just added would flash as expired.
+      try {
+        await runtime.engine.start();
+      } finally {
+        model.setRuntime(runtime);
+      }
       await runtime.engine.watchPeers();
     } catch (error) {
       connection.console.error(`could not start the token engine: ${(error as Error).message}`);
