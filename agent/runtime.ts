@@ -107,6 +107,18 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
   return { configPath: file.path, config: merged.config, problems, dataDir, store, storeError, engine };
 }
 
+/** The secret store, or the coded reason there is none (ERR_STORE_UNAVAILABLE / ERR_STORE_LOCKED). */
+export function requireStore(
+  runtime: Pick<Runtime, 'store' | 'storeError'>,
+  purpose = 'to keep secrets',
+): SecretStore {
+  if (runtime.store) return runtime.store;
+  throw (
+    runtime.storeError ??
+    new TokenAgentError(codes.storeUnavailable, `No secret store is available ${purpose}.`)
+  );
+}
+
 /**
  * `TOKEN_AGENT_GRANT_TIMEOUT_MS` shortens (or lengthens) the engine's wait for a token endpoint, 30 s by
  * default. Tests use it to reach ERR_TOKEN_ENDPOINT_TIMEOUT quickly; an unusable value is ignored

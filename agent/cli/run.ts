@@ -3,7 +3,7 @@
 import { text } from 'node:stream/consumers';
 import { isTokenAgentError } from '../engine/errors';
 import { mask } from '../engine/redact';
-import { createRuntime, type Runtime } from '../runtime';
+import { createRuntime, type Runtime, requireStore } from '../runtime';
 import { getThroughServe } from '../serve/client';
 import type { Command } from './args';
 import { formatDuration, renderStatusTable } from './statusTable';
@@ -113,7 +113,7 @@ async function run(command: CliCommand, runtime: Runtime): Promise<number> {
       return states.some((state) => state.phase === 'error' || state.phase === 'needs-sign-in') ? 1 : 0;
     }
     case 'secret-set': {
-      const store = requireStore(runtime, command.name);
+      const store = storeFor(runtime, command.name);
       if (process.stdin.isTTY)
         process.stderr.write(`Paste the ${command.secret} for '${command.name}', then Ctrl-D:\n`);
       const value = (await text(process.stdin)).replace(/\r?\n$/, '');
@@ -128,7 +128,7 @@ async function run(command: CliCommand, runtime: Runtime): Promise<number> {
       return 0;
     }
     case 'secret-delete': {
-      const store = requireStore(runtime, command.name);
+      const store = storeFor(runtime, command.name);
       await store.delete(command.name, command.secret);
       process.stderr.write(
         `Deleted ${command.secret ?? 'every secret'} of '${command.name}' from the ${store.tier} store.\n`,
@@ -138,14 +138,12 @@ async function run(command: CliCommand, runtime: Runtime): Promise<number> {
   }
 }
 
-function requireStore(runtime: Runtime, name: string) {
+function storeFor(runtime: Runtime, name: string) {
   // '@team' and '@serve' hold the team key and the sidecar's bearer secret (docs/team-mode.md).
   if (!name.startsWith('@') && !runtime.config.tokens.some((token) => token.name === name)) {
     process.stderr.write(
       `token-agent: warning: no token named '${name}' is configured in ${runtime.configPath}.\n`,
     );
   }
-  if (!runtime.store)
-    throw runtime.storeError ?? new Error('no token is configured, so no secret store was opened');
-  return runtime.store;
+  return requireStore(runtime);
 }

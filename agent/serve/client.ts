@@ -4,7 +4,7 @@
 import { request } from 'node:http';
 import { resolve } from 'node:path';
 import { resolveConfigPath, resolveDataDir } from '../engine/config';
-import { configHeader } from './handler';
+import { configHeader, serveCodes } from './handler';
 import { defaultSocketPath } from './listen';
 
 export type ServedAnswer =
@@ -87,8 +87,8 @@ function interpret(status: number, text: string): ServedAnswer {
   const code = typeof body.error?.code === 'string' ? body.error.code : undefined;
   const message = typeof body.error?.message === 'string' ? body.error.message : undefined;
   // The server's own trouble (stopping, another config, a bug): the engine may do better.
-  if (code === undefined || message === undefined || (status === 409 && code === 'ERR_CONFIG_MISMATCH'))
+  if (code === undefined || message === undefined || (status === 409 && code === serveCodes.configMismatch))
     return { kind: 'unavailable' };
-  if (code === 'ERR_STOPPING' || code === 'ERR_AGENT_INTERNAL') return { kind: 'unavailable' };
+  if (code === serveCodes.stopping || code === serveCodes.internal) return { kind: 'unavailable' };
   return { kind: 'error', code, message };
 }

@@ -13,7 +13,7 @@ import { dirname } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { codes, isTokenAgentError, TokenAgentError } from '../engine/errors';
 import type { LogLevel } from '../engine/tokenEngine';
-import { createRuntime, grantTimeoutFromEnv, type Runtime } from '../runtime';
+import { createRuntime, grantTimeoutFromEnv, type Runtime, requireStore } from '../runtime';
 import type { SecretStore } from '../store/secretStore';
 import { agentVersion } from '../version';
 import { handleRequest, type Listener, type ServeContext } from './handler';
@@ -204,12 +204,6 @@ async function prepareSocketPath(path: string): Promise<void> {
       `another token-agent serve is already listening on ${path}`,
     );
   await unlink(path);
-}
-
-function requireStore(runtime: Runtime): SecretStore {
-  if (!runtime.store)
-    throw runtime.storeError ?? new TokenAgentError(codes.storeUnavailable, 'No secret store is available.');
-  return runtime.store;
 }
 
 /** The TCP bearer secret: made at first need (32 random bytes), then kept in the secret store. */

@@ -9,7 +9,7 @@ import { mask } from '../engine/redact';
 import type { StoredAccessToken } from '../engine/tokenSlot';
 import { type KeySetCache, type Verification, verifyAccessToken } from '../engine/verify';
 import type { SignInPrompt } from '../protocol';
-import type { Runtime } from '../runtime';
+import { type Runtime, requireStore } from '../runtime';
 import { appendAudit } from '../store/auditLog';
 import type { SecretStore } from '../store/secretStore';
 import { cancelled, type SignInTokens, signInError } from './common';
@@ -60,13 +60,7 @@ export async function beginSignIn(
   options: BeginSignInOptions,
 ): Promise<PendingSignIn> {
   const definition = signInDefinition(runtime, name);
-  const store = runtime.store;
-  if (!store) {
-    throw (
-      runtime.storeError ??
-      new TokenAgentError(codes.storeUnavailable, 'No secret store is available to keep the refresh token.')
-    );
-  }
+  const store = requireStore(runtime, 'to keep the refresh token');
   if (options.signal?.aborted) throw cancelled(name);
   // A confidential client (some providers give desktop apps a "secret" too) authenticates as usual.
   const clientSecret = await store.get(name, 'client_secret');
