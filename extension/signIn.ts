@@ -77,10 +77,18 @@ export async function signInCommand(ctx: Ctx, given: unknown): Promise<void> {
 
 async function showPrompt(prompt: protocol.SignInPrompt): Promise<void> {
   if (prompt.flow === 'browser') {
-    const opened = await vscode.env.openExternal(vscode.Uri.parse(prompt.authorizationUrl, true));
-    if (!opened) {
+    const uri = vscode.Uri.parse(prompt.authorizationUrl, true);
+    // openExternal opens what asExternalUri answers. code-server answers a loopback URL (an identity
+    // provider on this machine) with its own /proxy/PORT/ address, where the provider's cookies and
+    // links point outside the proxy and its login fails; the URL as it is works in a local browser.
+    const proxied = (await vscode.env.asExternalUri(uri)).toString() !== uri.toString();
+    if (proxied || !(await vscode.env.openExternal(uri))) {
       await vscode.env.clipboard.writeText(prompt.authorizationUrl);
-      void vscode.window.showWarningMessage('Could not open a browser; the sign-in URL is on the clipboard.');
+      void vscode.window.showWarningMessage(
+        proxied
+          ? 'The editor would send the sign-in URL through its own proxy, where the sign-in fails. The URL is on the clipboard: open it in a browser on the machine that runs Token Agent.'
+          : 'Could not open a browser; the sign-in URL is on the clipboard.',
+      );
     }
     return;
   }

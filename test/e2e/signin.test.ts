@@ -1,14 +1,24 @@
 // Token Agent: Sign In, in a real VS Code against the real oidc-provider: the device flow shown in the
-// editor, completed by "the user" in another browser tab on the provider's own pages.
+// editor, completed by "the user" in another browser tab on the provider's own pages; then the browser
+// flow (authorization code with PKCE, RFC 8252): the tab vscode.env.openExternal opens, whose redirect
+// reaches the agent's one-shot listener on 127.0.0.1.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { refreshTokenEntry } from '../support/agentCli';
 import type { Workbench } from '../support/codeServer';
 import { type EditorSession, sessionSteps, startEditorSession } from '../support/editorSession';
-import { completeDeviceSignIn } from '../support/oidcPages';
+import { completeDeviceSignIn, finishBrowserSignIn } from '../support/oidcPages';
+import { keytarInChild } from '../support/secretService';
 import type { TokenServer } from '../support/tokenServer';
 import { nextEvent, waitUntil } from '../support/waitFor';
-import { readClipboard, runCommand, secondsLeft, statusText } from '../support/workbench';
+import {
+  answerDialog,
+  clearNotifications,
+  readClipboard,
+  runCommand,
+  secondsLeft,
+  statusText,
+} from '../support/workbench';
 
 describe('Sign In in a real VS Code', { timeout: 300_000 }, () => {
   let session: EditorSession | undefined;
@@ -24,7 +34,9 @@ describe('Sign In in a real VS Code', { timeout: 300_000 }, () => {
     // No secret is stored: the token needs a sign-in.
     session = await startEditorSession({
       name: 'e2e-signin',
-      tokenServer: { accessTokenTtlSeconds: 300, deviceIntervalSeconds: 1 },
+      // On 127.0.0.2, as a real issuer would be on its own host: code-server sends URLs on localhost
+      // and 127.0.0.1 through its /proxy/PORT/ path, where a provider's cookies do not follow.
+      tokenServer: { accessTokenTtlSeconds: 300, deviceIntervalSeconds: 1, host: '127.0.0.2' },
       tokens: (server) => [refreshTokenEntry(server, { name: 'fresh', refreshBeforeSeconds: 120 })],
     });
     ({ tokenServer, workbench } = session);
@@ -65,6 +77,8 @@ describe('Sign In in a real VS Code', { timeout: 300_000 }, () => {
       // The button copies the code and opens the provider's page in a new tab, where the user finishes.
       const opened = workbench.context.waitForEvent('page', { timeout: 15_000 });
       await prompt.getByRole('button', { name: 'Copy Code and Open' }).click();
+      // The editor asks before opening a site outside its trusted domains, as it would for any user.
+      await answerDialog(page(), 'open the external website', 'Open');
       await waitUntil(
         async () => (await readClipboard(page())) === userCode,
         'the code on the clipboard',
@@ -73,12 +87,9 @@ describe('Sign In in a real VS Code', { timeout: 300_000 }, () => {
       const device = await opened;
       try {
         await device.waitForLoadState();
-        // The editor may route loopback URLs through its own proxy; then the user types the code.
         const url = device.url();
-        const target = url.startsWith(tokenServer.issuer)
-          ? { verificationUri, userCode, verificationUriComplete: url }
-          : { verificationUri, userCode };
-        await completeDeviceSignIn(device, target);
+        assert.ok(url.startsWith(`${tokenServer.issuer}/device`), `opened as it is, not proxied: ${url}`);
+        await completeDeviceSignIn(device, { verificationUri, userCode }, { alreadyOpen: true });
       } finally {
         await device.close();
       }
@@ -91,6 +102,81 @@ describe('Sign In in a real VS Code', { timeout: 300_000 }, () => {
       assert.ok(
         tokenServer.log.some(
           (e) => e.outcome === 'success' && e.grantType === 'urn:ietf:params:oauth:grant-type:device_code',
+        ),
+      );
+      assert.equal(tokenServer.events.grantRevoked, 0);
+    }),
+  );
+
+  it(
+    'signs in again through the browser after its secrets are removed, and the token counts down again',
+    step('browser sign-in', async () => {
+      assert.ok(tokenServer && workbench && session);
+      const secrets = session.secrets;
+      const storedRefreshToken = async () => {
+        const answer = await keytarInChild(secrets.env, 'getPassword', 'token-agent', 'fresh/refresh_token');
+        assert.equal(answer.outcome, 'value', JSON.stringify(answer));
+        return answer.outcome === 'value' && typeof answer.value === 'string' ? answer.value : undefined;
+      };
+      // The token is defined in the config file: removing it deletes its secrets and its access token.
+      await runCommand(page(), 'Token Agent: Remove Token…');
+      await answerDialog(page(), "Remove 'fresh'?", 'Remove');
+      await waitUntil(
+        async () => (await statusText(page())) === 'fresh no token yet',
+        'the token without its secrets',
+        30_000,
+      );
+      assert.equal(await storedRefreshToken(), undefined);
+      // The device sign-in's "Signed in" notification must not stand in for this one.
+      await clearNotifications(page());
+
+      await runCommand(page(), 'Token Agent: Sign In…');
+      // In a web window the device code comes first: this row has to be picked, not the default.
+      const flow = page().locator('.quick-input-widget .monaco-list-row', { hasText: 'the browser' });
+      await flow.waitFor({ timeout: 10_000 });
+      // The extension opens the provider's page with vscode.env.openExternal: a new tab here. The
+      // provider redirects at once, so the URL it was opened with is caught as a request.
+      const authorizationUrls: string[] = [];
+      const seeRequest = (request: { url(): string }) => {
+        if (request.url().startsWith(`${tokenServer?.issuer}/auth?`)) authorizationUrls.push(request.url());
+      };
+      workbench.context.on('request', seeRequest);
+      const opened = workbench.context.waitForEvent('page', { timeout: 30_000 });
+      await flow.click();
+      await answerDialog(page(), 'open the external website', 'Open');
+      const tab = await opened;
+      try {
+        await tab.waitForLoadState();
+        const [authorizationUrl = ''] = authorizationUrls;
+        assert.equal(new URL(tab.url()).origin, tokenServer.issuer, 'opened as it is, not through a proxy');
+        const query = new URL(authorizationUrl).searchParams;
+        assert.equal(query.get('response_type'), 'code');
+        assert.equal(query.get('client_id'), tokenServer.publicClientId);
+        assert.equal(query.get('code_challenge_method'), 'S256');
+        const redirectUri = query.get('redirect_uri') ?? '';
+        assert.match(redirectUri, /^http:\/\/127\.0\.0\.1:\d+\/callback$/);
+        // This browser logged in to the provider for the device code, so it asks only for consent;
+        // then the provider sends the tab to the agent's one-shot listener, which shows its own page.
+        const landed = new URL(await finishBrowserSignIn(tab, { loggedIn: true }));
+        assert.equal(`${landed.origin}${landed.pathname}`, redirectUri);
+        assert.equal(landed.searchParams.get('state'), query.get('state'));
+      } finally {
+        workbench.context.off('request', seeRequest);
+        await tab.close();
+      }
+      await page()
+        .locator('.notification-toast', { hasText: "Signed in to 'fresh'" })
+        .waitFor({ timeout: 30_000 });
+      const left = await nextEvent(() => secondsLeft(page()), 'a countdown for the signed-in token', 30_000);
+      assert.ok(left > 250, `${left} seconds left`);
+      assert.match(await statusText(page()), /^fresh \d:\d\d$/);
+      assert.ok((await storedRefreshToken())?.length, 'a refresh token in the keyring');
+      assert.ok(
+        tokenServer.log.some(
+          (e) =>
+            e.outcome === 'success' &&
+            e.grantType === 'authorization_code' &&
+            e.clientId === tokenServer?.publicClientId,
         ),
       );
       assert.equal(tokenServer.events.grantRevoked, 0);

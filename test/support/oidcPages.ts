@@ -35,31 +35,50 @@ export async function logInAndConsent(page: Page, login = 'alice'): Promise<void
   await loginField.fill(login);
   await page.locator('input[name="password"]').fill('any password');
   await page.locator('form:has(input[name="prompt"][value="login"]) button[type="submit"]').click();
-  const consent = page.locator('form:has(input[name="prompt"][value="consent"]) button[type="submit"]');
-  await consent.waitFor();
-  await consent.click();
+  await consent(page);
+}
+
+/**
+ * Accepts oidc-provider's consent page: the only page it shows a browser that is still logged in
+ * (its session cookie) when the request asks for consent again (`prompt=consent`, for offline_access).
+ */
+export async function consent(page: Page): Promise<void> {
+  const button = page.locator('form:has(input[name="prompt"][value="consent"]) button[type="submit"]');
+  await button.waitFor();
+  await button.click();
 }
 
 /** The browser half of the loopback flow: from the authorization URL to our "signed in" page. */
 export async function completeBrowserSignIn(page: Page, authorizationUrl: string): Promise<string> {
   await page.goto(authorizationUrl);
-  await logInAndConsent(page);
+  return finishBrowserSignIn(page);
+}
+
+/**
+ * The same, in a tab already at the authorization URL: logs in (unless this browser still is) and
+ * consents, and returns the URL of the agent's "signed in" page that the redirect ended on.
+ */
+export async function finishBrowserSignIn(page: Page, options: { loggedIn?: boolean } = {}): Promise<string> {
+  if (options.loggedIn) await consent(page);
+  else await logInAndConsent(page);
   await page.getByText('You are signed in').waitFor();
   return page.url();
 }
 
 /**
  * The browser half of the device flow: opens the verification URL with the code filled in (or types
- * the code at the bare one), confirms, logs in and consents, and waits for the provider's success page.
+ * the code at the bare one; or continues in a tab already opened at the complete URI), confirms, logs
+ * in and consents, and waits for the provider's success page.
  */
 export async function completeDeviceSignIn(
   page: Page,
   target: { verificationUriComplete?: string; verificationUri: string; userCode: string },
-  options: { abort?: boolean } = {},
+  options: { abort?: boolean; alreadyOpen?: boolean } = {},
 ): Promise<void> {
-  if (target.verificationUriComplete) {
+  // A tab the editor opened at the complete URI has already posted the code: it asks to confirm.
+  if (!options.alreadyOpen && target.verificationUriComplete) {
     await page.goto(target.verificationUriComplete);
-  } else {
+  } else if (!options.alreadyOpen) {
     await page.goto(target.verificationUri);
     await page.locator('input[name="user_code"]').fill(target.userCode);
     await page.locator('button[type="submit"][form="op.deviceInputForm"]').click();

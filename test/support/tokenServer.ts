@@ -15,6 +15,11 @@ export interface TokenServerOptions {
   refreshTokenTtlSeconds?: number;
   /** 0 or absent: a free port chosen by the OS. */
   port?: number;
+  /**
+   * The loopback address to listen on and name in the issuer (default 127.0.0.1). code-server
+   * routes URLs on localhost and 127.0.0.1 through its own proxy; one on 127.0.0.2 it opens as it is.
+   */
+  host?: string;
   /** More clients (oidc-provider client metadata), registered after the two built-in ones. */
   clients?: ClientMetadata[];
   /** The device flow's polling `interval`, in seconds; oidc-provider sends none (RFC 8628 default: 5). */
@@ -55,7 +60,7 @@ export interface Fault {
 }
 
 export interface TokenServer {
-  /** http://127.0.0.1:PORT */
+  /** http://127.0.0.1:PORT (or the `host` asked for) */
   issuer: string;
   tokenEndpoint: string;
   jwksUri: string;
@@ -144,10 +149,10 @@ export async function startTokenServer(options: TokenServerOptions = {}): Promis
   const http = createServer((req, res) => handle(req, res));
   await new Promise<void>((listening, failed) => {
     http.once('error', failed);
-    http.listen(options.port ?? 0, '127.0.0.1', listening);
+    http.listen(options.port ?? 0, options.host ?? '127.0.0.1', listening);
   });
   const { port } = http.address() as AddressInfo;
-  const issuer = `http://127.0.0.1:${port}`;
+  const issuer = `http://${options.host ?? '127.0.0.1'}:${port}`;
 
   const clientId = 'token-agent-test';
   const clientSecret = `test-secret-${randomUUID()}`;

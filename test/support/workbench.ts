@@ -43,3 +43,17 @@ export async function runCommand(page: Page, title: string): Promise<void> {
 export async function readClipboard(page: Page): Promise<string> {
   return page.evaluate('navigator.clipboard.readText()') as Promise<string>;
 }
+
+/** Answers a modal dialog (VS Code draws its own in a web window) with the named button. */
+export async function answerDialog(page: Page, text: string, button: string): Promise<void> {
+  const dialog = page.locator('.monaco-dialog-box', { hasText: text });
+  await dialog.waitFor({ timeout: 10_000 });
+  await dialog.getByRole('button', { name: button, exact: true }).click();
+  await dialog.waitFor({ state: 'detached', timeout: 10_000 });
+}
+
+/** Dismisses every notification, so that a later wait for one cannot match an earlier one. */
+export async function clearNotifications(page: Page): Promise<void> {
+  await runCommand(page, 'Notifications: Clear All Notifications');
+  await page.locator('.notification-toast').first().waitFor({ state: 'detached', timeout: 10_000 });
+}
