@@ -33,11 +33,17 @@ export async function runCommand(page: Page, title: string): Promise<void> {
   const input = page.locator('.quick-input-widget input.input');
   await input.waitFor({ timeout: 10_000 });
   await input.fill(`>${title}`);
-  await page
-    .locator('.quick-input-widget .monaco-list-row', { hasText: title })
-    .first()
-    .waitFor({ timeout: 10_000 });
-  await page.keyboard.press('Enter');
+  const row = page.locator('.quick-input-widget .monaco-list-row', { hasText: title }).first();
+  await row.waitFor({ timeout: 10_000 });
+  // On a loaded machine the list may still show the previous filter's first row when Enter lands:
+  // press Enter only once the highlighted row is the command, and otherwise pick it by a click.
+  const focused = page.locator('.quick-input-widget .monaco-list-row.focused', { hasText: title });
+  const ready = await focused
+    .waitFor({ timeout: 3_000 })
+    .then(() => true)
+    .catch(() => false);
+  if (ready) await page.keyboard.press('Enter');
+  else await row.click();
 }
 
 export async function readClipboard(page: Page): Promise<string> {
