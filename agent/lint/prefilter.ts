@@ -1,220 +1,184 @@
-// Finds candidate positions for every rule in a few regex passes over the text. One alternation of
-// all ~90 triggers is slow in V8 (it tries each alternative at each position), so the triggers are
-// split by shape into three passes that each look for a rare anchor character first:
-//   - `sk-`, `ghp_`, `hvs.` …: the separator `-`, `_` or `.`, with a lookbehind for the word before;
-//   - `AKIA`, `Q~`, `://` …: literals that start with a capital letter or a colon;
-//   - `token`, `secret` … (case-insensitive keywords of the context rules) and the rest (`eyJ`,
-//     `dapi`): each written anchor-first, `J(?<=eyJ)`, on its least common character.
-// The passes advance together (a k-way merge), so candidates arrive in text order and a rule can ask
-// the scan to skip past a token it has just matched.
+// Finds candidate positions for every rule: each occurrence of a trigger (`ghp_`, `AKIA`, `eyJ` …)
+// or keyword (`token`, `secret` …, case-insensitive), in one pass over the text.
+//
+// Why not regexes: V8 tries a regex at every character that could start a match, and keywords start
+// on common letters (`c`, `p`, `k` …), so the three regex passes this replaces cost ~5 ms per MB,
+// most of it branch mispredictions. Nor `indexOf` per character: a call per `c` or `p` is ~20 ns.
+// Instead each trigger is found by one pair of adjacent characters, chosen to be rare in source
+// code (`k-` for `sk-`, `cr` in any case for `secret` and `credential`), and one loop looks every
+// pair of the text up in a 64 KB table, four pairs per 32-bit word of a Latin-1 copy (a character
+// beyond Latin-1 becomes its low byte: a false hit at worst, which the comparison with the text
+// rejects). Only where a pair names triggers are they compared with the text.
+//
+// Candidates are visited in the order, and with the skipping, of the regex passes, so results are
+// unchanged. Each trigger has an anchor character (its separator for `sk-`, its first capital or
+// colon for `AKIA`, `://`, its rarest letter for keywords and `eyJ`) and belongs to one of three
+// groups by that shape (one regex each, before). Candidates come in anchor order; after a match a
+// group looks for its next anchor past what the match covers, as a regex's next match starts after
+// the last, and a rule can ask every group to skip past a token it has just matched.
+import {
+  type Alternative,
+  alternativesOf,
+  byAnchor,
+  type Check,
+  type Group,
+  pairTable,
+  type TriggerEntry,
+} from './prefilterPlan';
 import type { Rule, ScanStats } from './rules/types';
 
-export interface TriggerEntry {
-  /** The literal (lower-cased for keywords). */
-  trigger: string;
-  caseInsensitive: boolean;
-  /** Where the anchor character sits inside the trigger. */
-  anchorOffset: number;
-  rules: Rule[];
-}
-
-interface Pass {
-  name: string;
-  regex: RegExp;
-  /** Entries by anchor character (lower-cased for case-insensitive passes). */
-  byAnchor: Map<string, TriggerEntry[]>;
-  caseInsensitive: boolean;
-}
-
-const separatorHead = /^([A-Za-z0-9]{1,12})[-_.]/;
+export type { TriggerEntry };
 
 /** Calls `visit` for each trigger occurrence in text order; `visit` may return where to resume. */
 export type Visit = (at: number, entry: TriggerEntry) => number | undefined;
 
+// A candidate is one number, anchor * groupSlots + group: it sorts by position, then group.
+const groupSlots = 4;
+// The text is copied in chunks, so that the copy stays small and in cache; a multiple of 4 bytes,
+// so that every chunk but the last is whole words.
+const chunkSize = 1 << 15;
+
 export class Prefilter {
-  readonly passes: readonly Pass[];
   readonly entries: readonly TriggerEntry[];
+  private readonly groups: readonly Group[];
+  /** For each pair of bytes (first | second << 8), 1 + the index of its list in `checks`, or 0. */
+  private readonly pairs: Uint8Array;
+  private readonly checks: Check[][];
+  private readonly scratch = Buffer.alloc(chunkSize + 4);
+  private readonly words = new Uint32Array(this.scratch.buffer, this.scratch.byteOffset, (chunkSize + 4) / 4);
+  private readonly found = new Int32Array(chunkSize + 4);
 
   constructor(rules: readonly Rule[]) {
-    const literal = new Map<string, TriggerEntry>();
-    const keyword = new Map<string, TriggerEntry>();
-    for (const rule of rules) {
-      for (const trigger of rule.triggers) addEntry(literal, trigger, false, rule);
-      for (const word of rule.keywords ?? []) addEntry(keyword, word.toLowerCase(), true, rule);
-    }
-    const separator: TriggerEntry[] = [];
-    const leading: TriggerEntry[] = [];
-    const inside: TriggerEntry[] = [];
-    for (const entry of literal.values()) {
-      const head = separatorHead.exec(entry.trigger);
-      if (head?.[1] !== undefined || /^[-_.]/.test(entry.trigger)) {
-        entry.anchorOffset = head?.[1]?.length ?? 0;
-        separator.push(entry);
-      } else if (/^[A-Z:~]/.test(entry.trigger)) {
-        entry.anchorOffset = 0;
-        leading.push(entry);
-      } else {
-        entry.anchorOffset = rarestIndex(entry.trigger);
-        inside.push(entry);
-      }
-    }
-    const keywords = [...keyword.values()];
-    for (const entry of keywords) entry.anchorOffset = rarestIndex(entry.trigger);
-    // Keywords and the few literals anchored inside (`eyJ`, `dapi`) share a pass: each pass costs a
-    // scan of the whole text, and their anchors (`k`, `p`, `J`…) overlap.
-    const anchored = [...keywords, ...inside];
-    this.entries = [...separator, ...leading, ...anchored];
-    this.passes = [
-      pass('separator', separatorSource(separator), separator, false),
-      pass('leading', longestFirst(leading).map(escapeRegExp).join('|'), leading, false),
-      pass(
-        'anchored',
-        anchored.map((e) => anchorFirst(e.trigger, e.anchorOffset, e.caseInsensitive)).join('|'),
-        anchored,
-        true,
-      ),
-    ].filter((p) => p.byAnchor.size > 0);
+    const alternatives = alternativesOf(rules);
+    this.entries = alternatives.map((a) => a.entry);
+    const inGroup = (group: number) => alternatives.filter((a) => a.group === group);
+    this.groups = [byAnchor(inGroup(0), false), byAnchor(inGroup(1), false), byAnchor(inGroup(2), true)];
+    ({ pairs: this.pairs, checks: this.checks } = pairTable(alternatives));
   }
 
-  /** Runs the passes over `text`, merged in position order. */
+  /** Visits every candidate in anchor order. */
   scan(text: string, stats: ScanStats, visit: Visit): void {
-    // The pass regexes are reused across scans: V8 interprets a new regex at first and compiles
-    // it to machine code only once it is hot, so a fresh copy per scan would never get fast.
-    const regexes = this.passes.map((p) => {
-      p.regex.lastIndex = 0;
-      return p.regex;
-    });
-    const next = regexes.map((regex) => exec(regex, text, stats));
-    for (;;) {
-      let best = -1;
-      for (let i = 0; i < next.length; i++) {
-        const index = next[i] ?? -1;
-        if (index >= 0 && (best === -1 || index < (next[best] ?? -1))) best = i;
-      }
-      if (best === -1) return;
-      const index = next[best] ?? -1;
-      const pass = this.passes[best] as Pass;
-      const regex = regexes[best] as RegExp;
-      let resume: number | undefined;
-      const anchor = pass.caseInsensitive ? (text[index] ?? '').toLowerCase() : (text[index] ?? '');
-      for (const entry of pass.byAnchor.get(anchor) ?? []) {
-        const at = index - entry.anchorOffset;
-        if (at < 0 || !startsWithAt(text, at, entry)) continue;
-        stats.candidates++;
-        const r = visit(at, entry);
-        if (r !== undefined && (resume === undefined || r > resume)) resume = r;
-      }
-      next[best] = exec(regex, text, stats);
+    const keys: number[] = [];
+    let previous = 0;
+    for (let start = 0; start < text.length; start += chunkSize) {
+      previous = this.collect(text, start, previous, keys, stats);
+    }
+    const floors = this.groups.map(() => 0);
+    for (const key of keys) {
+      const group = key % groupSlots;
+      const anchor = (key - group) / groupSlots;
+      if (anchor < (floors[group] as number)) continue;
+      const resume = this.visitAt(text, anchor, group, floors, stats, visit);
       if (resume !== undefined) {
-        for (let i = 0; i < next.length; i++) {
-          if ((next[i] ?? -1) >= 0 && (next[i] ?? -1) < resume) {
-            const r = regexes[i] as RegExp;
-            r.lastIndex = resume;
-            next[i] = exec(r, text, stats);
-          }
-        }
+        for (let i = 0; i < floors.length; i++) floors[i] = Math.max(floors[i] as number, resume);
       }
     }
   }
-}
 
-function addEntry(
-  map: Map<string, TriggerEntry>,
-  trigger: string,
-  caseInsensitive: boolean,
-  rule: Rule,
-): void {
-  const entry = map.get(trigger) ?? { trigger, caseInsensitive, anchorOffset: 0, rules: [] };
-  if (!entry.rules.includes(rule)) entry.rules.push(rule);
-  map.set(trigger, entry);
-}
-
-function pass(name: string, source: string, entries: TriggerEntry[], caseInsensitive: boolean): Pass {
-  const byAnchor = new Map<string, TriggerEntry[]>();
-  for (const entry of entries) {
-    const anchor = entry.trigger[entry.anchorOffset] ?? '';
-    const key = caseInsensitive ? anchor.toLowerCase() : anchor;
-    byAnchor.set(key, [...(byAnchor.get(key) ?? []), entry]);
-  }
-  // Longer triggers first within an anchor, so that `sk_live_` is tried before `sk-`'s rules.
-  for (const list of byAnchor.values()) list.sort((a, b) => b.trigger.length - a.trigger.length);
-  // Case-insensitive sources spell out `[kK]` themselves: the `i` flag is slower in V8.
-  return { name, regex: new RegExp(source || '(?!)', 'g'), byAnchor, caseInsensitive };
-}
-
-function separatorSource(entries: TriggerEntry[]): string {
-  const heads = new Set<string>();
-  const literals: string[] = [];
-  for (const entry of entries) {
-    if (entry.anchorOffset === 0) literals.push(entry.trigger);
-    else heads.add(entry.trigger.slice(0, entry.anchorOffset));
-  }
-  const parts = longestFirst(literals).map(escapeRegExp);
-  if (heads.size > 0)
-    parts.push(
-      `[-_.](?<=(?:${longestFirst([...heads])
-        .map(escapeRegExp)
-        .join('|')})[-_.])`,
-    );
-  return parts.join('|');
-}
-
-// Characters of source code from the most to the least common (measured on JavaScript, Python and
-// Go sources); what is not listed (capitals, `~`, `|` …) is rarer still.
-const commonness = ` et\nao\tisnr.()lc,;d"u'=p_m:h/g-bf0y1w{}2k[]3v45x687z9jq`;
-
-/** The position of the trigger's least common character: the cheapest one to scan for. */
-function rarestIndex(trigger: string): number {
-  let best = 0;
-  let bestRank = -2;
-  for (let i = 0; i < trigger.length; i++) {
-    const found = commonness.indexOf(trigger[i] ?? ' ');
-    const rank = found === -1 ? commonness.length : found;
-    if (rank > bestRank) {
-      best = i;
-      bestRank = rank;
+  /**
+   * Adds the trigger occurrences whose pair starts in the chunk to `keys`, in order. `previous` is
+   * the byte before the chunk; returns the chunk's last byte.
+   */
+  private collect(text: string, start: number, previous: number, keys: number[], stats: ScanStats): number {
+    const { scratch, found } = this;
+    const length = scratch.write(text.slice(start, start + chunkSize), 0, 'latin1');
+    scratch.writeUInt32LE(0, length);
+    const count = notePairs(this.words, (length + 3) >> 2, this.pairs, previous, found);
+    stats.prefilterExecs += count;
+    const lists = this.checks;
+    for (let f = 0; f < count; f++) {
+      const note = found[f] as number;
+      for (const check of lists[(note & 0xff) - 1] as Check[]) {
+        const at = start + (note >> 8) - check.pairOffset;
+        // Most hits are a common pair in another word (`ss` in `class` for `pass`): the character
+        // beside the pair settles them before the whole trigger is compared.
+        if ((text.charCodeAt(at + check.guardOffset) | check.guardFold) !== check.guard) continue;
+        const { entry, group } = check.alternative;
+        if (matchesAt(text, at, entry)) insertSorted(keys, (at + entry.anchorOffset) * groupSlots + group);
+      }
     }
+    return scratch[length - 1] ?? 0;
   }
-  return best;
+
+  /** Visits the group's triggers at `anchor`, moves the group's floor on; returns where to resume. */
+  private visitAt(
+    text: string,
+    anchor: number,
+    group: number,
+    floors: number[],
+    stats: ScanStats,
+    visit: Visit,
+  ): number | undefined {
+    const { byAnchor, lowerCaseAnchors } = this.groups[group] as Group;
+    let code = text.charCodeAt(anchor);
+    if (lowerCaseAnchors && code >= 65 && code <= 90) code |= 32;
+    const alternatives = byAnchor[code] ?? [];
+    let resume: number | undefined;
+    let decider: Alternative | undefined;
+    for (const alternative of alternatives) {
+      const { entry } = alternative;
+      const at = anchor - entry.anchorOffset;
+      if (!matchesAt(text, at, entry)) continue;
+      if (decider === undefined || alternative.rank < decider.rank) decider = alternative;
+      stats.candidates++;
+      const r = visit(at, entry);
+      if (r !== undefined && (resume === undefined || r > resume)) resume = r;
+    }
+    floors[group] = anchor + (decider?.covers ?? 1);
+    return resume;
+  }
 }
 
 /**
- * `eyJ` becomes `J(?<=eyJ)`: the regex starts with the rare `J`, so V8 scans for it quickly, and
- * only then looks behind. (A leading lookbehind, `(?<=ey)J`, defeats that scan and is ~7x slower.)
+ * The hot loop: looks up the four pairs that end in each word (the first starts in the word before)
+ * and notes those that name triggers, as offset << 8 | list; returns how many.
  */
-function anchorFirst(trigger: string, at: number, caseInsensitive: boolean): string {
-  const lit = (text: string) => (caseInsensitive ? anyCase(text) : escapeRegExp(text));
-  const before = trigger.slice(0, at + 1);
-  const after = trigger.slice(at + 1);
-  return `${lit(trigger[at] ?? '')}${at > 0 ? `(?<=${lit(before)})` : ''}${lit(after)}`;
+function notePairs(
+  words: Uint32Array,
+  count: number,
+  pairs: Uint8Array,
+  previous: number,
+  found: Int32Array,
+) {
+  let noted = 0;
+  let last = previous;
+  for (let i = 0; i < count; i++) {
+    const word = words[i] as number;
+    const a = pairs[last | ((word & 0xff) << 8)] as number;
+    const b = pairs[word & 0xffff] as number;
+    const c = pairs[(word >>> 8) & 0xffff] as number;
+    const d = pairs[word >>> 16] as number;
+    if ((a | b | c | d) !== 0) {
+      if (a !== 0) found[noted++] = ((4 * i - 1) << 8) | a;
+      if (b !== 0) found[noted++] = ((4 * i) << 8) | b;
+      if (c !== 0) found[noted++] = ((4 * i + 1) << 8) | c;
+      if (d !== 0) found[noted++] = ((4 * i + 2) << 8) | d;
+    }
+    last = word >>> 24;
+  }
+  return noted;
 }
 
-function anyCase(text: string): string {
-  return [...text]
-    .map((c) =>
-      c.toLowerCase() !== c.toUpperCase() ? `[${c.toLowerCase()}${c.toUpperCase()}]` : escapeRegExp(c),
-    )
-    .join('');
+/**
+ * Inserts `key` in order, once. Pairs come in text order and an anchor is less than a trigger's
+ * length from its pair, so a key moves back past a bounded number of others: linear overall.
+ */
+function insertSorted(keys: number[], key: number): void {
+  let i = keys.length;
+  while (i > 0 && (keys[i - 1] as number) > key) i--;
+  if (keys[i - 1] === key) return;
+  if (i === keys.length) keys.push(key);
+  else keys.splice(i, 0, key);
 }
 
-function longestFirst(values: readonly (string | TriggerEntry)[]): string[] {
-  return values.map((v) => (typeof v === 'string' ? v : v.trigger)).sort((a, b) => b.length - a.length);
-}
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
-}
-
-function exec(regex: RegExp, text: string, stats: ScanStats): number {
-  stats.prefilterExecs++;
-  const match = regex.exec(text);
-  if (!match) return -1;
-  // A lookahead-only match is empty; step past it so the next exec moves on.
-  if (match[0].length === 0) regex.lastIndex++;
-  return match.index;
-}
-
-function startsWithAt(text: string, at: number, entry: TriggerEntry): boolean {
-  if (!entry.caseInsensitive) return text.startsWith(entry.trigger, at);
-  return text.slice(at, at + entry.trigger.length).toLowerCase() === entry.trigger;
+/** Triggers are ASCII; keywords compare letters case-insensitively, as the regexes did. */
+function matchesAt(text: string, at: number, entry: TriggerEntry): boolean {
+  const { trigger, caseInsensitive } = entry;
+  if (at < 0 || at + trigger.length > text.length) return false;
+  for (let i = 0; i < trigger.length; i++) {
+    let code = text.charCodeAt(at + i);
+    if (caseInsensitive && code >= 65 && code <= 90) code |= 32;
+    if (code !== trigger.charCodeAt(i)) return false;
+  }
+  return true;
 }

@@ -189,11 +189,25 @@ function isGenericSecret(value: string, entropy: number): boolean {
 
 /** Lower-case without `_`, `.`, `-` and a leading `$` or `:`. */
 function normalise(name: string): string {
-  return name.toLowerCase().replace(/[-_.$:]/g, '');
+  const lower = name.toLowerCase();
+  // Most names are camelCase: the replace, a regex run, only when there is something to remove.
+  return hasSeparator(lower) ? lower.replace(/[-_.$:]/g, '') : lower;
+}
+
+function hasSeparator(name: string): boolean {
+  for (let i = 0; i < name.length; i++) {
+    const c = name.charCodeAt(i);
+    if (c === 45 || c === 95 || c === 46 || c === 36 || c === 58) return true; // - _ . $ :
+  }
+  return false;
 }
 
 function isQuote(c: string | undefined): boolean {
   return c === '"' || c === "'" || c === '`';
+}
+
+function isStringPrefix(c: string | undefined): boolean {
+  return c === 'b' || c === 'B' || c === 'r' || c === 'R' || c === 'u' || c === 'U' || c === '@';
 }
 
 const separator = /[ \t]{0,8}(:=|=>|===|!==|==|!=|=|:|\(|,|>)[ \t]{0,8}/y;
@@ -210,6 +224,23 @@ const insideQuotes: Record<string, Uint8Array> = {
 };
 const insideXml = complement(charClass('<\n'));
 
+/**
+ * Whether `separator` can match at `i`: one of `:=!(,>` after at most 8 blanks. Most keywords are
+ * not followed by one, and this settles them without running the regex.
+ */
+function mayStartSeparator(text: string, i: number): boolean {
+  let j = i;
+  while (j < i + 8 && (text[j] === ' ' || text[j] === '\t')) j++;
+  const c = text[j];
+  return c === ':' || c === '=' || c === '!' || c === '(' || c === ',' || c === '>';
+}
+
+// Not `inClass` from ./types: these loops run for every keyword in the text, and when modules are
+// loaded one by one (tsx, the tests) each call through an import is a property read.
+function isNameChar(code: number): boolean {
+  return code < 128 && nameChars[code] === 1;
+}
+
 interface Assignment {
   name: string;
   valueStart: number;
@@ -221,24 +252,25 @@ function readAssignment(ctx: MatchContext, at: number, keyword: string): Assignm
   const { text } = ctx;
   const floor = Math.max(0, at - maxName);
   let nameStart = at;
-  while (nameStart > floor && inClass(nameChars, text.charCodeAt(nameStart - 1))) nameStart--;
-  if (nameStart === floor && floor > 0 && inClass(nameChars, text.charCodeAt(floor - 1))) return undefined;
+  while (nameStart > floor && isNameChar(text.charCodeAt(nameStart - 1))) nameStart--;
+  if (nameStart === floor && floor > 0 && isNameChar(text.charCodeAt(floor - 1))) return undefined;
   const ceiling = Math.min(text.length, at + keyword.length + maxName);
   let nameEnd = at + keyword.length;
-  while (nameEnd < ceiling && inClass(nameChars, text.charCodeAt(nameEnd))) nameEnd++;
+  while (nameEnd < ceiling && isNameChar(text.charCodeAt(nameEnd))) nameEnd++;
   ctx.memo.set('nameEnd', nameEnd);
   ctx.stats.examined += nameEnd - nameStart;
-  const name = text.slice(nameStart, nameEnd);
   const opener = text[nameStart - 1];
   let i = nameEnd;
   const quotedName = isQuote(opener) && text[nameEnd] === opener;
   if (quotedName || text[nameEnd] === ']') i++;
   let sep: string;
-  if (normalise(name) === 'bearer' && (text[i] === ' ' || text[i] === '\t')) {
+  // Most keywords are not followed by a separator: the cheap tests come first, the name is cut late.
+  if ((text[i] === ' ' || text[i] === '\t') && normalise(text.slice(nameStart, nameEnd)) === 'bearer') {
     sep = ' ';
     while (i < nameEnd + 8 && (text[i] === ' ' || text[i] === '\t')) i++;
   } else {
     ctx.stats.ruleExecs++;
+    if (!mayStartSeparator(text, i)) return undefined;
     separator.lastIndex = i;
     const match = separator.exec(text);
     if (!match) return undefined;
@@ -253,8 +285,9 @@ function readAssignment(ctx: MatchContext, at: number, keyword: string): Assignm
       if (annotation) i += annotation[0].length;
     }
   }
+  const name = text.slice(nameStart, nameEnd);
   // String prefixes: Python b"…"/r"…"/f"…", C# @"…".
-  if (/[bBrRuU@]/.test(text[i] ?? '') && isQuote(text[i + 1])) i++;
+  if (isStringPrefix(text[i]) && isQuote(text[i + 1])) i++;
   const quote = text[i];
   if (quote !== undefined && isQuote(quote)) {
     const close = valueEnd(ctx, i + 1, insideQuotes[quote] as Uint8Array);

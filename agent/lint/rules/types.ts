@@ -59,7 +59,7 @@ export interface RuleMatch {
 
 /** Work counters: what the linear-time tests assert on instead of wall-clock time. */
 export interface ScanStats {
-  /** Prefilter regex executions. */
+  /** Pairs of characters the prefilter looked at more closely (its table's hits). */
   prefilterExecs: number;
   /** Trigger hits handed to rules. */
   candidates: number;
