@@ -81,6 +81,8 @@ export interface AgentStatus {
 export const ErrorCode = {
   ...codes,
   internal: 'ERR_AGENT_INTERNAL',
+  /** A workspace scan was asked for while `tokenAgent.lint.enabled` is off. */
+  lintDisabled: 'ERR_LINT_DISABLED',
 } as const;
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
 

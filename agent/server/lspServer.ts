@@ -153,7 +153,10 @@ export function runLspServer(): void {
   connection.onRequest(protocol.status, () => model.snapshot());
   registerTokenRequests(connection, () => model.runtime);
   // After the lint features: on close, the lint clears a document and the scan re-publishes its findings.
-  const workspaceScan = registerWorkspaceScan(connection, documents, { liveTokens });
+  const workspaceScan = registerWorkspaceScan(connection, documents, {
+    liveTokens,
+    enabled: () => model.lintEnabled,
+  });
 
   connection.onShutdown(() => lint.dispose());
 

@@ -3,7 +3,7 @@
 // lint of open documents. The walk yields to the event loop every few milliseconds: the agent keeps
 // answering token requests, and a cancel or a newer scan stops it.
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import type { Connection, TextDocuments } from 'vscode-languageserver';
+import { type Connection, ResponseError, type TextDocuments } from 'vscode-languageserver';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import {
   defaultMaxFileBytes,
@@ -23,11 +23,13 @@ const maxErrors = 20;
 
 export interface WorkspaceScanOptions {
   liveTokens: LiveTokenIndex;
+  /** Whether the leak lint is on (`tokenAgent.lint.enabled`): off, there is no scan. */
+  enabled(): boolean;
   now?: () => number;
 }
 
 export interface WorkspaceScan {
-  /** Removes every diagnostic the last scan published (the lint was turned off). */
+  /** Stops a running scan and removes every diagnostic scans published (the lint was turned off). */
   clear(): void;
 }
 
@@ -37,9 +39,26 @@ export function registerWorkspaceScan(
   options: WorkspaceScanOptions,
 ): WorkspaceScan {
   const now = options.now ?? Date.now;
-  /** Files whose findings this scan published, so the next scan can clear those that became clean. */
-  let published = new Set<string>();
+  /**
+   * Files holding findings this scan published, by file-system path, with the URI they went out
+   * under. By path, because the editor spells file URIs its own way (`%40`, `c%3A`) and Node another.
+   */
+  let published = new Map<string, string>();
   let generation = 0;
+
+  const openByPath = () => {
+    const open = new Map<string, TextDocument>();
+    for (const document of documents.all()) {
+      const path = pathOf(document.uri);
+      if (path !== undefined) open.set(path, document);
+    }
+    return open;
+  };
+  const clearClosed = (paths: Iterable<[string, string]>) => {
+    const open = openByPath();
+    for (const [path, uri] of paths)
+      if (!open.has(path)) void connection.sendDiagnostics({ uri, diagnostics: [] });
+  };
 
   const publishFromDisk = (uri: string, path: string, text: string): number => {
     const findings = scanText(text, { path, liveTokens: options.liveTokens });
@@ -55,14 +74,22 @@ export function registerWorkspaceScan(
   // The lint of open documents clears a document's diagnostics when it closes; a file the workspace
   // scan flagged keeps its findings, read again from what is saved on disk.
   documents.onDidClose((event) => {
-    const uri = event.document.uri;
-    if (!published.has(uri)) return;
-    const path = fileURLToPath(uri);
+    const path = pathOf(event.document.uri);
+    const uri = path === undefined ? undefined : published.get(path);
+    if (path === undefined || uri === undefined) return;
     const file = readScannable(path, defaultMaxFileBytes);
-    if (file.kind !== 'text' || publishFromDisk(uri, path, file.text) === 0) published.delete(uri);
+    if (file.kind !== 'text' || publishFromDisk(uri, path, file.text) === 0) published.delete(path);
   });
 
   connection.onRequest(protocol.scanWorkspace, async (params, cancel) => {
+    if (!options.enabled())
+      throw new ResponseError(
+        1,
+        'The leak lint is turned off: set tokenAgent.lint.enabled to true to scan.',
+        {
+          code: protocol.ErrorCode.lintDisabled,
+        },
+      );
     const workDone = connection.window.attachWorkDoneProgress(params.workDoneToken);
     const mine = ++generation;
     const stopped = () => cancel.isCancellationRequested || generation !== mine;
@@ -78,66 +105,90 @@ export function registerWorkspaceScan(
     const error = (where: string, cause: unknown) => {
       if (result.errors.length < maxErrors) result.errors.push(`${where}: ${describeIoError(cause)}`);
     };
-    workDone.begin('Scanning for hard-coded tokens', 0, 'Listing files…', true);
-    const files = await listFiles(connection, error, stopped, now);
-    const nowPublished = new Set<string>();
-    let sliceStart = now();
-    let lastReport = sliceStart;
-    for (const [index, { path }] of files.entries()) {
-      if (stopped()) break;
-      if (now() - sliceStart >= sliceMs) {
-        await yieldToEventLoop();
-        sliceStart = now();
+    // Not cancellable through the progress: the client cancels the request itself.
+    workDone.begin('Scanning for hard-coded tokens', 0, 'Listing files…', false);
+    const visited = new Set<string>();
+    const nowPublished = new Map<string, string>();
+    try {
+      const files = await listFiles(connection, error, stopped, now);
+      let open = openByPath();
+      let sliceStart = now();
+      let lastReport = sliceStart;
+      for (const [index, { path }] of files.entries()) {
         if (stopped()) break;
-        if (sliceStart - lastReport >= progressEveryMs) {
-          lastReport = sliceStart;
-          workDone.report(
-            Math.floor((index / files.length) * 100),
-            `${index} of ${files.length} files, ${result.findings} findings`,
-          );
+        if (now() - sliceStart >= sliceMs) {
+          await yieldToEventLoop();
+          sliceStart = now();
+          if (stopped()) break;
+          open = openByPath();
+          if (sliceStart - lastReport >= progressEveryMs) {
+            lastReport = sliceStart;
+            workDone.report(
+              Math.floor((index / files.length) * 100),
+              `${index} of ${files.length} files, ${result.findings} findings`,
+            );
+          }
         }
-      }
-      const uri = pathToFileURL(path).href;
-      const open = documents.get(uri);
-      let found: number;
-      if (open) {
-        // Open documents are linted live from the editor's copy; only count them here.
-        found = scanDocument(open, options.liveTokens).length;
-        result.bytes += open.getText().length;
-      } else {
-        const file = readScannable(path, defaultMaxFileBytes);
-        if (file.kind === 'error') error(path, file.error);
-        if (file.kind !== 'text') {
-          result.skipped++;
-          continue;
+        visited.add(path);
+        const openDocument = open.get(path);
+        const uri = openDocument?.uri ?? pathToFileURL(path).href;
+        let found: number;
+        if (openDocument) {
+          // Open documents are linted live from the editor's copy; only count them here, and keep
+          // them on the list so that their saved findings come back when they close.
+          found = scanDocument(openDocument, options.liveTokens).length;
+          result.bytes += openDocument.getText().length;
+        } else {
+          const file = readScannable(path, defaultMaxFileBytes);
+          if (file.kind === 'error') error(path, file.error);
+          if (file.kind !== 'text') {
+            result.skipped++;
+            continue;
+          }
+          result.bytes += file.bytes;
+          found = publishFromDisk(uri, path, file.text);
         }
-        result.bytes += file.bytes;
-        found = publishFromDisk(uri, path, file.text);
-        if (found > 0) nowPublished.add(uri);
+        if (found > 0) nowPublished.set(path, uri);
+        result.files++;
+        result.findings += found;
+        if (found > 0) result.filesWithFindings++;
       }
-      result.files++;
-      result.findings += found;
-      if (found > 0) result.filesWithFindings++;
+    } finally {
+      result.cancelled = stopped();
+      // Files the scan did not reach (it was cancelled) keep what the previous scan found in them;
+      // files it read and found clean are cleared.
+      const gone: [string, string][] = [];
+      for (const [path, uri] of published) {
+        if (nowPublished.has(path)) continue;
+        if (result.cancelled && !visited.has(path)) nowPublished.set(path, uri);
+        else gone.push([path, uri]);
+      }
+      clearClosed(gone);
+      // The lint was turned off meanwhile: nothing of this scan may stay in the Problems panel.
+      if (options.enabled()) published = nowPublished;
+      else clearClosed(nowPublished);
+      workDone.done();
     }
-    result.cancelled = stopped();
-    // A cancelled scan saw only part of the tree: keep what the previous scan found elsewhere.
-    for (const uri of published) {
-      if (nowPublished.has(uri)) continue;
-      if (result.cancelled) nowPublished.add(uri);
-      else if (!documents.get(uri)) void connection.sendDiagnostics({ uri, diagnostics: [] });
-    }
-    published = nowPublished;
-    workDone.done();
     return result;
   });
 
   return {
     clear() {
-      for (const uri of published)
-        if (!documents.get(uri)) void connection.sendDiagnostics({ uri, diagnostics: [] });
-      published = new Set();
+      generation++;
+      clearClosed(published);
+      published = new Map();
     },
   };
+}
+
+/** The file-system path of a `file:` URI, in whatever spelling; undefined for other schemes. */
+function pathOf(uri: string): string | undefined {
+  if (!uri.startsWith('file:')) return undefined;
+  try {
+    return fileURLToPath(uri);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Every file of every `file:` workspace folder, once, in walk order. */

@@ -39,7 +39,7 @@ function workspace(files: Record<string, string | Buffer>): string {
   return root;
 }
 
-function fakeServer(folders: WorkspaceFolder[]) {
+function fakeServer(folders: WorkspaceFolder[], lint = { enabled: true }) {
   let scan: ScanHandler | undefined;
   const published: PublishDiagnosticsParams[] = [];
   const progress: string[] = [];
@@ -63,12 +63,16 @@ function fakeServer(folders: WorkspaceFolder[]) {
   } as unknown as Connection;
   const documents = {
     get: (uri: string) => docs.get(uri),
+    all: () => [...docs.values()],
     onDidClose: (l: (e: { document: TextDocument }) => void) => {
       closeListeners.push(l);
       return { dispose: () => undefined };
     },
   } as unknown as TextDocuments<TextDocument>;
-  const feature = registerWorkspaceScan(connection, documents, { liveTokens: new LiveTokenIndex() });
+  const feature = registerWorkspaceScan(connection, documents, {
+    liveTokens: new LiveTokenIndex(),
+    enabled: () => lint.enabled,
+  });
   const notCancelled = { isCancellationRequested: false } as CancellationToken;
   return {
     feature,
@@ -88,6 +92,8 @@ function fakeServer(folders: WorkspaceFolder[]) {
 }
 
 const uriOf = (root: string, path: string) => pathToFileURL(join(root, path)).href;
+/** As VS Code spells a file URI: it percent-encodes `@`, which Node's pathToFileURL leaves alone. */
+const editorUriOf = (root: string, path: string) => uriOf(root, path).replace(/@/g, '%40');
 const folderOf = (root: string): WorkspaceFolder => ({ uri: pathToFileURL(root).href, name: 'w' });
 
 describe('the workspace scan', () => {
@@ -176,6 +182,47 @@ describe('the workspace scan', () => {
       server.published.some((p) => p.uri === uriOf(root, 'leak.ts') && p.diagnostics.length === 0),
       'the findings of the first scan were still held after the cancelled one',
     );
+  });
+
+  it("recognises an open document by its path, whatever the editor's URI spelling", async () => {
+    const root = workspace({ '@scope/a.ts': `const githubToken = "${fakeGithubToken()}";\n` });
+    const server = fakeServer([folderOf(root)]);
+    const editorUri = editorUriOf(root, '@scope/a.ts');
+    assert.notEqual(editorUri, uriOf(root, '@scope/a.ts'), 'the two spellings differ');
+    server.open(editorUri, 'export {};\n');
+    const result = await server.run();
+    assert.equal(result.findings, 0, "the editor's clean copy counts, not the leak on disk");
+    assert.deepEqual(server.published, [], 'nothing published over the live lint of the open document');
+  });
+
+  it('keeps the saved findings of a file that was open during the scan, for when it closes', async () => {
+    const root = workspace({ 'a.ts': `const githubToken = "${fakeGithubToken()}";\n` });
+    const server = fakeServer([folderOf(root)]);
+    await server.run();
+    const text = `const githubToken = "${fakeGithubToken()}";\n`;
+    server.open(editorUriOf(root, 'a.ts'), text);
+    await server.run();
+    server.published.length = 0;
+    server.close(editorUriOf(root, 'a.ts'));
+    assert.equal(server.published.length, 1, 'the findings on disk are back after the close');
+    assert.equal(server.published[0]?.diagnostics.length, 1);
+  });
+
+  it('refuses to scan while the lint is off, and a scan leaves nothing behind once it is turned off', async () => {
+    const root = workspace({ 'a.ts': `const githubToken = "${fakeGithubToken()}";\n` });
+    const lint = { enabled: false };
+    const server = fakeServer([folderOf(root)], lint);
+    await assert.rejects(server.run(), (error: { data?: { code?: string }; message: string }) => {
+      assert.equal(error.data?.code, 'ERR_LINT_DISABLED');
+      assert.match(error.message, /tokenAgent\.lint\.enabled/);
+      return true;
+    });
+    lint.enabled = true;
+    await server.run();
+    assert.equal(server.published.length, 1);
+    lint.enabled = false;
+    server.feature.clear();
+    assert.deepEqual(server.published.at(-1)?.diagnostics, [], 'cleared');
   });
 
   it('reports a folder that is not on this machine instead of failing', async () => {
