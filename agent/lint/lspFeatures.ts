@@ -99,6 +99,18 @@ export function registerLintFeatures(
     return findings;
   };
 
+  // Values stored by this fix whose definition has not reached the engine yet (or was refused): their
+  // names are taken too, or a second leak under the same variable name would replace the first value.
+  const storedNotYetDefined = new Set<string>();
+  const knownTokens = (): DefinedToken[] => {
+    const defined = [...options.tokens()];
+    for (const name of storedNotYetDefined) {
+      if (defined.some((token) => token.name === name)) storedNotYetDefined.delete(name);
+      else defined.push({ name, type: 'static', held: true });
+    }
+    return defined;
+  };
+
   const publish = (uri: string) => {
     const document = documents.get(uri);
     if (!document) return;
@@ -135,7 +147,7 @@ export function registerLintFeatures(
     const actions: CodeAction[] = [];
     for (const finding of findingsFor(document)) {
       if (finding.end < from || finding.start > to) continue;
-      actions.push(...codeActions(document, finding, options.onStoreStatic ? options.tokens : undefined));
+      actions.push(...codeActions(document, finding, options.onStoreStatic ? knownTokens : undefined));
     }
     return actions;
   });
@@ -166,7 +178,7 @@ export function registerLintFeatures(
     if (!edit) throw new Error(`no environment-variable reference is known for ${document.languageId}.`);
     const name = args.tokenName;
     // The tokens may have changed since the action was offered; the name must still be free to take.
-    const defined = options.tokens();
+    const defined = knownTokens();
     if (!canStoreStaticAs(name, defined, finding.liveToken))
       throw new Error(`the token name '${name}' is taken by another token; run the quick fix again.`);
     const alreadyDefined = defined.some((t) => t.name === name);
@@ -174,6 +186,7 @@ export function registerLintFeatures(
     // Positions now: the document object is updated in place while the requests below are out.
     const lspEdit = toLspEdit(document, edit);
     await options.onStoreStatic(name, value);
+    storedNotYetDefined.add(name);
 
     // The value is in the store from here on: nothing below may fail without saying so and how to
     // finish by hand.

@@ -10,7 +10,7 @@ import {
   TextDocuments,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { codes, isTokenAgentError } from '../engine/errors';
+import { codes, isTokenAgentError, TokenAgentError } from '../engine/errors';
 import { mask } from '../engine/redact';
 import type { LogLevel } from '../engine/tokenEngine';
 import { type KeySetCache, toTokenVerification } from '../engine/verify';
@@ -56,10 +56,18 @@ export function runLspServer(): void {
         .map((state) => ({ name: state.name, type: state.type, held: held.get(state.name) !== undefined }));
     },
     onStoreStatic: async (name, value) => {
-      const engine = model.runtime?.engine;
-      if (!engine)
+      const runtime = model.runtime;
+      if (!runtime)
         throw new ResponseError(0, 'The token engine has not started yet.', { code: codes.storeUnavailable });
-      await engine.setSecret(name, 'static_token', value);
+      // A value stored under a name nobody defined (an earlier fix whose definition was refused) is
+      // invisible to the name choice; it must not be replaced by another.
+      const stored = await runtime.store?.get(name, 'static_token');
+      if (stored !== undefined && stored !== value)
+        throw new TokenAgentError(
+          codes.configInvalid,
+          `the secret store already holds another value as '${name}' with no token defined for it: define it ("type": "static"), or remove it with token-agent secret delete ${name}, then run the quick fix again.`,
+        );
+      await runtime.engine.setSecret(name, 'static_token', value);
     },
     configPath: () => model.runtime?.configPath,
   });

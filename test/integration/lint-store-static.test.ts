@@ -25,6 +25,7 @@ import {
   type ShowMessageParams,
 } from 'vscode-languageserver-protocol/node';
 import * as protocol from '../../agent/protocol';
+import { FileStore } from '../../agent/store/fileStore';
 import { type AgentUnderTest, startAgent } from '../support/lspClient';
 import { alphabets, randomString, rng } from '../support/secretCorpus';
 import { nextEvent } from '../support/waitFor';
@@ -39,11 +40,23 @@ interface FakeEditor {
   setTokens(tokens: unknown[]): Promise<void>;
 }
 
-async function startFakeEditor(options: { handlesAddTokenDefinition: boolean }): Promise<FakeEditor> {
+async function startFakeEditor(options: {
+  handlesAddTokenDefinition: boolean;
+  /** Secrets already in the file store when the agent starts. */
+  stored?: { name: string; value: string };
+}): Promise<FakeEditor> {
   const home = mkdtempSync(join(tmpdir(), 'token-agent-store-static-'));
   const config = join(home, 'config.json');
   writeFileSync(config, JSON.stringify({ store: 'file', tokens: [] }));
-  const agent = await startAgent({ env: { TOKEN_AGENT_CONFIG: config } });
+  const dataHome = join(home, 'data');
+  if (options.stored) {
+    await new FileStore({ dataDir: join(dataHome, 'token-agent') }).set(
+      options.stored.name,
+      'static_token',
+      options.stored.value,
+    );
+  }
+  const agent = await startAgent({ env: { TOKEN_AGENT_CONFIG: config, XDG_DATA_HOME: dataHome } });
   const editor: FakeEditor = {
     agent,
     statuses: [],
@@ -171,5 +184,27 @@ describe('the store-as-static quick fix against the built agent', () => {
       minValidSeconds: 0,
     });
     assert.equal(got.accessToken, value);
+  });
+
+  it('never replaces a value already stored under the name with no definition (an earlier fix, say)', async () => {
+    const earlier = `ghp_${randomString(r, 36, alphabets.alnum)}`;
+    editor = await startFakeEditor({
+      handlesAddTokenDefinition: false,
+      stored: { name: 'github-token', value: earlier },
+    });
+    await storeLeakedToken(editor, `ghp_${randomString(r, 36, alphabets.alnum)}`);
+    const message = await nextEvent(() => editor?.messages[0], 'the outcome message');
+    assert.match(
+      message.message,
+      /ERR_CONFIG_INVALID: the secret store already holds another value as 'github-token'/,
+    );
+    assert.equal(editor.edits.length, 0, 'the literal stays, since its value was not stored');
+    await editor.setTokens([{ name: 'github-token', type: 'static' }]);
+    await watched(editor, 'github-token');
+    const got = await editor.agent.connection.sendRequest(protocol.getToken, {
+      name: 'github-token',
+      minValidSeconds: 0,
+    });
+    assert.equal(got.accessToken, earlier, 'the earlier value is intact');
   });
 });

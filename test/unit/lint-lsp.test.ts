@@ -332,6 +332,27 @@ describe('registerLintFeatures', () => {
     );
   });
 
+  it('never stores a second leak over the first while the first is not defined yet', async () => {
+    const server = fakeServer({
+      addTokenDefinition: async () => {
+        throw new ResponseError(ErrorCodes.MethodNotFound, 'Unhandled method tokenAgent/addTokenDefinition');
+      },
+    });
+    const stored: string[] = [];
+    registerLintFeatures(server.connection, server.documents, {
+      enabled: () => true,
+      liveTokens: new LiveTokenIndex(),
+      tokens: () => [],
+      onStoreStatic: async (name) => {
+        stored.push(name);
+      },
+    });
+    await runStoreFix(server, `const githubToken = "${token}";\n`);
+    const second = `ghp_${randomString(r, 36, alphabets.alnum)}`;
+    await runStoreFix(server, `const githubToken = "${second}";\n`);
+    assert.deepEqual(stored, ['github-token', 'github-token-2']);
+  });
+
   it("passes on the editor's coded refusal, and still replaces the literal", async () => {
     const server = fakeServer({
       addTokenDefinition: async () => {
