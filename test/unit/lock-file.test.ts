@@ -74,7 +74,11 @@ describe('acquireLock', () => {
     assert.deepEqual(await readdir(dir), []);
   });
 
-  it('wakes a waiter as soon as the holder releases, without waiting for a poll', async () => {
+  // Without the directory watch the waiter would sleep out its ten-minute poll and this test would
+  // hit its own timeout: getting the lock within it proves the watch woke the waiter.
+  it('wakes a waiter as soon as the holder releases, without waiting for a poll', {
+    timeout: 30_000,
+  }, async () => {
     const holder = await acquireLock({ path });
     // The waiter reads the clock for the last time (the 4th) just before it parks, so counting reads
     // tells us when it is waiting.
@@ -83,9 +87,7 @@ describe('acquireLock', () => {
       clockReads += 1;
       return Date.now();
     };
-    // A one-minute poll and a ten-second timeout: without the directory watch the waiter would fail
-    // with ERR_LOCK_TIMEOUT before its first poll, so getting the lock proves the watch woke it.
-    const waiting = acquireLock({ path, pollMs: 60_000, timeoutMs: 10_000, now });
+    const waiting = acquireLock({ path, pollMs: 600_000, timeoutMs: 600_000, now });
     await waitUntil(() => clockReads >= 4, 'the waiter to park');
     await holder.release();
     const next = await waiting;
