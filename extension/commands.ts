@@ -149,9 +149,11 @@ async function removeToken(ctx: Ctx, given: unknown): Promise<void> {
   );
   if (confirm !== 'Remove') return;
   await request<protocol.TokenNameParams, null>(ctx.client, protocol.removeSecrets, { name });
-  const inSettings = ctx.setting('tokens').some((t) => t.name === name);
-  if (inSettings) {
-    await ctx.updateTokensSetting(ctx.setting('tokens').filter((t) => t.name !== name));
+  // Decided on the list as it is when the write runs, so a token added meanwhile is kept.
+  const removed = await ctx.updateTokens((current) =>
+    current.some((t) => t.name === name) ? current.filter((t) => t.name !== name) : undefined,
+  );
+  if (removed) {
     void vscode.window.showInformationMessage(`Removed '${name}'.`);
   } else {
     void vscode.window.showInformationMessage(

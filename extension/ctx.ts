@@ -51,10 +51,26 @@ export class Ctx implements vscode.Disposable {
     return readSetting(key);
   }
 
-  async updateTokensSetting(tokens: TokenSetting[]): Promise<void> {
-    await vscode.workspace
-      .getConfiguration(settingsSection)
-      .update('tokens', tokens, vscode.ConfigurationTarget.Global);
+  // One after another: each reads the setting and writes it back, so two at once could lose one. Every
+  // change to `tokenAgent.tokens` goes through here, so a list read before the queue never overwrites
+  // a change made meanwhile.
+  #tokenUpdates: Promise<unknown> = Promise.resolve();
+  /**
+   * Applies `change` to the current `tokenAgent.tokens` (read inside the queue) and writes the result;
+   * `change` returns undefined when there is nothing to write. Resolves to whether it wrote; rejects with
+   * whatever `change` throws.
+   */
+  updateTokens(change: (current: TokenSetting[]) => TokenSetting[] | undefined): Promise<boolean> {
+    const update = this.#tokenUpdates.then(async () => {
+      const tokens = change(this.setting('tokens'));
+      if (tokens === undefined) return false;
+      await vscode.workspace
+        .getConfiguration(settingsSection)
+        .update('tokens', tokens, vscode.ConfigurationTarget.Global);
+      return true;
+    });
+    this.#tokenUpdates = update.catch(() => undefined);
+    return update;
   }
 
   /** Resolves once the agent's status lists the token (after a settings change reached it). */
@@ -108,24 +124,19 @@ export class Ctx implements vscode.Disposable {
     }
   }
 
-  // One after another: each reads the setting and writes it back, so two at once could lose one.
-  #definitionUpdates: Promise<unknown> = Promise.resolve();
-  #addTokenDefinition(params: protocol.AddTokenDefinitionParams): Promise<null> {
-    const update = this.#definitionUpdates.then(async () => {
-      const { name } = params.definition;
-      const change = addStaticDefinition(this.setting('tokens'), params.definition);
+  async #addTokenDefinition(params: protocol.AddTokenDefinitionParams): Promise<null> {
+    const { name } = params.definition;
+    const added = await this.updateTokens((current) => {
+      const change = addStaticDefinition(current, params.definition);
       if (change.kind === 'refused') {
         this.log.warn(`did not add the token '${name}' the agent asked for: ${change.message}`);
         throw new ResponseError(1, change.message, { code: protocol.ErrorCode.configInvalid });
       }
-      if (change.kind === 'add') {
-        await this.updateTokensSetting(change.tokens);
-        this.log.info(`added the static token '${name}' to tokenAgent.tokens (the value is in the store)`);
-      }
-      return null;
+      return change.kind === 'add' ? change.tokens : undefined;
     });
-    this.#definitionUpdates = update.catch(() => undefined);
-    return update;
+    if (added)
+      this.log.info(`added the static token '${name}' to tokenAgent.tokens (the value is in the store)`);
+    return null;
   }
 
   // Restarts run one after another: two at once would each start a client and leak one.

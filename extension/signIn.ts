@@ -81,7 +81,9 @@ async function showPrompt(prompt: protocol.SignInPrompt): Promise<void> {
     // openExternal opens what asExternalUri answers. code-server answers a loopback URL (an identity
     // provider on this machine) with its own /proxy/PORT/ address, where the provider's cookies and
     // links point outside the proxy and its login fails; the URL as it is works in a local browser.
-    const proxied = (await vscode.env.asExternalUri(uri)).toString() !== uri.toString();
+    // Remote-SSH, WSL and containers change a loopback URL too (to a forwarded port), and that one
+    // works, so only a web editor's proxy path counts.
+    const proxied = throughWebProxy(uri, await vscode.env.asExternalUri(uri));
     if (proxied || !(await vscode.env.openExternal(uri))) {
       await vscode.env.clipboard.writeText(prompt.authorizationUrl);
       void vscode.window.showWarningMessage(
@@ -101,4 +103,12 @@ async function showPrompt(prompt: protocol.SignInPrompt): Promise<void> {
     await vscode.env.clipboard.writeText(prompt.userCode);
     await vscode.env.openExternal(vscode.Uri.parse(target, true));
   }
+}
+
+/** Whether a web editor (code-server) rewrote the URL to its own /proxy/PORT/ (or /absproxy/PORT/) path. */
+function throughWebProxy(uri: vscode.Uri, external: vscode.Uri): boolean {
+  if (vscode.env.uiKind !== vscode.UIKind.Web || external.toString() === uri.toString()) return false;
+  const url = new URL(uri.toString(true));
+  const port = url.port || (url.protocol === 'https:' ? '443' : '80');
+  return new RegExp(`/(?:abs)?proxy/${port}(?:/|$)`).test(external.path);
 }

@@ -153,7 +153,8 @@ async function addDefinition(
   await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `Adding '${definition.name}'…` },
     async () => {
-      await ctx.updateTokensSetting([...ctx.setting('tokens'), definition]);
+      // Appended to the list as it is when the write runs, not as it was when the flow began.
+      await ctx.updateTokens((current) => [...current, definition]);
       // The agent rebuilds its engine from the new settings; the secrets can only follow after that.
       await ctx.waitForToken(definition.name);
       for (const secret of secrets) {

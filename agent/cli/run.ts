@@ -40,6 +40,8 @@ async function open(command: CliCommand): Promise<Runtime> {
     ...(command.config ? { configFlag: command.config } : {}),
     schedule: false,
     verifyTokens: command.kind === 'status',
+    // A secret may be stored before its token is configured; without a token the store stays closed.
+    ...(command.kind === 'secret-set' || command.kind === 'secret-delete' ? { alwaysOpenStore: true } : {}),
   });
   for (const problem of runtime.problems) {
     process.stderr.write(`token-agent: ${runtime.configPath}: ${problem.severity}: ${problem.message}\n`);

@@ -40,9 +40,28 @@ export class VerificationTracker {
   readonly #running = new Map<string, Promise<TokenVerification>>();
   readonly #pending = new Set<Promise<void>>();
   #closed = false;
+  /**
+   * Aborted by close(). A key-set or discovery fetch that an issuer never answers would otherwise
+   * keep a one-shot command (`token-agent status`) alive for its whole timeout after it printed.
+   */
+  readonly #abort = new AbortController();
+  /** The caller's context, with every fetch also bound to #abort. */
+  readonly #context: DefinitionVerifyContext;
 
   constructor(options: VerificationTrackerOptions) {
     this.#options = options;
+    const signal = this.#abort.signal;
+    const base = options.context.fetch;
+    this.#context = {
+      ...options.context,
+      // The global fetch is looked up per call, as verify.ts would when given no fetch. A signal the
+      // caller passed (the fetch's own timeout) still applies alongside ours.
+      fetch: (input, init) =>
+        (base ?? fetch)(input, {
+          ...init,
+          signal: init?.signal ? AbortSignal.any([init.signal, signal]) : signal,
+        }),
+    };
   }
 
   /**
@@ -132,11 +151,12 @@ export class VerificationTracker {
   /** No more checks or callbacks: the engine stopped, and a newer one may report for these names. */
   close(): void {
     this.#closed = true;
+    this.#abort.abort();
   }
 
   async #check(token: string, definition: OAuth2Definition): Promise<TokenVerification> {
     try {
-      return toTokenVerification(await verifyDefinitionToken(token, definition, this.#options.context));
+      return toTokenVerification(await verifyDefinitionToken(token, definition, this.#context));
     } catch (error) {
       // verify.ts answers rather than throws for a token that does not verify; a throw means the
       // issuer's metadata was unusable (a malformed jwks_uri, say), so its keys cannot be had.

@@ -273,6 +273,34 @@ describe('VerificationTracker', () => {
     await tracking.settled(5_000);
     assert.deepEqual(answers, []);
   });
+
+  it('status stalled after printing: close() aborts a key-set fetch the issuer never answers', async () => {
+    const keys = issuer();
+    let keySignal: AbortSignal | undefined;
+    let announce: () => void = () => undefined;
+    const keyRequested = new Promise<void>((resolve) => {
+      announce = resolve;
+    });
+    const silent: typeof fetch = (input, init) => {
+      if (String(input) !== jwksUri) return keys.fetch(input, init);
+      const signal = init?.signal ?? undefined;
+      keySignal = signal;
+      announce();
+      // Never answers: only its signal ends it, as with a real fetch to an issuer that hangs.
+      return new Promise<Response>((_resolve, reject) => {
+        signal?.addEventListener('abort', () => reject(signal.reason), { once: true });
+      });
+    };
+    const { tracking, answers } = tracker(silent);
+    tracking.observe('api', definition('oauth2-refresh-token'), await sign());
+    await keyRequested;
+    assert.equal(keySignal?.aborted, false, 'the fetch is pending');
+    tracking.close();
+    assert.equal(keySignal?.aborted, true, 'close() aborted the pending fetch');
+    // Well before the key set's own 5 s timeout: the check ended with the abort.
+    assert.equal(await tracking.settled(2_000), true);
+    assert.deepEqual(answers, []);
+  });
 });
 
 describe('TokenEngine with verifyTokens', () => {
