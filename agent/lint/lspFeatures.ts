@@ -111,10 +111,17 @@ export function registerLintFeatures(
     return defined;
   };
 
+  // What each document was last sent. Re-sending the same diagnostics is not free for the user: the
+  // editor treats it as a change and closes an open quick-fix menu (a token refresh re-lints every
+  // open document, which would do that once per refresh).
+  const sent = new Map<string, string>();
   const publish = (uri: string) => {
     const document = documents.get(uri);
     if (!document) return;
     const diagnostics = findingsFor(document).map((finding) => toDiagnostic(document, finding));
+    const key = JSON.stringify(diagnostics);
+    if (sent.get(uri) === key) return;
+    sent.set(uri, key);
     void connection.sendDiagnostics({ uri, version: document.version, diagnostics });
   };
   const debouncer = new Debouncer(options.debounceMs ?? 150, publish);
@@ -124,6 +131,7 @@ export function registerLintFeatures(
   const closed = documents.onDidClose((event) => {
     debouncer.cancel(event.document.uri);
     cache.delete(event.document.uri);
+    sent.delete(event.document.uri);
     void connection.sendDiagnostics({ uri: event.document.uri, diagnostics: [] });
   });
 

@@ -10,6 +10,7 @@ import { type EditorSession, sessionSteps, startEditorSession } from '../support
 import type { TokenServer } from '../support/tokenServer';
 import { nextEvent, waitUntil } from '../support/waitFor';
 import {
+  openQuickFix,
   readClipboard,
   runCommand,
   secondsLeft,
@@ -146,12 +147,7 @@ describe('tokens in a real VS Code', { timeout: 600_000 }, () => {
       await p.keyboard.press('Control+Shift+M');
       await row.waitFor({ timeout: 30_000 });
       await editor.locator('text=ghp_').first().click();
-      await runCommand(p, 'Quick Fix...');
-      const fix = p.locator('.action-widget .monaco-list-row', {
-        hasText: 'Replace with environment variable',
-      });
-      await fix.first().waitFor({ timeout: 15_000 });
-      await fix.first().click();
+      await (await openQuickFix(p, 'Replace with environment variable')).click();
       // The variable's name comes from what the value was assigned to (`github`).
       await p
         .locator('.monaco-editor .view-lines', { hasText: 'process.env.GITHUB' })
@@ -264,12 +260,7 @@ describe('tokens in a real VS Code', { timeout: 600_000 }, () => {
       const row = p.locator('.markers-panel .monaco-list-row', { hasText: 'GitHub token hard-coded' });
       await row.waitFor({ timeout: 30_000 });
       await editor.locator('text=ghp_').first().click();
-      await runCommand(p, 'Quick Fix...');
-      const fix = p.locator('.action-widget .monaco-list-row', {
-        hasText: "Store in the secret store as static token 'deploy-key'",
-      });
-      await fix.first().waitFor({ timeout: 15_000 });
-      await fix.first().click();
+      await (await openQuickFix(p, "Store in the secret store as static token 'deploy-key'")).click();
       await p
         .locator('.notification-toast', { hasText: "Stored the value as the static token 'deploy-key'" })
         .waitFor({ timeout: 30_000 });

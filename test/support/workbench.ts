@@ -1,5 +1,5 @@
 // Reading and driving the real VS Code workbench the way a user does.
-import type { Page } from 'playwright-core';
+import type { Locator, Page } from 'playwright-core';
 
 export const statusItem = '[id="token-agent-dev.token-agent.tokenAgent.status"]';
 
@@ -62,4 +62,24 @@ export async function answerDialog(page: Page, text: string, button: string): Pr
 export async function clearNotifications(page: Page): Promise<void> {
   await runCommand(page, 'Notifications: Clear All Notifications');
   await page.locator('.notification-toast').first().waitFor({ state: 'detached', timeout: 10_000 });
+}
+
+/**
+ * Opens the quick-fix menu at the cursor (Ctrl+.) and returns its row with `text`. Pressed in the
+ * editor, not run from the palette: the palette hands focus back to the editor asynchronously, and
+ * a Quick Fix that runs before it lands has no editor to act on. A menu that does not show is
+ * closed and asked for again, as a user would.
+ */
+export async function openQuickFix(page: Page, text: string): Promise<Locator> {
+  const row = page.locator('.action-widget .monaco-list-row', { hasText: text }).first();
+  for (let attempt = 1; ; attempt++) {
+    await page.keyboard.press('Control+.');
+    const shown = await row
+      .waitFor({ timeout: 5_000 })
+      .then(() => true)
+      .catch(() => false);
+    if (shown) return row;
+    if (attempt === 3) throw new Error(`the quick-fix menu did not offer '${text}' in ${attempt} tries`);
+    await page.keyboard.press('Escape');
+  }
 }

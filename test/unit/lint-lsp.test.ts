@@ -170,6 +170,28 @@ describe('registerLintFeatures', () => {
     features.dispose();
   });
 
+  it('does not send a document the same diagnostics again (that would close an open quick-fix menu)', async () => {
+    const server = fakeServer();
+    const live = new LiveTokenIndex();
+    const features = registerLintFeatures(server.connection, server.documents, {
+      enabled: () => true,
+      liveTokens: live,
+      tokens: () => [],
+    });
+    server.open('file:///w/c.ts', 'typescript', `const githubToken = "${token}";\n`);
+    features.publishAll();
+    assert.equal(server.published.length, 1);
+    // A refresh changes the live tokens, and every open document is linted again: nothing new here.
+    live.update('api', randomString(r, 30, alphabets.alnum));
+    features.publishAll();
+    assert.equal(server.published.length, 1, 'unchanged findings are not re-sent');
+    live.update('api', token);
+    features.publishAll();
+    assert.equal(server.published.length, 2, 'now the value is a live token: an error');
+    assert.equal(server.published[1]?.diagnostics[0]?.code, 'live-token');
+    features.dispose();
+  });
+
   it('hovers with the provider, the reason and JWT claims, never the value', () => {
     const server = fakeServer();
     registerLintFeatures(server.connection, server.documents, {
