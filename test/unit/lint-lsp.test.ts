@@ -21,7 +21,11 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { DefinedToken } from '../../agent/lint/fixes';
 import { LiveTokenIndex } from '../../agent/lint/liveTokens';
-import { registerLintFeatures, storeLeakedTokenCommand } from '../../agent/lint/lspFeatures';
+import {
+  type LintFeatureOptions,
+  registerLintFeatures,
+  storeLeakedTokenCommand,
+} from '../../agent/lint/lspFeatures';
 import { renderRulesDoc } from '../../agent/lint/rulesDoc';
 import type { AddTokenDefinitionParams } from '../../agent/protocol';
 import * as protocol from '../../agent/protocol';
@@ -103,6 +107,28 @@ function fakeServer(
   };
   return { connection, documents, handlers, published, edits, messages, events, definitions, open };
 }
+
+/** The lint features with a store that records the names it is given; `options` replaces any default. */
+function registerStoring(server: ReturnType<typeof fakeServer>, options: Partial<LintFeatureOptions> = {}) {
+  const stored: string[] = [];
+  registerLintFeatures(server.connection, server.documents, {
+    enabled: () => true,
+    liveTokens: new LiveTokenIndex(),
+    tokens: () => [],
+    onStoreStatic: async (name) => {
+      stored.push(name);
+    },
+    ...options,
+  });
+  return stored;
+}
+
+/** An editor, like a headless LSP client, with no handler for tokenAgent/addTokenDefinition. */
+const withoutDefinitions = {
+  addTokenDefinition: async () => {
+    throw new ResponseError(ErrorCodes.MethodNotFound, 'Unhandled method tokenAgent/addTokenDefinition');
+  },
+};
 
 /** Opens `text`, runs its store-and-replace quick fix (after `meanwhile`), and returns that action. */
 async function runStoreFix(
@@ -291,16 +317,8 @@ describe('registerLintFeatures', () => {
 
   it("offers a free name (-2) when a token of another kind already has the variable's name", async () => {
     const server = fakeServer();
-    const stored: string[] = [];
     const defined: DefinedToken[] = [{ name: 'github-token', type: 'oauth2-refresh-token', held: true }];
-    registerLintFeatures(server.connection, server.documents, {
-      enabled: () => true,
-      liveTokens: new LiveTokenIndex(),
-      tokens: () => defined,
-      onStoreStatic: async (name) => {
-        stored.push(name);
-      },
-    });
+    const stored = registerStoring(server, { tokens: () => defined });
     const store = await runStoreFix(server, `const githubToken = "${token}";\n`);
     assert.equal(
       store.title,
@@ -312,14 +330,8 @@ describe('registerLintFeatures', () => {
 
   it('does not ask for a definition of a static token that is already defined', async () => {
     const server = fakeServer();
-    const stored: string[] = [];
-    registerLintFeatures(server.connection, server.documents, {
-      enabled: () => true,
-      liveTokens: new LiveTokenIndex(),
+    const stored = registerStoring(server, {
       tokens: () => [{ name: 'github-token', type: 'static', held: false }],
-      onStoreStatic: async (name) => {
-        stored.push(name);
-      },
     });
     await runStoreFix(server, `const githubToken = "${token}";\n`);
     assert.deepEqual(stored, ['github-token']);
@@ -328,21 +340,8 @@ describe('registerLintFeatures', () => {
   });
 
   it('still replaces the literal when the editor cannot add definitions, and says how to define the token', async () => {
-    const server = fakeServer({
-      addTokenDefinition: async () => {
-        throw new ResponseError(ErrorCodes.MethodNotFound, 'Unhandled method tokenAgent/addTokenDefinition');
-      },
-    });
-    const stored: string[] = [];
-    registerLintFeatures(server.connection, server.documents, {
-      enabled: () => true,
-      liveTokens: new LiveTokenIndex(),
-      tokens: () => [],
-      onStoreStatic: async (name) => {
-        stored.push(name);
-      },
-      configPath: () => '/home/dev/.config/token-agent/config.json',
-    });
+    const server = fakeServer(withoutDefinitions);
+    const stored = registerStoring(server, { configPath: () => '/home/dev/.config/token-agent/config.json' });
     await runStoreFix(server, `const githubToken = "${token}";\n`);
     assert.deepEqual(stored, ['github-token']);
     assert.deepEqual(server.events, [protocol.addTokenDefinition.method, 'applyEdit']);
@@ -355,20 +354,8 @@ describe('registerLintFeatures', () => {
   });
 
   it('never stores a second leak over the first while the first is not defined yet', async () => {
-    const server = fakeServer({
-      addTokenDefinition: async () => {
-        throw new ResponseError(ErrorCodes.MethodNotFound, 'Unhandled method tokenAgent/addTokenDefinition');
-      },
-    });
-    const stored: string[] = [];
-    registerLintFeatures(server.connection, server.documents, {
-      enabled: () => true,
-      liveTokens: new LiveTokenIndex(),
-      tokens: () => [],
-      onStoreStatic: async (name) => {
-        stored.push(name);
-      },
-    });
+    const server = fakeServer(withoutDefinitions);
+    const stored = registerStoring(server);
     await runStoreFix(server, `const githubToken = "${token}";\n`);
     const second = `ghp_${randomString(r, 36, alphabets.alnum)}`;
     await runStoreFix(server, `const githubToken = "${second}";\n`);
@@ -387,12 +374,7 @@ describe('registerLintFeatures', () => {
         );
       },
     });
-    registerLintFeatures(server.connection, server.documents, {
-      enabled: () => true,
-      liveTokens: new LiveTokenIndex(),
-      tokens: () => [],
-      onStoreStatic: async () => undefined,
-    });
+    registerStoring(server);
     await runStoreFix(server, `const githubToken = "${token}";\n`);
     assert.equal(server.edits.length, 1);
     assert.match(
@@ -403,12 +385,7 @@ describe('registerLintFeatures', () => {
 
   it('says the value is stored when the editor declines the edit', async () => {
     const server = fakeServer({ applied: false });
-    registerLintFeatures(server.connection, server.documents, {
-      enabled: () => true,
-      liveTokens: new LiveTokenIndex(),
-      tokens: () => [],
-      onStoreStatic: async () => undefined,
-    });
+    registerStoring(server);
     await runStoreFix(server, `const githubToken = "${token}";\n`);
     assert.match(
       server.messages[0] ?? '',
@@ -441,15 +418,7 @@ describe('registerLintFeatures', () => {
 
   it('refuses to store from a document that changed since the action was offered', async () => {
     const server = fakeServer();
-    const stored: string[] = [];
-    registerLintFeatures(server.connection, server.documents, {
-      enabled: () => true,
-      liveTokens: new LiveTokenIndex(),
-      tokens: () => [],
-      onStoreStatic: async (name) => {
-        stored.push(name);
-      },
-    });
+    const stored = registerStoring(server);
     server.open('file:///w/e.ts', 'typescript', `const k = "${token}";\n`);
     const [, store] = (server.handlers.codeAction?.({
       textDocument: { uri: 'file:///w/e.ts' },
