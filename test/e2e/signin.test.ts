@@ -29,6 +29,15 @@ describe('Sign In in a real VS Code', { timeout: 300_000 }, () => {
     return workbench.page;
   };
   const step = sessionSteps('e2e-signin', () => session);
+  /** The editor says so, and the token counts down from a fresh 300-second life. */
+  const signedInAndCountingDown = async () => {
+    await page()
+      .locator('.notification-toast', { hasText: "Signed in to 'fresh'" })
+      .waitFor({ timeout: 30_000 });
+    const left = await nextEvent(() => secondsLeft(page()), 'a countdown for the signed-in token', 30_000);
+    assert.ok(left > 250, `${left} seconds left`);
+    assert.match(await statusText(page()), /^fresh \d:\d\d$/);
+  };
 
   before(async () => {
     // No secret is stored: the token needs a sign-in.
@@ -93,12 +102,7 @@ describe('Sign In in a real VS Code', { timeout: 300_000 }, () => {
       } finally {
         await device.close();
       }
-      await page()
-        .locator('.notification-toast', { hasText: "Signed in to 'fresh'" })
-        .waitFor({ timeout: 30_000 });
-      const left = await nextEvent(() => secondsLeft(page()), 'a countdown for the signed-in token', 30_000);
-      assert.ok(left > 250, `${left} seconds left`);
-      assert.match(await statusText(page()), /^fresh \d:\d\d$/);
+      await signedInAndCountingDown();
       assert.ok(
         tokenServer.log.some(
           (e) => e.outcome === 'success' && e.grantType === 'urn:ietf:params:oauth:grant-type:device_code',
@@ -164,12 +168,7 @@ describe('Sign In in a real VS Code', { timeout: 300_000 }, () => {
         workbench.context.off('request', seeRequest);
         await tab.close();
       }
-      await page()
-        .locator('.notification-toast', { hasText: "Signed in to 'fresh'" })
-        .waitFor({ timeout: 30_000 });
-      const left = await nextEvent(() => secondsLeft(page()), 'a countdown for the signed-in token', 30_000);
-      assert.ok(left > 250, `${left} seconds left`);
-      assert.match(await statusText(page()), /^fresh \d:\d\d$/);
+      await signedInAndCountingDown();
       assert.ok((await storedRefreshToken())?.length, 'a refresh token in the keyring');
       assert.ok(
         tokenServer.log.some(

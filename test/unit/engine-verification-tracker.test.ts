@@ -6,7 +6,6 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { type CryptoKey, exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
 import type { AuthorizationServer } from 'oauth4webapi';
 import { parseConfig, type TokenDefinition } from '../../agent/engine/config';
 import { TokenEngine } from '../../agent/engine/tokenEngine';
@@ -14,34 +13,21 @@ import { VerificationTracker } from '../../agent/engine/verificationTracker';
 import type { TokenVerification } from '../../agent/protocol';
 import { MemoryStore } from '../../agent/store/memoryStore';
 import { fakeIssuer, startFakeServer, tokenBody } from '../support/fakeAuthorizationServer';
+import { type IssuerKeys, makeIssuerKeys, type SignOptions } from '../support/signingKeys';
 import { waitUntil } from '../support/waitFor';
 
 const audience = 'https://api.example';
 const jwksUri = `${fakeIssuer}/jwks`;
 const nowMs = 1_800_000_000_000;
-let publicJwk: JWK;
-let privateKey: CryptoKey;
-let otherPrivateKey: CryptoKey;
+let issuerKeys: IssuerKeys;
 
 before(async () => {
-  const pair = await generateKeyPair('ES256', { extractable: true });
-  privateKey = pair.privateKey;
-  publicJwk = { ...(await exportJWK(pair.publicKey)), kid: 'key-1', alg: 'ES256', use: 'sig' };
-  otherPrivateKey = (await generateKeyPair('ES256')).privateKey;
+  issuerKeys = await makeIssuerKeys('ES256', { issuer: fakeIssuer, audience, nowMs });
 });
 
 let serial = 0;
-function sign(options: { key?: CryptoKey; kid?: string } = {}): Promise<string> {
-  return new SignJWT({
-    iss: fakeIssuer,
-    aud: audience,
-    iat: nowMs / 1000,
-    exp: (nowMs + 300_000) / 1000,
-    jti: `jti-${++serial}`,
-  })
-    .setProtectedHeader({ alg: 'ES256', typ: 'at+jwt', kid: options.kid ?? 'key-1' })
-    .sign(options.key ?? privateKey);
-}
+/** A new token each call (its own jti). */
+const sign = (options: SignOptions = {}) => issuerKeys.sign({ jti: `jti-${++serial}` }, options);
 
 function definition(type: TokenDefinition['type'], name = 'api'): TokenDefinition {
   const entry =
@@ -75,7 +61,7 @@ function issuer() {
       announce();
       await held.released;
     }
-    return Response.json({ keys: [publicJwk] });
+    return Response.json({ keys: [issuerKeys.publicJwk] });
   };
   return {
     server,
@@ -142,7 +128,7 @@ describe('VerificationTracker', () => {
     const keys = issuer();
     const { tracking } = tracker(keys.fetch);
     const cases: [string, string, string][] = [
-      ['forged', await sign({ key: otherPrivateKey }), 'bad-signature'],
+      ['forged', await sign({ key: issuerKeys.otherPrivateKey }), 'bad-signature'],
       ['rotated', await sign({ kid: 'key-2' }), 'unknown-key'],
       ['opaque', 'opaque-access-token-value', 'opaque'],
     ];

@@ -3,43 +3,24 @@
 // own code, and the keys are fetched once per key set.
 import assert from 'node:assert/strict';
 import { before, describe, it } from 'node:test';
-import { type CryptoKey, exportJWK, generateKeyPair, type JWK, SignJWT } from 'jose';
 import { verifyAccessToken, verifyDefinitionToken } from '../../agent/engine/verify';
 import { fakeIssuer, startFakeServer } from '../support/fakeAuthorizationServer';
 import { fakeJwt } from '../support/fakeTokens';
+import { type IssuerKeys, makeIssuerKeys, type SignOptions } from '../support/signingKeys';
 
 const audience = 'https://api.example';
 const jwksUri = `${fakeIssuer}/jwks`;
 const nowMs = 1_800_000_000_000;
-let publicJwk: JWK;
-let privateKey: CryptoKey;
-let otherPrivateKey: CryptoKey;
+let issuerKeys: IssuerKeys;
 
 before(async () => {
-  const pair = await generateKeyPair('RS256', { extractable: true });
-  privateKey = pair.privateKey;
-  publicJwk = { ...(await exportJWK(pair.publicKey)), kid: 'key-1', alg: 'RS256', use: 'sig' };
-  otherPrivateKey = (await generateKeyPair('RS256')).privateKey;
+  issuerKeys = await makeIssuerKeys('RS256', { issuer: fakeIssuer, audience, nowMs });
 });
 
-function sign(
-  claims: Record<string, unknown> = {},
-  options: { key?: CryptoKey; kid?: string; expiresAt?: number } = {},
-) {
-  return new SignJWT({
-    iss: fakeIssuer,
-    aud: audience,
-    iat: nowMs / 1000,
-    exp: (options.expiresAt ?? nowMs + 300_000) / 1000,
-    scope: 'api:read',
-    ...claims,
-  })
-    .setProtectedHeader({ alg: 'RS256', typ: 'at+jwt', kid: options.kid ?? 'key-1' })
-    .sign(options.key ?? privateKey);
-}
+const sign = (claims: Record<string, unknown> = {}, options: SignOptions = {}) =>
+  issuerKeys.sign({ scope: 'api:read', ...claims }, options);
 
-/** A fetch serving the key set and counting how often it was asked. */
-function keyServer(answer: () => Response = () => Response.json({ keys: [publicJwk] })) {
+function keyServer(answer: () => Response = () => Response.json({ keys: [issuerKeys.publicJwk] })) {
   let calls = 0;
   const fetchKeys: typeof fetch = async (input) => {
     assert.equal(String(input), jwksUri);
@@ -74,7 +55,7 @@ describe('verifyAccessToken', () => {
   it('says why a token does not verify, with a stable code', async () => {
     const keys = keyServer();
     const cases: [string, string][] = [
-      [await sign({}, { key: otherPrivateKey }), 'bad-signature'],
+      [await sign({}, { key: issuerKeys.otherPrivateKey }), 'bad-signature'],
       [await sign({}, { kid: 'key-2' }), 'unknown-key'],
       [await sign({ aud: 'https://other.example' }), 'claims'],
       [await sign({ iss: 'https://evil.example' }), 'claims'],
@@ -121,7 +102,7 @@ describe('verifyDefinitionToken', () => {
     const server = startFakeServer();
     const fetchBoth: typeof fetch = (input, init) =>
       String(input) === jwksUri
-        ? Promise.resolve(Response.json({ keys: [publicJwk] }))
+        ? Promise.resolve(Response.json({ keys: [issuerKeys.publicJwk] }))
         : server.fetch(input, init);
     const context = { discovered: new Map(), keySets: new Map(), fetch: fetchBoth, now: () => nowMs };
     const definition = { issuer: fakeIssuer, resource: audience };
