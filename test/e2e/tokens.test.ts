@@ -146,7 +146,10 @@ describe('tokens in a real VS Code', { timeout: 600_000 }, () => {
       const row = p.locator('.markers-panel .monaco-list-row', { hasText: 'GitHub token hard-coded' });
       await p.keyboard.press('Control+Shift+M');
       await row.waitFor({ timeout: 30_000 });
-      await editor.locator('text=ghp_').first().click();
+      // To the finding from its Problems row, as a user would: a click on the token's text can miss
+      // when the editor has scrolled sideways past it (a long JWT line above does that).
+      await row.click();
+      await p.keyboard.press('Enter');
       await (await openQuickFix(p, 'Replace with environment variable')).click();
       // The variable's name comes from what the value was assigned to (`github`).
       await p
@@ -259,7 +262,10 @@ describe('tokens in a real VS Code', { timeout: 600_000 }, () => {
       if (!(await p.locator('.markers-panel').isVisible())) await p.keyboard.press('Control+Shift+M');
       const row = p.locator('.markers-panel .monaco-list-row', { hasText: 'GitHub token hard-coded' });
       await row.waitFor({ timeout: 30_000 });
-      await editor.locator('text=ghp_').first().click();
+      // To the finding from its Problems row, as a user would: a click on the token's text can miss
+      // when the editor has scrolled sideways past it (a long JWT line above does that).
+      await row.click();
+      await p.keyboard.press('Enter');
       await (await openQuickFix(p, "Store in the secret store as static token 'deploy-key'")).click();
       await p
         .locator('.notification-toast', { hasText: "Stored the value as the static token 'deploy-key'" })
