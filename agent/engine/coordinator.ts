@@ -4,8 +4,9 @@
 // hands its new token to the team before anyone else sees it. Every method may throw
 // TeamUnavailableError; the engine then carries on alone, with its machine-local lock, as if there
 // were no team.
+
+import type { TokenDefinition } from '../config/types';
 import type { TeamHealth } from '../protocol';
-import type { TokenDefinition } from './config';
 
 export type { TeamHealth };
 

@@ -5,10 +5,10 @@
 // With a coordinator (team mode), the same holds across machines sharing a Redis.
 import { type FSWatcher, watch } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
+import type { TokenDefinition } from '../config/types';
 import type { TokenState } from '../protocol';
 import type { SecretKind, SecretStore } from '../store/secretStore';
 import { backoffDelay, retryAfterApplies, retryAfterMs } from './backoff';
-import type { TokenDefinition } from './config';
 import type { RefreshCoordinator, TeamHealth } from './coordinator';
 import { codes, TokenAgentError } from './errors';
 import { GrantError } from './grants';

@@ -1,8 +1,9 @@
 // One configured token's state inside the engine, and how it is reported. The token value itself
 // stays here: TokenState (what crosses the protocol) carries only what is safe to show.
+
+import type { TokenDefinition } from '../config/types';
 import type { TokenPhase, TokenState } from '../protocol';
 import { RefreshBudget } from './backoff';
-import type { TokenDefinition } from './config';
 import type { TokenAgentError } from './errors';
 import type { JwtInfo } from './jwtInfo';
 

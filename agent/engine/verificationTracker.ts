@@ -4,12 +4,12 @@
 // random per-process key, so nothing this object keeps could be replayed, or matched against a token
 // seen elsewhere, even if it were dumped.
 import { createHmac, randomBytes } from 'node:crypto';
-import type { TokenVerification } from '../protocol';
 import type {
   OAuth2ClientCredentialsDefinition,
   OAuth2RefreshTokenDefinition,
   TokenDefinition,
-} from './config';
+} from '../config/types';
+import type { TokenVerification } from '../protocol';
 import { type DefinitionVerifyContext, toTokenVerification, verifyDefinitionToken } from './verify';
 
 export interface VerificationTrackerOptions {

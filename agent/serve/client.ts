@@ -3,7 +3,7 @@
 // or the server uses another config file, the caller falls back to the engine.
 import { request } from 'node:http';
 import { resolve } from 'node:path';
-import { resolveConfigPath, resolveDataDir } from '../engine/config';
+import { resolveConfigPath, resolveDataDir } from '../config/paths';
 import { configHeader, serveCodes } from './handler';
 import { defaultSocketPath } from './listen';
 

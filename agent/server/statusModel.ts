@@ -1,7 +1,7 @@
 // Holds the agent's reportable state and tells listeners when any of it changes.
 // One instance per server: nothing here is module-global, so a restart starts clean.
 import { join } from 'node:path';
-import type { Problem } from '../engine/config';
+import type { Problem } from '../config/types';
 import type { AgentStatus, Health, StoreTier, TeamHealth } from '../protocol';
 import type { Runtime } from '../runtime';
 import { auditFileName } from '../store/auditLog';

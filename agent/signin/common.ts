@@ -2,7 +2,7 @@
 // oauth4webapi, the scope to ask for, reading the token response, and turning whatever went wrong into
 // a coded error. No I/O of its own beyond discovery.
 import * as oauth from 'oauth4webapi';
-import type { OAuth2RefreshTokenDefinition } from '../engine/config';
+import type { OAuth2RefreshTokenDefinition } from '../config/types';
 import { codes, type ErrorCodeString } from '../engine/errors';
 import { GrantError, isLoopback, resolveAuthorizationServer, toGrantError } from '../engine/grants';
 import { redactTokensInText } from '../engine/redact';

@@ -2,7 +2,7 @@
 // what to show the user (a URL to open, or a code to type) and, at the end, a masked preview: never a
 // token. Shared by `token-agent login` and the editor's "Token Agent: Sign In".
 import type { AuthorizationServer } from 'oauth4webapi';
-import type { OAuth2RefreshTokenDefinition } from '../engine/config';
+import type { OAuth2RefreshTokenDefinition } from '../config/types';
 import { codes, TokenAgentError } from '../engine/errors';
 import { describeAccessToken } from '../engine/jwtInfo';
 import { mask } from '../engine/redact';

@@ -3,7 +3,7 @@
 // Commands fail fast while Redis is unreachable (no offline queue, a command timeout): the engine
 // then works on its own, and ioredis keeps reconnecting in the background.
 import { Cluster, type ClusterNode, Redis, type RedisOptions } from 'ioredis';
-import type { RedisConfig } from '../engine/config';
+import type { RedisConfig } from '../config/types';
 import { scripts, type TeamScripts } from './scripts';
 
 export type TeamClient = (Redis | Cluster) & TeamScripts;

@@ -3,7 +3,7 @@
 // digest of what makes it that token (endpoint, client, scope, resource): two configs that use one
 // name for different tokens never share a refresh token.
 import { createHash } from 'node:crypto';
-import type { TokenDefinition } from '../engine/config';
+import type { TokenDefinition } from '../config/types';
 
 export const defaultPrefix = 'token-agent';
 

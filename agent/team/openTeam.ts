@@ -3,7 +3,7 @@
 // reserved name `@team` (a configured token cannot have that name: '@' is not allowed in one):
 //   openssl rand -base64 32 | token-agent secret set @team client_secret
 // Without a key, team mode stays degraded and says why; the agent refreshes on its own meanwhile.
-import type { RedisConfig } from '../engine/config';
+import type { RedisConfig } from '../config/types';
 import type { RefreshCoordinator } from '../engine/coordinator';
 import type { LogLevel } from '../engine/refresh';
 import type { SecretStore } from '../store/secretStore';

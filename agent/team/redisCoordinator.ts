@@ -11,7 +11,7 @@
 // Any Redis failure makes the operation throw TeamUnavailableError: the engine then refreshes with
 // its machine-local lock alone, the health says "degraded", and ioredis keeps reconnecting.
 import { randomUUID } from 'node:crypto';
-import type { RedisConfig, TokenDefinition } from '../engine/config';
+import type { RedisConfig, TokenDefinition } from '../config/types';
 import {
   type CommitResult,
   type RefreshCoordinator,

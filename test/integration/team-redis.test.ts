@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { after, before, describe, it } from 'node:test';
-import type { TokenDefinition } from '../../agent/engine/config';
+import type { TokenDefinition } from '../../agent/config/types';
 import type { TeamLease } from '../../agent/engine/coordinator';
 import { MemoryStore } from '../../agent/store/memoryStore';
 import { RedisCoordinator } from '../../agent/team/redisCoordinator';

@@ -6,7 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { parseConfig } from '../../agent/engine/config';
+import { parseConfig } from '../../agent/config/validate';
 import { TokenEngine } from '../../agent/engine/tokenEngine';
 import { MemoryStore } from '../../agent/store/memoryStore';
 import {

@@ -6,7 +6,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import type { TokenDefinition } from '../../agent/engine/config';
+import type { TokenDefinition } from '../../agent/config/types';
 import { MemoryStore } from '../../agent/store/memoryStore';
 import { RedisCoordinator } from '../../agent/team/redisCoordinator';
 import { TeamKey } from '../../agent/team/seal';

@@ -1,15 +1,14 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { resolveConfigPath, resolveDataDir } from '../../agent/config/paths';
+import type { AgentConfig } from '../../agent/config/types';
 import {
-  type AgentConfig,
   isLoopbackHost,
   mergeConfigs,
   parseConfig,
-  resolveConfigPath,
-  resolveDataDir,
   validateConfig,
   validateTokens,
-} from '../../agent/engine/config';
+} from '../../agent/config/validate';
 import { codes, TokenAgentError } from '../../agent/engine/errors';
 import { fakeJwt } from '../support/fakeTokens';
 

@@ -4,115 +4,21 @@
 //
 // Validation is idempotent: a validated config, fed back in, comes out equal and without problems.
 // That lets settings tokens and file tokens go through the same checks whatever their origin.
-import { posix, win32 } from 'node:path';
-import { codes, TokenAgentError } from './errors';
-import { redactTokensInText } from './redact';
-
-export const tokenTypes = ['oauth2-refresh-token', 'oauth2-client-credentials', 'command', 'static'] as const;
-export type TokenType = (typeof tokenTypes)[number];
-
-/** `file` and `memory` keep secrets in plaintext; the user must choose them explicitly. */
-export const storeKinds = ['keychain', 'file', 'memory'] as const;
-export type StoreKind = (typeof storeKinds)[number];
-
-export const configDefaults = {
-  store: 'keychain',
-  refreshBeforeSeconds: 120,
-  refreshBudgetPerHour: 60,
-  commandTimeoutSeconds: 30,
-} as const satisfies {
-  store: StoreKind;
-  refreshBeforeSeconds: number;
-  refreshBudgetPerHour: number;
-  commandTimeoutSeconds: number;
-};
-
-interface TokenCommon {
-  name: string;
-  /** How long before expiry to refresh (or, for static tokens, to warn). */
-  refreshBeforeSeconds: number;
-}
-
-/** Exactly one of the two: `issuer` means the token endpoint is found by discovery. */
-export type OAuth2Endpoint =
-  | { issuer: string; tokenEndpoint?: undefined }
-  | { tokenEndpoint: string; issuer?: undefined };
-
-type OAuth2Common = TokenCommon &
-  OAuth2Endpoint & {
-    clientId: string;
-    /** Space-separated, as sent in the `scope` parameter. */
-    scope?: string;
-    /** RFC 8707 resource indicator. */
-    resource?: string;
-    refreshBudgetPerHour: number;
-  };
-
-export type OAuth2RefreshTokenDefinition = OAuth2Common & { type: 'oauth2-refresh-token' };
-export type OAuth2ClientCredentialsDefinition = OAuth2Common & { type: 'oauth2-client-credentials' };
-
-export interface CommandTokenDefinition extends TokenCommon {
-  type: 'command';
-  /** Program and arguments, run without a shell. */
-  command: string[];
-  timeoutSeconds: number;
-  refreshBudgetPerHour: number;
-}
-
-export interface StaticTokenDefinition extends TokenCommon {
-  type: 'static';
-}
-
-export type TokenDefinition =
-  | OAuth2RefreshTokenDefinition
-  | OAuth2ClientCredentialsDefinition
-  | CommandTokenDefinition
-  | StaticTokenDefinition;
-
-/**
- * Team mode (docs/team-mode.md): a `redis://` or `rediss://` URL of one node, or an object naming a
- * node, a cluster or a Sentinel group, and where the team's encryption key comes from.
- */
-export type RedisConfig = string | RedisTeamConfig;
-
-export interface RedisTeamConfig {
-  /** One node (or a proxy in front of several). Exactly one of `url`, `cluster` and `sentinel`. */
-  url?: string;
-  /** Seed nodes of a Redis Cluster. */
-  cluster?: string[];
-  /** A Sentinel group: the master's name and the sentinels' URLs. */
-  sentinel?: { name: string; nodes: string[] };
-  /** The environment variable holding the team key; without it the key comes from the secret store. */
-  keyEnv?: string;
-  /** The first part of every key, so that several teams can share one Redis. */
-  prefix?: string;
-}
-
-export interface AgentConfig {
-  store: StoreKind;
-  redis?: RedisConfig;
-  tokens: TokenDefinition[];
-}
-
-export type ConfigSource = 'file' | 'settings';
-
-export interface Problem {
-  /** An `error` on a token means that token is disabled; a top-level `error` falls back to the default. */
-  severity: 'error' | 'warning';
-  source: ConfigSource;
-  /** The token's name, when it has a valid one. */
-  token?: string;
-  /** The entry's position in its `tokens` array. */
-  index?: number;
-  field?: string;
-  /** One sentence naming the token and the field. Never echoes a value that could be a secret. */
-  message: string;
-}
-
-export interface ConfigResult {
-  config: AgentConfig;
-  problems: Problem[];
-}
+import { redactTokensInText } from '../engine/redact';
+import {
+  type AgentConfig,
+  type ConfigResult,
+  type ConfigSource,
+  configDefaults,
+  type OAuth2Endpoint,
+  type Problem,
+  type RedisConfig,
+  type RedisTeamConfig,
+  storeKinds,
+  type TokenDefinition,
+  type TokenType,
+  tokenTypes,
+} from './types';
 
 const namePattern = /^[A-Za-z0-9._-]{1,64}$/;
 const limits = {
@@ -588,71 +494,6 @@ function commandField(raw: Record<string, unknown>, report: Report): string[] | 
   } else if (value[0] === '') report('error', 'command', '"command" must start with a program name, got ""');
   else return [...value];
   return undefined;
-}
-
-export interface PathInputs {
-  platform: NodeJS.Platform;
-  env: Readonly<Record<string, string | undefined>>;
-}
-
-export interface ResolvedConfigPath {
-  path: string;
-  source: 'flag' | 'env' | 'default';
-}
-
-/**
- * Where the config file is: `--config`, else `TOKEN_AGENT_CONFIG`, else the platform's config
- * directory. A relative flag or variable is returned as given, for the caller to resolve against its
- * working directory.
- */
-export function resolveConfigPath(inputs: PathInputs & { configFlag?: string }): ResolvedConfigPath {
-  if (inputs.configFlag) return { path: inputs.configFlag, source: 'flag' };
-  const fromEnv = inputs.env.TOKEN_AGENT_CONFIG;
-  if (fromEnv) return { path: fromEnv, source: 'env' };
-  const { platform, env } = inputs;
-  const path = platform === 'win32' ? win32 : posix;
-  const base =
-    platform === 'win32'
-      ? windowsDir(env, 'APPDATA', 'Roaming')
-      : (xdgDir(env.XDG_CONFIG_HOME) ??
-        (platform === 'darwin'
-          ? path.join(home(env), 'Library', 'Application Support')
-          : path.join(home(env), '.config')));
-  return { path: path.join(base, 'token-agent', 'config.json'), source: 'default' };
-}
-
-/** Where the agent keeps its own files (the plaintext file store, locks). */
-export function resolveDataDir(inputs: PathInputs): string {
-  const { platform, env } = inputs;
-  // Local, not roaming, on Windows: secrets and locks must not follow a profile to other machines.
-  if (platform === 'win32') return win32.join(windowsDir(env, 'LOCALAPPDATA', 'Local'), 'token-agent');
-  const base =
-    xdgDir(env.XDG_DATA_HOME) ??
-    (platform === 'darwin'
-      ? posix.join(home(env), 'Library', 'Application Support')
-      : posix.join(home(env), '.local', 'share'));
-  return posix.join(base, 'token-agent');
-}
-
-// The XDG base directory spec says to ignore empty and relative values. An explicit XDG variable wins
-// on macOS too: people who set one expect command-line tools to follow it.
-function xdgDir(value: string | undefined): string | undefined {
-  return value && posix.isAbsolute(value) ? value : undefined;
-}
-
-function home(env: PathInputs['env']): string {
-  if (env.HOME) return env.HOME;
-  throw new TokenAgentError(codes.configInvalid, 'cannot find the home directory: HOME is not set');
-}
-
-function windowsDir(env: PathInputs['env'], variable: 'APPDATA' | 'LOCALAPPDATA', fallback: string): string {
-  const value = env[variable];
-  if (value) return value;
-  if (env.USERPROFILE) return win32.join(env.USERPROFILE, 'AppData', fallback);
-  throw new TokenAgentError(
-    codes.configInvalid,
-    `cannot find the ${variable} directory: neither ${variable} nor USERPROFILE is set`,
-  );
 }
 
 function emptyConfig(): AgentConfig {

@@ -1,0 +1,107 @@
+// The shapes of the agent's config: token definitions, team mode, and their defaults. Types and
+// constants only, so that every module that handles a definition can import them without the checks.
+export const tokenTypes = ['oauth2-refresh-token', 'oauth2-client-credentials', 'command', 'static'] as const;
+export type TokenType = (typeof tokenTypes)[number];
+
+/** `file` and `memory` keep secrets in plaintext; the user must choose them explicitly. */
+export const storeKinds = ['keychain', 'file', 'memory'] as const;
+export type StoreKind = (typeof storeKinds)[number];
+
+export const configDefaults = {
+  store: 'keychain',
+  refreshBeforeSeconds: 120,
+  refreshBudgetPerHour: 60,
+  commandTimeoutSeconds: 30,
+} as const satisfies {
+  store: StoreKind;
+  refreshBeforeSeconds: number;
+  refreshBudgetPerHour: number;
+  commandTimeoutSeconds: number;
+};
+
+interface TokenCommon {
+  name: string;
+  /** How long before expiry to refresh (or, for static tokens, to warn). */
+  refreshBeforeSeconds: number;
+}
+
+/** Exactly one of the two: `issuer` means the token endpoint is found by discovery. */
+export type OAuth2Endpoint =
+  | { issuer: string; tokenEndpoint?: undefined }
+  | { tokenEndpoint: string; issuer?: undefined };
+
+type OAuth2Common = TokenCommon &
+  OAuth2Endpoint & {
+    clientId: string;
+    /** Space-separated, as sent in the `scope` parameter. */
+    scope?: string;
+    /** RFC 8707 resource indicator. */
+    resource?: string;
+    refreshBudgetPerHour: number;
+  };
+
+export type OAuth2RefreshTokenDefinition = OAuth2Common & { type: 'oauth2-refresh-token' };
+export type OAuth2ClientCredentialsDefinition = OAuth2Common & { type: 'oauth2-client-credentials' };
+
+export interface CommandTokenDefinition extends TokenCommon {
+  type: 'command';
+  /** Program and arguments, run without a shell. */
+  command: string[];
+  timeoutSeconds: number;
+  refreshBudgetPerHour: number;
+}
+
+export interface StaticTokenDefinition extends TokenCommon {
+  type: 'static';
+}
+
+export type TokenDefinition =
+  | OAuth2RefreshTokenDefinition
+  | OAuth2ClientCredentialsDefinition
+  | CommandTokenDefinition
+  | StaticTokenDefinition;
+
+/**
+ * Team mode (docs/team-mode.md): a `redis://` or `rediss://` URL of one node, or an object naming a
+ * node, a cluster or a Sentinel group, and where the team's encryption key comes from.
+ */
+export type RedisConfig = string | RedisTeamConfig;
+
+export interface RedisTeamConfig {
+  /** One node (or a proxy in front of several). Exactly one of `url`, `cluster` and `sentinel`. */
+  url?: string;
+  /** Seed nodes of a Redis Cluster. */
+  cluster?: string[];
+  /** A Sentinel group: the master's name and the sentinels' URLs. */
+  sentinel?: { name: string; nodes: string[] };
+  /** The environment variable holding the team key; without it the key comes from the secret store. */
+  keyEnv?: string;
+  /** The first part of every key, so that several teams can share one Redis. */
+  prefix?: string;
+}
+
+export interface AgentConfig {
+  store: StoreKind;
+  redis?: RedisConfig;
+  tokens: TokenDefinition[];
+}
+
+export type ConfigSource = 'file' | 'settings';
+
+export interface Problem {
+  /** An `error` on a token means that token is disabled; a top-level `error` falls back to the default. */
+  severity: 'error' | 'warning';
+  source: ConfigSource;
+  /** The token's name, when it has a valid one. */
+  token?: string;
+  /** The entry's position in its `tokens` array. */
+  index?: number;
+  field?: string;
+  /** One sentence naming the token and the field. Never echoes a value that could be a secret. */
+  message: string;
+}
+
+export interface ConfigResult {
+  config: AgentConfig;
+  problems: Problem[];
+}
