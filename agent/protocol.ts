@@ -47,6 +47,13 @@ export interface TokenState {
    * agent cannot vouch for.
    */
   verification?: TokenVerification;
+  /**
+   * Set while a secret the agent obtained (above all a rotated refresh token) lives only in the
+   * agent's memory because the secret store refused to save it; the agent keeps retrying in the
+   * background and uses the in-memory one meanwhile. `since` is Unix ms; `message` says what to do,
+   * e.g. "new refresh token not yet saved: unlock the keyring (ERR_STORE_LOCKED)". Never a secret.
+   */
+  pendingSave?: { since: number; message: string };
 }
 
 /** `code` is one of verify.ts's `VerifyFailure` values: `opaque`, `no-keys`, `bad-signature`, … */

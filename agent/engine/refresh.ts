@@ -15,6 +15,7 @@ import { codes, isTokenAgentError, TokenAgentError } from './errors';
 import { GrantError } from './grants';
 import { describeAccessToken, type JwtInfoCache } from './jwtInfo';
 import { type Obtained, obtainToken } from './obtain';
+import { saveOrKeep } from './pendingSave';
 import { estimateSkewMs } from './skew';
 import type { HeldToken, RefreshOutcome, StoredAccessToken, TokenSlot } from './tokenSlot';
 
@@ -65,7 +66,7 @@ export async function refreshUnderLock(
     lock = await takeLock(context, slot.name);
     // Another process may have refreshed while we waited for the lock: on this machine (the store)
     // or, in team mode, anywhere in the team.
-    let adopted = await adoptStored(context, slot);
+    let adopted = await adoptUnlessUnreadable(context, slot);
     let teamUp = team !== undefined;
     if (team) {
       const shared = await orUnavailable(team.latest(slot.definition));
@@ -103,7 +104,7 @@ export async function refreshUnderLock(
     const held = accept(context, slot, obtained);
     if (lease) {
       // The lease persists the rotated refresh token: to the team, then to this machine's store.
-      const result = await lease.commit(shareable(held), obtained.rotatedRefreshToken);
+      const result = await commitOrKeep(context, slot, lease, held, obtained.rotatedRefreshToken);
       if (result.outcome === 'superseded') {
         context.log('warn', `token '${slot.name}': a newer holder wrote first; taking the team's token`);
         if (result.latest) adoptShared(context, slot, result.latest);
@@ -114,8 +115,9 @@ export async function refreshUnderLock(
       }
     } else if (obtained.rotatedRefreshToken) {
       // Rotation: the new refresh token is stored before anything else, so that a crash from here
-      // on leaves the store holding the only refresh token the server still accepts.
-      await store.set(slot.name, 'refresh_token', obtained.rotatedRefreshToken);
+      // on leaves the store holding the only refresh token the server still accepts. A store that
+      // refuses it does not lose it: the slot keeps it and the engine writes it again later.
+      await saveOrKeep(slot, store, 'refresh_token', obtained.rotatedRefreshToken, context.now);
     }
     if (slot.definition.type !== 'static') {
       const stored: StoredAccessToken = {
@@ -124,7 +126,7 @@ export async function refreshUnderLock(
         ...(held.expiresAt !== undefined ? { expiresAt: held.expiresAt } : {}),
         ...(held.issuedAt !== undefined ? { issuedAt: held.issuedAt } : {}),
       };
-      await store.set(slot.name, 'access_token', JSON.stringify(stored));
+      await saveOrKeep(slot, store, 'access_token', JSON.stringify(stored), context.now);
     }
     slot.current = held;
     slot.lastRefreshAt = obtained.responseReceivedAt;
@@ -155,6 +157,45 @@ export async function refreshUnderLock(
   } finally {
     await lease?.release();
     await lock?.release().catch(() => undefined);
+  }
+}
+
+/**
+ * adoptStored, except that a store that cannot be read does not stop a refresh while the slot keeps
+ * unsaved secrets: the kept refresh token is the newest there is, and refreshing with it is what keeps
+ * the grant alive until the store takes it.
+ */
+async function adoptUnlessUnreadable(context: RefreshContext, slot: TokenSlot): Promise<boolean> {
+  try {
+    return await adoptStored(context, slot);
+  } catch (error) {
+    if (slot.pending?.values.refresh_token === undefined) throw error;
+    context.log('debug', `token '${slot.name}': the store cannot be read; refreshing with the kept token`);
+    return false;
+  }
+}
+
+/**
+ * The lease's commit, keeping the rotated refresh token in the slot when this machine's store refuses
+ * it: the team may already hold it, but the provider has retired the stored one either way.
+ */
+async function commitOrKeep(
+  context: RefreshContext,
+  slot: TokenSlot,
+  lease: TeamLease,
+  held: HeldToken,
+  rotated: string | undefined,
+): Promise<Awaited<ReturnType<TeamLease['commit']>>> {
+  try {
+    return await lease.commit(shareable(held), rotated);
+  } catch (error) {
+    if (rotated === undefined) throw error;
+    context.log(
+      'warn',
+      `token '${slot.name}': ${toCoded(error).code} while committing; keeping the new refresh token`,
+    );
+    await saveOrKeep(slot, context.store(), 'refresh_token', rotated, context.now);
+    return { outcome: 'local' };
   }
 }
 
@@ -277,8 +318,12 @@ async function obtainWithReuseCheck(
       ...(context.fetch ? { fetch: context.fetch } : {}),
     },
   };
+  // A kept (unsaved) refresh token is the live one: the stored one was retired when it was issued.
+  const kept = slot.pending?.values.refresh_token;
   const usedRefreshToken =
-    slot.definition.type === 'oauth2-refresh-token' ? await store.get(slot.name, 'refresh_token') : undefined;
+    slot.definition.type === 'oauth2-refresh-token'
+      ? (kept ?? (await store.get(slot.name, 'refresh_token')))
+      : undefined;
   try {
     return await obtainToken(
       slot.definition,
@@ -286,6 +331,8 @@ async function obtainWithReuseCheck(
     );
   } catch (error) {
     if (!(error instanceof GrantError && error.details.oauthError === 'invalid_grant')) throw error;
+    // Never fall back from a kept token to the older stored one: that is the reuse that revokes a grant.
+    if (kept !== undefined) throw error;
     const latest = await store.get(slot.name, 'refresh_token');
     if (latest === undefined || latest === usedRefreshToken) throw error;
     context.log(

@@ -13,6 +13,7 @@ import type { RefreshCoordinator, TeamHealth } from './coordinator';
 import { codes, TokenAgentError } from './errors';
 import { GrantError } from './grants';
 import { JwtInfoCache } from './jwtInfo';
+import { forgetPending, SaveRetrier } from './pendingSave';
 import {
   adoptStored,
   type LogLevel,
@@ -23,6 +24,7 @@ import {
   usable,
 } from './refresh';
 import { nextRefreshAt } from './schedule';
+import { nodeTimers, type Timers } from './timer';
 import { type HeldToken, type RefreshOutcome, TokenSlot } from './tokenSlot';
 import { describeVerification, VerificationTracker } from './verificationTracker';
 
@@ -38,6 +40,8 @@ export interface EngineOptions {
   schedule: boolean;
   now?: () => number;
   random?: () => number;
+  /** The timers behind every engine wait; tests pass a fake clock's. Node's own by default. */
+  timers?: Timers;
   fetch?: typeof fetch;
   grantTimeoutMs?: number;
   lock?: { staleAfterMs?: number; timeoutMs?: number; heartbeatMs?: number };
@@ -64,6 +68,8 @@ export class TokenEngine {
   readonly #now: () => number;
   readonly #random: () => number;
   readonly #verifier: VerificationTracker | undefined;
+  readonly #timers: Timers;
+  readonly #saves: SaveRetrier;
   #stopped = false;
   #peerWatcher: FSWatcher | undefined;
   #peerTimer: NodeJS.Timeout | undefined;
@@ -73,6 +79,14 @@ export class TokenEngine {
     this.#options = options;
     this.#now = options.now ?? Date.now;
     this.#random = options.random ?? Math.random;
+    this.#timers = options.timers ?? nodeTimers;
+    this.#saves = new SaveRetrier({
+      store: () => this.#store(),
+      now: this.#now,
+      timers: this.#timers,
+      log: (level, message) => this.#log(level, message),
+      changed: () => this.#emit(),
+    });
     this.#context = {
       store: () => this.#store(),
       coordinator: options.coordinator,
@@ -148,6 +162,7 @@ export class TokenEngine {
    */
   stop(): void {
     this.#stopped = true;
+    this.#saves.stop();
     this.#verifier?.close();
     this.#unwatchTeam?.();
     for (const slot of this.#slots.values()) clearTimeout(slot.timer);
@@ -157,13 +172,24 @@ export class TokenEngine {
     if (coordinator) void this.idle().then(() => coordinator.close());
   }
 
-  /** Resolves once no refresh is in flight. */
+  /** Resolves once no refresh and no background write of kept secrets is in flight. */
   async idle(): Promise<void> {
     for (;;) {
       const running = [...this.#slots.values()].flatMap((slot) => (slot.inFlight ? [slot.inFlight] : []));
-      if (running.length === 0) return;
+      if (running.length === 0) return this.#saves.idle();
       await Promise.allSettled(running);
     }
+  }
+
+  /**
+   * Tries once more to write every secret still kept only in memory (a rotated refresh token the store
+   * refused), waiting at most `timeoutMs`: a stopping agent calls it after stop() to save what it can.
+   * Resolves to the names of the tokens whose secrets are still unsaved.
+   */
+  flushPending(timeoutMs: number): Promise<string[]> {
+    if (!Number.isFinite(timeoutMs) || timeoutMs < 0)
+      throw new TypeError(`timeoutMs must be a non-negative number, got ${timeoutMs}`);
+    return this.#saves.flush(this.#slots.values(), timeoutMs).finally(() => this.#emit());
   }
 
   /**
@@ -201,9 +227,15 @@ export class TokenEngine {
 
   /** Stores a secret and acts on it at once: a new refresh token or client secret is tried right away. */
   async setSecret(name: string, kind: SecretKind, value: string): Promise<void> {
-    await this.#store().set(name, kind, value);
     const slot = this.#slots.get(name);
-    if (!slot) return;
+    const store = this.#store();
+    if (!slot) return store.set(name, kind, value);
+    // After any write of this token still running, so that a kept older secret cannot overwrite it.
+    await slot.serialWrite(() => store.set(name, kind, value));
+    // The user's (or a sign-in's) secret replaces whatever was kept unsaved of the same kind.
+    if (kind === 'refresh_token' || kind === 'access_token') forgetPending(slot, kind);
+    if (kind === 'static_token') forgetPending(slot, 'access_token');
+    if (!slot.pending) this.#saves.forget(slot);
     if (kind === 'static_token' || kind === 'access_token') {
       slot.current = undefined;
       await adoptStored(this.#context, slot);
@@ -218,9 +250,13 @@ export class TokenEngine {
 
   /** Deletes every secret of a token and forgets its access token. */
   async removeSecrets(name: string): Promise<void> {
-    await this.#store().delete(name);
     const slot = this.#slots.get(name);
-    if (!slot) return;
+    const store = this.#store();
+    if (!slot) return store.delete(name);
+    await slot.serialWrite(() => store.delete(name));
+    // Kept secrets of a removed token must not be written back by a later retry.
+    forgetPending(slot);
+    this.#saves.forget(slot);
     clearTimeout(slot.timer);
     slot.current = undefined;
     slot.nextRefreshAt = undefined;
@@ -344,6 +380,7 @@ export class TokenEngine {
     this.#emit();
     const running = refreshUnderLock(this.#context, slot, want, tokenBefore).finally(() => {
       slot.refreshing = false;
+      this.#saves.watch(slot);
       this.#schedule(slot);
       this.#emit();
     });

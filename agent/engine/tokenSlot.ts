@@ -6,6 +6,7 @@ import type { TokenPhase, TokenState } from '../protocol';
 import { RefreshBudget } from './backoff';
 import type { TokenAgentError } from './errors';
 import type { JwtInfo } from './jwtInfo';
+import { type PendingSave, pendingState } from './pendingSave';
 
 export interface HeldToken {
   accessToken: string;
@@ -38,7 +39,11 @@ export class TokenSlot {
   timer: NodeJS.Timeout | undefined;
   inFlight: Promise<RefreshOutcome> | undefined;
   loaded: Promise<void> | undefined;
+  /** Secrets obtained but not yet written to the store; the engine retries them (pendingSave.ts). */
+  pending: PendingSave | undefined;
   readonly budget: RefreshBudget;
+  /** The tail of this token's store writes: each one waits for the one before (serialWrite). */
+  #writes: Promise<unknown> = Promise.resolve();
 
   constructor(readonly definition: TokenDefinition) {
     const limit = 'refreshBudgetPerHour' in definition ? definition.refreshBudgetPerHour : 60;
@@ -47,6 +52,16 @@ export class TokenSlot {
 
   get name(): string {
     return this.definition.name;
+  }
+
+  /**
+   * Runs one store write after the ones before it. A background retry of an older refresh token must
+   * never land after the write of a newer one, or the store would end up holding a revoked token.
+   */
+  serialWrite<T>(write: () => Promise<T>): Promise<T> {
+    const run = this.#writes.then(write, write);
+    this.#writes = run.catch(() => undefined);
+    return run;
   }
 
   /** Forgets past failures once a token is in hand again. */
@@ -98,6 +113,7 @@ export class TokenSlot {
     if (jwt?.jti) state.jtiPrefix = jwt.jti.slice(0, 8);
     if (this.skewMs !== 0) state.skewMs = this.skewMs;
     if (this.lastError) state.lastError = { code: this.lastError.code, message: this.lastError.message };
+    if (this.pending) state.pendingSave = pendingState(this.pending);
     return state;
   }
 }

@@ -9,6 +9,14 @@
 //   bus gone mid-session: "The connection is closed"
 //   no login collection:  "Object does not exist at path “/org/freedesktop/secrets/collection/login”"
 //   locked collection:    "Cannot create an item in a locked collection" (on a write)
+//   daemon restarted:     "The name :1.42 was not provided by any .service files"
+//
+// The last one never heals inside the process: libsecret caches the daemon's unique bus name, and the
+// watch that would forget it never fires, since keytar runs libsecret on a worker thread without a
+// main loop (test/integration/secret-service.test.ts measures it). So after that error, or a closed
+// bus connection, the store reopens itself once per call: by default onto a keytar that runs each
+// call in a fresh Node process, whose libsecret connects to whichever daemon owns the name now.
+import { spawn } from 'node:child_process';
 import type * as Keytar from '@github/keytar';
 import { codes, TokenAgentError } from '../engine/errors';
 import type { SecretKind, SecretStore } from './secretStore';
@@ -47,14 +55,36 @@ export interface KeychainStoreOptions {
   /** Budget of each keytar call, in milliseconds. */
   timeoutMs?: number;
   service?: string;
+  /**
+   * A new connection to the Secret Service, called after a failure that only a new connection can
+   * fix (see the top of this file); its keytar replaces the old one. By default `spawnedKeytar`.
+   */
+  reopen?: () => KeytarApi;
+  /** Told once each time the store reopens, for the agent's log; never given a secret. */
+  onReopen?: (reason: string) => void;
+}
+
+// A stale unique name (":1.42") means the daemon that owned org.freedesktop.secrets is gone and a new
+// one may own it; "The connection is closed" means the bus connection itself died.
+const reconnectMessages = [
+  /^The name :[\d.]+ was not provided by any \.service files$/,
+  /connection is closed/i,
+];
+
+/** Whether a keytar failure is one that a new connection (a fresh libsecret) can cure. */
+export function needsReconnect(error: unknown): boolean {
+  const message = error instanceof Error ? error.message : String(error);
+  return reconnectMessages.some((pattern) => pattern.test(message));
 }
 
 export class KeychainStore implements SecretStore {
   readonly tier = 'keychain';
   readonly plaintext = false;
-  readonly #keytar: KeytarApi;
+  #keytar: KeytarApi;
   readonly #timeoutMs: number;
   readonly #service: string;
+  readonly #reopen: () => KeytarApi;
+  readonly #onReopen: ((reason: string) => void) | undefined;
   /**
    * Calls that timed out but have not returned. Each one occupies a libuv thread-pool thread (four by
    * default, shared with fs and dns), so while one is outstanding new calls fail fast instead of piling
@@ -69,6 +99,8 @@ export class KeychainStore implements SecretStore {
     this.#keytar = keytar;
     this.#timeoutMs = timeoutMs;
     this.#service = service;
+    this.#reopen = options.reopen ?? (() => spawnedKeytar({ timeoutMs }));
+    this.#onReopen = options.onReopen;
   }
 
   /**
@@ -117,7 +149,26 @@ export class KeychainStore implements SecretStore {
     );
   }
 
-  #call<T>(action: string, timeoutMs: number, run: (keytar: KeytarApi) => Promise<T>): Promise<T> {
+  /** One keytar call; after a failure a new connection can cure, the store reopens and tries once more. */
+  async #call<T>(action: string, timeoutMs: number, run: (keytar: KeytarApi) => Promise<T>): Promise<T> {
+    try {
+      return await this.#attempt(action, timeoutMs, run);
+    } catch (error) {
+      if (!(error instanceof TokenAgentError) || !needsReconnect(error.cause)) throw error;
+      let reopened: KeytarApi;
+      try {
+        reopened = this.#reopen();
+      } catch {
+        // No new connection to be had: the first failure says what is wrong.
+        throw error;
+      }
+      this.#keytar = reopened;
+      this.#onReopen?.(`reconnecting to the Secret Service after: ${(error.cause as Error).message}`);
+      return this.#attempt(action, timeoutMs, run);
+    }
+  }
+
+  #attempt<T>(action: string, timeoutMs: number, run: (keytar: KeytarApi) => Promise<T>): Promise<T> {
     if (this.#stuck > 0) {
       return Promise.reject(
         new TokenAgentError(
@@ -156,6 +207,74 @@ export class KeychainStore implements SecretStore {
       );
     });
   }
+}
+
+/** Where `require` finds keytar from here: beside the bundle in a release, node_modules in a checkout. */
+function keytarPath(): string {
+  return require.resolve('@github/keytar');
+}
+
+// Runs in the helper process: one keytar call read from stdin, its answer as one JSON line on stdout.
+const helperScript = `
+const keytar = require(process.argv[1]);
+const methods = new Set(['getPassword', 'setPassword', 'deletePassword']);
+let input = '';
+process.stdin.setEncoding('utf8');
+process.stdin.on('data', (chunk) => { input += chunk; });
+process.stdin.on('end', () => {
+  const { method, args } = JSON.parse(input);
+  const answer = (reply) => process.stdout.write(JSON.stringify(reply));
+  if (!methods.has(method)) return answer({ ok: false, message: 'unknown keytar method' });
+  Promise.resolve()
+    .then(() => keytar[method](...args))
+    .then(
+      (value) => answer({ ok: true, value: value === undefined ? null : value }),
+      (error) => answer({ ok: false, message: String((error && error.message) || error) }),
+    );
+});
+`;
+
+/**
+ * A keytar whose every call runs in a new Node process, and so with a new libsecret and a new D-Bus
+ * connection: slower (tens of milliseconds a call) but it follows a restarted daemon. The arguments,
+ * a password among them, travel over stdin, never argv, which other users can read.
+ */
+export function spawnedKeytar(options: { timeoutMs?: number; modulePath?: string } = {}): KeytarApi {
+  const modulePath = options.modulePath ?? keytarPath();
+  const call = (method: keyof KeytarApi, args: string[]): Promise<unknown> =>
+    new Promise((resolve, reject) => {
+      const child = spawn(process.execPath, ['-e', helperScript, modulePath], {
+        stdio: ['pipe', 'pipe', 'ignore'],
+        windowsHide: true,
+        ...(options.timeoutMs !== undefined ? { timeout: options.timeoutMs } : {}),
+      });
+      let output = '';
+      child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+        output += chunk;
+      });
+      child.on('error', reject);
+      child.on('close', (code, signal) => {
+        let reply: { ok: boolean; value?: unknown; message?: string };
+        try {
+          reply = JSON.parse(output) as typeof reply;
+        } catch {
+          reject(
+            new Error(`the keytar helper process ended without an answer (${signal ?? `exit ${code}`})`),
+          );
+          return;
+        }
+        if (reply.ok) resolve(reply.value);
+        else reject(new Error(reply.message ?? 'keytar failed'));
+      });
+      child.stdin.on('error', () => undefined);
+      child.stdin.end(JSON.stringify({ method, args }));
+    });
+  return {
+    getPassword: (service, account) => call('getPassword', [service, account]) as Promise<string | null>,
+    setPassword: (service, account, password) =>
+      call('setPassword', [service, account, password]) as Promise<void>,
+    deletePassword: (service, account) => call('deletePassword', [service, account]) as Promise<boolean>,
+  };
 }
 
 // The messages come from GLib and gnome-keyring (see the list at the top); this is the one place that
