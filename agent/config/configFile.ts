@@ -54,6 +54,28 @@ export interface ConfigListing {
   entries: ConfigEntry[];
 }
 
+/**
+ * The listing in the shape the user agent answers with (protocol.ts `DefinitionList`): one view per
+ * entry, broken ones with their problems, and the file's own problems, all as sentences.
+ */
+export function toDefinitionList(listing: ConfigListing): {
+  configPath: string;
+  tokens: { name: string; entry: Record<string, unknown>; problems?: string[] }[];
+  problems: string[];
+} {
+  return {
+    configPath: listing.configPath,
+    tokens: listing.entries.map((entry) => ({
+      name: entry.name ?? `tokens[${entry.index}]`,
+      entry: isRecord(entry.entry) ? entry.entry : {},
+      ...(!entry.valid && { problems: entry.problems.map((problem) => problem.message) }),
+    })),
+    problems: listing.problems
+      .filter((problem) => problem.index === undefined)
+      .map((problem) => problem.message),
+  };
+}
+
 type Edit<T> = (raw: Record<string, unknown>) => { value: T; next?: Record<string, unknown> | undefined };
 
 // A file that changes under every attempt is being rewritten in a loop by something else; give up.
@@ -239,4 +261,8 @@ export class ConfigOwner {
     this.#queue = run.catch(() => {});
     return run;
   }
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -15,7 +15,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { ConfigOwner } from '../../agent/config/configFile';
+import { ConfigOwner, toDefinitionList } from '../../agent/config/configFile';
 import { writeConfigAtomically } from '../../agent/config/configIo';
 import type { ConfigResult } from '../../agent/config/types';
 import { isTokenAgentError } from '../../agent/engine/errors';
@@ -216,6 +216,15 @@ describe('the config file owned by the agent', () => {
       type: 'oauth2-client-credentials',
       tokenEndpoint: 'http://example.com/token',
     });
+
+    assert.deepEqual(toDefinitionList(listing).tokens, [
+      { name: 'ok', entry: { name: 'ok', type: 'static' } },
+      {
+        name: 'bad',
+        entry: listing.entries[1]?.entry,
+        problems: listing.entries[1]?.problems.map((problem) => problem.message),
+      },
+    ]);
 
     assert.deepEqual(await owner.remove('bad'), { removed: true });
     assert.deepEqual(await readConfig(), { tokens: [{ name: 'ok', type: 'static' }] });
