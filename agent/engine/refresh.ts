@@ -74,7 +74,7 @@ export async function refreshUnderLock(
       else if (shared && adoptShared(context, slot, shared)) adopted = true;
     }
     if (reused(context, slot, want, adopted, tokenBefore)) return { ok: true };
-    const refreshDue = want.scheduled && (slot.refreshPoint() ?? 0) <= context.now();
+    const refreshDue = want.scheduled && (slot.earliestRefreshAt() ?? 0) <= context.now();
     if (!want.force && !refreshDue && usable(slot.current, want.minValidMs, context.now()))
       return { ok: true };
 

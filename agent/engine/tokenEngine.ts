@@ -8,10 +8,8 @@ import { mkdir } from 'node:fs/promises';
 import type { TokenDefinition } from '../config/types';
 import type { TokenState } from '../protocol';
 import type { SecretKind, SecretStore } from '../store/secretStore';
-import { backoffDelay, retryAfterApplies, retryAfterMs } from './backoff';
 import type { RefreshCoordinator, TeamHealth } from './coordinator';
 import { codes, TokenAgentError } from './errors';
-import { GrantError } from './grants';
 import { JwtInfoCache } from './jwtInfo';
 import { forgetPending, SaveRetrier } from './pendingSave';
 import {
@@ -23,8 +21,8 @@ import {
   toCoded,
   usable,
 } from './refresh';
-import { nextRefreshAt } from './schedule';
-import { nodeTimers, type Timers } from './timer';
+import { plannedRefreshAt } from './refreshPlan';
+import { armTimer, nodeTimers, type Timers } from './timer';
 import { type HeldToken, type RefreshOutcome, TokenSlot } from './tokenSlot';
 import { describeVerification, VerificationTracker } from './verificationTracker';
 
@@ -165,7 +163,7 @@ export class TokenEngine {
     this.#saves.stop();
     this.#verifier?.close();
     this.#unwatchTeam?.();
-    for (const slot of this.#slots.values()) clearTimeout(slot.timer);
+    for (const slot of this.#slots.values()) slot.timer?.cancel();
     this.#peerWatcher?.close();
     clearTimeout(this.#peerTimer);
     const coordinator = this.#options.coordinator;
@@ -257,7 +255,7 @@ export class TokenEngine {
     // Kept secrets of a removed token must not be written back by a later retry.
     forgetPending(slot);
     this.#saves.forget(slot);
-    clearTimeout(slot.timer);
+    slot.timer?.cancel();
     slot.current = undefined;
     slot.nextRefreshAt = undefined;
     this.#emit();
@@ -393,42 +391,20 @@ export class TokenEngine {
   }
 
   #schedule(slot: TokenSlot): void {
-    clearTimeout(slot.timer);
+    slot.timer?.cancel();
     slot.timer = undefined;
     slot.nextRefreshAt = undefined;
     // Without a store nothing can be refreshed; the status already says what to fix.
     if (!this.#options.schedule || this.#stopped || slot.needsSignIn || !this.#options.store) return;
-    const now = this.#now();
-    let at: number | undefined;
-    const error = slot.lastError;
-    if (error && slot.failures > 0 && slot.definition.type !== 'static') {
-      const backoff = backoffDelay({ attempt: slot.failures, random: this.#random });
-      const details = error instanceof GrantError ? error.details : {};
-      const serverWait =
-        details.status !== undefined && retryAfterApplies(details.status)
-          ? retryAfterMs(details.retryAfter, now)
-          : undefined;
-      at = now + Math.max(backoff, serverWait ?? 0);
-      if (error.code === codes.refreshBudgetExhausted) at = slot.budget.resetsAt(now);
-    } else if (!slot.current && slot.definition.type !== 'static') {
-      // Nothing held yet (first start, or only a refresh token stored): fetch one now.
-      at = now;
-    } else if (slot.current?.expiresAt !== undefined && slot.definition.type !== 'static') {
-      at = nextRefreshAt({
-        expiresAtMs: slot.current.expiresAt,
-        nowMs: now,
-        refreshBeforeSeconds: slot.definition.refreshBeforeSeconds,
-        jitter: this.#random,
-        ...(slot.current.issuedAt !== undefined ? { issuedAtMs: slot.current.issuedAt } : {}),
-      });
-    }
+    const at = plannedRefreshAt(slot, this.#now(), this.#random);
     if (at === undefined) return;
     slot.nextRefreshAt = at;
-    slot.timer = setTimeout(
-      () => {
-        void this.#refresh(slot, { minValidMs: 0, force: false, scheduled: true });
-      },
-      Math.max(0, at - now),
+    // armTimer, not setTimeout: a refresh 60 days away must wait, not spin (timer.ts).
+    slot.timer = armTimer(
+      at,
+      this.#now,
+      () => void this.#refresh(slot, { minValidMs: 0, force: false, scheduled: true }),
+      this.#timers,
     );
   }
 

@@ -7,6 +7,8 @@ import { RefreshBudget } from './backoff';
 import type { TokenAgentError } from './errors';
 import type { JwtInfo } from './jwtInfo';
 import { type PendingSave, pendingState } from './pendingSave';
+import { jitterShare, maxJitterMs } from './schedule';
+import type { TimerHandle } from './timer';
 
 export interface HeldToken {
   accessToken: string;
@@ -36,7 +38,10 @@ export class TokenSlot {
   needsSignIn = false;
   failures = 0;
   skewMs = 0;
-  timer: NodeJS.Timeout | undefined;
+  /** The next background refresh (timer.ts), cancelled whenever the slot is rescheduled. */
+  timer: TimerHandle | undefined;
+  /** No background refresh before this (a backoff restored from budget.json after a restart). */
+  backoffUntil: number | undefined;
   inFlight: Promise<RefreshOutcome> | undefined;
   loaded: Promise<void> | undefined;
   /** Secrets obtained but not yet written to the store; the engine retries them (pendingSave.ts). */
@@ -67,6 +72,7 @@ export class TokenSlot {
   /** Forgets past failures once a token is in hand again. */
   markSucceeded(): void {
     this.failures = 0;
+    this.backoffUntil = undefined;
     this.lastError = undefined;
     this.needsSignIn = false;
   }
@@ -80,6 +86,20 @@ export class TokenSlot {
     return lifetimeMs !== undefined && lifetimeMs <= leadMs
       ? held.expiresAt - lifetimeMs / 3
       : held.expiresAt - leadMs;
+  }
+
+  /**
+   * The earliest time the scheduler may pick for the held token: the refresh point less the most
+   * jitter schedule.ts subtracts. A scheduled refresh is due from here on; judging it by the refresh
+   * point alone made a timer that fired inside the jitter find nothing due, re-arm for "now" and spin
+   * until the refresh point.
+   */
+  earliestRefreshAt(): number | undefined {
+    const point = this.refreshPoint();
+    const held = this.current;
+    if (point === undefined || held?.expiresAt === undefined) return point;
+    // Floored as schedule.ts floors its target, so that the timer never fires a fraction too early.
+    return Math.floor(point - Math.min(maxJitterMs, jitterShare * (held.expiresAt - point)));
   }
 
   phase(now: number): TokenPhase {
