@@ -4,7 +4,8 @@ import { parseCommandLine, usage } from './cli/args';
 import { runLogin } from './cli/login';
 import { runCli } from './cli/run';
 import { runScan } from './cli/scan';
-import { runServe } from './serve/serve';
+import { runTokenCommand } from './cli/tokenRun';
+import { runAgent } from './daemon/server';
 import { runLspServer } from './server/lspServer';
 import { agentVersion } from './version';
 
@@ -29,9 +30,9 @@ function main(argv: readonly string[]): void {
         process.exitCode = code;
       });
       return;
-    case 'serve':
+    case 'agent':
       // Explicit exit: a refresh abandoned at the stop bound may still hold timers or sockets.
-      void runServe(command).then((code) => process.exit(code));
+      void runAgent(command).then((code) => process.exit(code));
       return;
     case 'scan':
       void runScan(command.scan).then((code) => {
@@ -40,6 +41,14 @@ function main(argv: readonly string[]): void {
       return;
     case 'login':
       void runLogin(command).then((code) => {
+        process.exitCode = code;
+      });
+      return;
+    case 'token-add':
+    case 'token-remove':
+    case 'token-list':
+    case 'config-path':
+      void runTokenCommand(command).then((code) => {
         process.exitCode = code;
       });
       return;

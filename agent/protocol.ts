@@ -10,7 +10,6 @@ import {
   RequestType0,
   type WorkDoneProgressParams,
 } from 'vscode-languageserver-protocol';
-import { codes } from './engine/errors';
 
 /** Where secrets live. `file` and `memory` are plaintext tiers the user must opt into. */
 export type StoreTier = 'keychain' | 'file' | 'memory' | 'unavailable' | 'none';
@@ -77,12 +76,58 @@ export interface AgentStatus {
   health: Health;
   /** One sentence for people, set when health is not `ok`. */
   message?: string;
-  store: { tier: StoreTier; plaintext: boolean; detail?: string };
+  store: {
+    tier: StoreTier;
+    plaintext: boolean;
+    detail?: string;
+    /** Why the store is unavailable, as a code the client can branch on. */
+    error?: { code: string; message: string };
+  };
   /** Present only when team mode is configured. */
   team?: TeamHealth;
   lint: { enabled: boolean };
   tokens: TokenState[];
 }
+
+/**
+ * The engine's error codes: the one list, re-exported by agent/engine/errors.ts. The codes are a public
+ * contract (they cross the protocol as `ResponseError.data.code` and the socket API as `error.code`).
+ */
+export const codes = {
+  configInvalid: 'ERR_CONFIG_INVALID',
+  tokenUnknown: 'ERR_TOKEN_UNKNOWN',
+  tokenExpired: 'ERR_TOKEN_EXPIRED',
+  /** The refresh token or grant was rejected (`invalid_grant`): only a new sign-in helps. */
+  needsSignIn: 'ERR_NEEDS_SIGN_IN',
+  storeUnavailable: 'ERR_STORE_UNAVAILABLE',
+  storeLocked: 'ERR_STORE_LOCKED',
+  refreshFailed: 'ERR_REFRESH_FAILED',
+  refreshBudgetExhausted: 'ERR_REFRESH_BUDGET_EXHAUSTED',
+  tokenEndpointHttp: 'ERR_TOKEN_ENDPOINT_HTTP',
+  /** The token endpoint answered, but not with a usable token response. */
+  tokenEndpointResponse: 'ERR_TOKEN_ENDPOINT_RESPONSE',
+  tokenEndpointTimeout: 'ERR_TOKEN_ENDPOINT_TIMEOUT',
+  commandFailed: 'ERR_COMMAND_FAILED',
+  lockTimeout: 'ERR_LOCK_TIMEOUT',
+  insecureEndpoint: 'ERR_INSECURE_ENDPOINT',
+  /** The token cannot be signed in to: not an `oauth2-refresh-token`, no issuer, or no such endpoint. */
+  signInUnsupported: 'ERR_SIGN_IN_UNSUPPORTED',
+  /** The user (or the authorization server) refused the sign-in (`access_denied`). */
+  signInDenied: 'ERR_SIGN_IN_DENIED',
+  /** The sign-in was not finished in time (the loopback wait, or the device code's `expires_in`). */
+  signInTimeout: 'ERR_SIGN_IN_TIMEOUT',
+  /** The browser came back with a `state` this sign-in did not send: a forged or stale callback. */
+  signInStateMismatch: 'ERR_SIGN_IN_STATE_MISMATCH',
+  signInCancelled: 'ERR_SIGN_IN_CANCELLED',
+  /** The authorization server answered the sign-in with an error, or without a refresh token. */
+  signInFailed: 'ERR_SIGN_IN_FAILED',
+  /** A request to the user agent that it cannot take as sent (a bad body, a bad parameter). */
+  badRequest: 'ERR_BAD_REQUEST',
+  /** No user agent answers and none could be started; the message says why and names its log. */
+  agentUnavailable: 'ERR_AGENT_UNAVAILABLE',
+  /** The user agent is stopping: it finishes what it has in flight but takes nothing new. */
+  agentStopping: 'ERR_STOPPING',
+} as const;
 
 /** Stable error codes carried in `ResponseError.data.code`; callers branch on these, never on text. */
 export const ErrorCode = {
@@ -108,6 +153,11 @@ export interface GetTokenParams {
 export interface GetTokenResult {
   accessToken: string;
   expiresAt?: number;
+  /**
+   * The token cannot live as long as asked (its provider issues shorter-lived ones): this is the
+   * freshest there is, valid until `expiresAt`, and asking again would not help.
+   */
+  shortOfMinValid?: boolean;
   /** A masked preview safe to show (`eyJhbGci…`). */
   preview: string;
 }
@@ -174,7 +224,46 @@ export interface ScanWorkspaceResult {
   cancelled: boolean;
 }
 
-/** A definition the agent asks the editor to add to the user's `tokenAgent.tokens`. */
+/** A token definition as the user agent shows it: the config entry (never a secret) and its problems. */
+export interface DefinitionView {
+  name: string;
+  /** The entry as written in the config file, unknown fields included. */
+  entry: Record<string, unknown>;
+  /** Set when the entry does not validate: the token is disabled until it is fixed. */
+  problems?: string[];
+}
+
+/** Every definition in the agent's config file, the one source of truth for definitions. */
+export interface DefinitionList {
+  configPath: string;
+  tokens: DefinitionView[];
+  /** Problems of the file as a whole (unreadable, invalid JSON, a bad `store`). */
+  problems: string[];
+}
+
+export interface DefineTokenParams {
+  name: string;
+  /** The config entry without secrets (`type`, `issuer` or `tokenEndpoint`, `clientId`, …). */
+  definition: Record<string, unknown>;
+}
+
+/** The agent's verdict on a definition, at once: written to the config file, or refused and why. */
+export type DefineTokenResult =
+  | { ok: true; replaced: boolean; configPath: string; warnings: string[] }
+  | { ok: false; configPath: string; problems: { field?: string; message: string }[] };
+
+export interface ImportDefinitionsParams {
+  /** The entries of the deprecated `tokenAgent.tokens` setting. */
+  entries: unknown[];
+}
+
+export interface ImportDefinitionsResult {
+  configPath: string;
+  imported: string[];
+  skipped: { name: string; reason: string }[];
+}
+
+/** Deprecated: older agents asked the editor to add a definition to `tokenAgent.tokens`. */
 export interface AddTokenDefinitionParams {
   definition: { name: string; type: 'static' };
 }
@@ -196,23 +285,179 @@ export const addTokenDefinition = new RequestType<AddTokenDefinitionParams, null
   'tokenAgent/addTokenDefinition',
 );
 
+export const listDefinitions = new RequestType0<DefinitionList, ErrorData>('tokenAgent/listDefinitions');
+export const defineToken = new RequestType<DefineTokenParams, DefineTokenResult, ErrorData>(
+  'tokenAgent/defineToken',
+);
+export const removeDefinition = new RequestType<TokenNameParams, { removed: boolean }, ErrorData>(
+  'tokenAgent/removeDefinition',
+);
+export const importDefinitions = new RequestType<ImportDefinitionsParams, ImportDefinitionsResult, ErrorData>(
+  'tokenAgent/importDefinitions',
+);
+
 export type Direction = 'client -> server' | 'server -> client';
 export interface MethodInfo {
   method: string;
   kind: 'request' | 'notification';
   direction: Direction;
+  /** The params type by name (declared in this module), or `none`. */
+  params: string;
+  /** The result type by name; notifications have none. */
+  result?: string;
+  /** The `ERR_…` codes a caller should be ready for. */
+  errors?: readonly ErrorCode[];
+  /** What it is for, in a sentence or two: docs/protocol.md is generated from this table. */
+  summary: string;
 }
 
-/** Every custom method, for documentation checks and tracing. Add new messages here too. */
+const tokenErrors = [
+  ErrorCode.tokenUnknown,
+  ErrorCode.needsSignIn,
+  ErrorCode.tokenExpired,
+  ErrorCode.agentUnavailable,
+] as const;
+const storeErrors = [ErrorCode.storeUnavailable, ErrorCode.storeLocked, ErrorCode.agentUnavailable] as const;
+
+/** Every custom method, for the generated docs/protocol.md and for tracing. Add new messages here too. */
 export const methods: readonly MethodInfo[] = [
-  { method: status.method, kind: 'request', direction: 'client -> server' },
-  { method: didChangeStatus.method, kind: 'notification', direction: 'server -> client' },
-  { method: getToken.method, kind: 'request', direction: 'client -> server' },
-  { method: refreshToken.method, kind: 'request', direction: 'client -> server' },
-  { method: setSecret.method, kind: 'request', direction: 'client -> server' },
-  { method: removeSecrets.method, kind: 'request', direction: 'client -> server' },
-  { method: signIn.method, kind: 'request', direction: 'client -> server' },
-  { method: signInPrompt.method, kind: 'notification', direction: 'server -> client' },
-  { method: scanWorkspace.method, kind: 'request', direction: 'client -> server' },
-  { method: addTokenDefinition.method, kind: 'request', direction: 'server -> client' },
+  {
+    method: status.method,
+    kind: 'request',
+    direction: 'client -> server',
+    params: 'none',
+    result: 'AgentStatus',
+    summary:
+      'The current state: the user agent\'s (version, pid, store, team, tokens) with this window\'s lint switch. The server pushes every change with `tokenAgent/didChangeStatus`; this is for tools and a window that wants it at once.',
+  },
+  {
+    method: didChangeStatus.method,
+    kind: 'notification',
+    direction: 'server -> client',
+    params: 'AgentStatus',
+    summary:
+      'Pushed once the language server is initialised, then whenever the user agent\'s status (a token, the store, team mode) or the lint switch changes. Every window subscribes to the same agent, so all see a refresh at once.',
+  },
+  {
+    method: getToken.method,
+    kind: 'request',
+    direction: 'client -> server',
+    params: 'GetTokenParams',
+    result: 'GetTokenResult',
+    errors: tokenErrors,
+    summary:
+      'A token valid for at least `minValidSeconds`, refreshed first by the user agent if needed. A minimum longer than the provider\'s tokens live answers the freshest token with `shortOfMinValid`, never a refresh per request.',
+  },
+  {
+    method: refreshToken.method,
+    kind: 'request',
+    direction: 'client -> server',
+    params: 'TokenNameParams',
+    result: 'TokenState',
+    errors: tokenErrors,
+    summary:
+      'Refreshes now (the user\'s "Refresh Now"); a second request within seconds of a refresh gets the token just obtained.',
+  },
+  {
+    method: setSecret.method,
+    kind: 'request',
+    direction: 'client -> server',
+    params: 'SetSecretParams',
+    result: 'null',
+    errors: storeErrors,
+    summary:
+      'Stores a secret in the user agent\'s secret store and acts on it at once (a new refresh token is tried right away). The value never crosses back.',
+  },
+  {
+    method: removeSecrets.method,
+    kind: 'request',
+    direction: 'client -> server',
+    params: 'TokenNameParams',
+    result: 'null',
+    errors: storeErrors,
+    summary: 'Deletes every secret of a token and forgets its access token.',
+  },
+  {
+    method: signIn.method,
+    kind: 'request',
+    direction: 'client -> server',
+    params: 'SignInParams',
+    result: 'SignInResult',
+    errors: [
+      ErrorCode.signInUnsupported,
+      ErrorCode.signInDenied,
+      ErrorCode.signInTimeout,
+      ErrorCode.signInStateMismatch,
+      ErrorCode.signInCancelled,
+      ErrorCode.signInFailed,
+      ErrorCode.storeUnavailable,
+    ],
+    summary:
+      'Signs in through the browser (PKCE, one-shot loopback redirect) or a device code; the user agent runs the flow and stores the refresh token. What the user must do arrives as `tokenAgent/signInPrompt`; cancelling the request cancels the sign-in.',
+  },
+  {
+    method: signInPrompt.method,
+    kind: 'notification',
+    direction: 'server -> client',
+    params: 'SignInPromptParams',
+    summary: 'What the user must do for a sign-in in progress: open a URL, or type a code at one.',
+  },
+  {
+    method: scanWorkspace.method,
+    kind: 'request',
+    direction: 'client -> server',
+    params: 'ScanWorkspaceParams',
+    result: 'ScanWorkspaceResult',
+    errors: [ErrorCode.lintDisabled],
+    summary:
+      'Scans every workspace folder as `token-agent scan` does, reporting `$/progress` when a `workDoneToken` is given; findings of files that are not open go to the Problems panel.',
+  },
+  {
+    method: addTokenDefinition.method,
+    kind: 'request',
+    direction: 'server -> client',
+    params: 'AddTokenDefinitionParams',
+    result: 'null',
+    errors: [ErrorCode.configInvalid],
+    summary:
+      'Deprecated: older agents asked the editor to add a static token to `tokenAgent.tokens`. The user agent now owns definitions (`tokenAgent/defineToken`); kept for older language servers.',
+  },
+  {
+    method: listDefinitions.method,
+    kind: 'request',
+    direction: 'client -> server',
+    params: 'none',
+    result: 'DefinitionList',
+    errors: [ErrorCode.agentUnavailable],
+    summary: 'Every definition in the user agent\'s config file, broken entries with their problems.',
+  },
+  {
+    method: defineToken.method,
+    kind: 'request',
+    direction: 'client -> server',
+    params: 'DefineTokenParams',
+    result: 'DefineTokenResult',
+    errors: [ErrorCode.configInvalid, ErrorCode.agentUnavailable],
+    summary:
+      'Adds or replaces a definition in the config file, answering the verdict at once: written (and applied to that token only), or refused with a problem naming the field. Secrets never go in a definition.',
+  },
+  {
+    method: removeDefinition.method,
+    kind: 'request',
+    direction: 'client -> server',
+    params: 'TokenNameParams',
+    result: '{ removed: boolean }',
+    errors: [ErrorCode.configInvalid, ErrorCode.agentUnavailable],
+    summary: 'Removes a definition (a broken one too) from the config file; its secrets are not touched.',
+  },
+  {
+    method: importDefinitions.method,
+    kind: 'request',
+    direction: 'client -> server',
+    params: 'ImportDefinitionsParams',
+    result: 'ImportDefinitionsResult',
+    errors: [ErrorCode.configInvalid, ErrorCode.agentUnavailable],
+    summary:
+      'Imports the deprecated `tokenAgent.tokens` setting into the config file, once: names already defined are skipped.',
+  },
 ];

@@ -149,17 +149,17 @@ async function removeToken(ctx: Ctx, given: unknown): Promise<void> {
   );
   if (confirm !== 'Remove') return;
   await request<protocol.TokenNameParams, null>(ctx.client, protocol.removeSecrets, { name });
-  // Decided on the list as it is when the write runs, so a token added meanwhile is kept.
-  const removed = await ctx.updateTokens((current) =>
-    current.some((t) => t.name === name) ? current.filter((t) => t.name !== name) : undefined,
+  // The agent owns the config file: it removes the definition there, for every window and terminal.
+  const { removed } = await request<protocol.TokenNameParams, { removed: boolean }>(
+    ctx.client,
+    protocol.removeDefinition,
+    { name },
   );
-  if (removed) {
-    void vscode.window.showInformationMessage(`Removed '${name}'.`);
-  } else {
-    void vscode.window.showInformationMessage(
-      `Deleted the secrets of '${name}'. It is defined in ${ctx.status?.configPath ?? 'the config file'}; remove it there too.`,
-    );
-  }
+  void vscode.window.showInformationMessage(
+    removed
+      ? `Removed '${name}' and its secrets.`
+      : `Deleted the secrets of '${name}'; it had no definition.`,
+  );
 }
 
 async function showTokens(ctx: Ctx): Promise<void> {

@@ -139,6 +139,34 @@ export class Ctx implements vscode.Disposable {
     return null;
   }
 
+  #importing = false;
+  /**
+   * `tokenAgent.tokens` is deprecated: the agent's config file is the one source of truth, so that a
+   * token is the same in every window and terminal. Existing entries are imported once, with a message.
+   */
+  async #importSettingsTokens(): Promise<void> {
+    const key = 'tokenAgent.settingsTokensImported';
+    const entries = this.setting('tokens');
+    if (this.#importing || entries.length === 0 || this.extension.globalState.get(key) === true) return;
+    this.#importing = true;
+    try {
+      const result = await this.client?.sendRequest(protocol.importDefinitions, { entries });
+      if (!result) return;
+      await this.extension.globalState.update(key, true);
+      const skipped = result.skipped.map((s) => `${s.name} (${s.reason})`).join(', ');
+      this.log.info(
+        `imported ${result.imported.length} token definitions from settings into ${result.configPath}`,
+      );
+      void vscode.window.showInformationMessage(
+        `Token Agent moved ${result.imported.length} token definition(s) from the tokenAgent.tokens setting into ${result.configPath}, which every window and terminal now share.${skipped ? ` Not moved: ${skipped}.` : ''}`,
+      );
+    } catch (error) {
+      this.log.warn(`could not import tokenAgent.tokens: ${(error as Error).message}`);
+    } finally {
+      this.#importing = false;
+    }
+  }
+
   // Restarts run one after another: two at once would each start a client and leak one.
   #restarts: Promise<void> = Promise.resolve();
   restart(): Promise<void> {
@@ -153,6 +181,7 @@ export class Ctx implements vscode.Disposable {
     if (view.kind === 'running' && this.#view.kind !== 'running') {
       this.log.info(`agent ${view.status.version} (pid ${view.status.pid}) reported status`);
     }
+    if (view.kind === 'running' && view.status.configPath !== undefined) void this.#importSettingsTokens();
     this.#view = view;
     this.#statusBar.show(view);
     for (const waiter of [...this.#statusWaiters]) waiter();

@@ -150,22 +150,29 @@ async function addDefinition(
   definition: TokenSetting,
   secrets: { kind: protocol.SecretKind; value: string }[],
 ) {
-  await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: `Adding '${definition.name}'…` },
+  const { name, ...entry } = definition;
+  const verdict = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: `Adding '${name}'…` },
     async () => {
-      // Appended to the list as it is when the write runs, not as it was when the flow began.
-      await ctx.updateTokens((current) => [...current, definition]);
-      // The agent rebuilds its engine from the new settings; the secrets can only follow after that.
-      await ctx.waitForToken(definition.name);
+      // The agent checks the definition and writes it to its config file, answering at once.
+      const answer = await request<protocol.DefineTokenParams, protocol.DefineTokenResult>(
+        ctx.client,
+        protocol.defineToken,
+        { name, definition: entry as Record<string, unknown> },
+      );
+      if (!answer.ok) return answer;
       for (const secret of secrets) {
-        await request<protocol.SetSecretParams, null>(ctx.client, protocol.setSecret, {
-          name: definition.name,
-          ...secret,
-        });
+        await request<protocol.SetSecretParams, null>(ctx.client, protocol.setSecret, { name, ...secret });
       }
+      return answer;
     },
   );
+  if (!verdict.ok) {
+    const problems = verdict.problems.map((p) => p.message).join(' ');
+    void vscode.window.showErrorMessage(`'${name}' was not added: ${problems}`);
+    return;
+  }
   void vscode.window.showInformationMessage(
-    `Added '${definition.name}'. Its secrets are in the OS secret store.`,
+    `Added '${name}' to ${verdict.configPath}. Its secrets are in the OS secret store.`,
   );
 }

@@ -1,8 +1,9 @@
 // Parses the command line into a typed command. Pure: no I/O, so every path is unit-tested.
 import { parseArgs } from 'node:util';
-import { type ListenSpec, parseListen } from '../serve/listen';
+import { type ListenSpec, parseListen } from '../daemon/listen';
 import type { LoginCommand } from './login';
 import { parseScanArgs, type ScanCommand } from './scan';
+import { parseTokenCommand, type TokenCommand, tokenUsage } from './tokenCommands';
 
 export const secretKindNames = ['refresh_token', 'client_secret', 'access_token', 'static_token'] as const;
 export type SecretKindName = (typeof secretKindNames)[number];
@@ -11,15 +12,23 @@ export type Command =
   | { kind: 'help' }
   | { kind: 'version' }
   | { kind: 'lsp' }
-  | { kind: 'get'; name: string; minValidSeconds: number; config?: string }
-  | { kind: 'status'; json: boolean; config?: string }
-  | { kind: 'refresh'; name: string; config?: string }
-  | { kind: 'secret-set'; name: string; secret: SecretKindName; config?: string }
-  | { kind: 'secret-delete'; name: string; secret?: SecretKindName; config?: string }
-  | { kind: 'serve'; listen: ListenSpec[]; printSecret: boolean; config?: string }
+  | ({ kind: 'get'; name: string; minValidSeconds: number } & ClientFlags)
+  | ({ kind: 'status'; json: boolean } & ClientFlags)
+  | ({ kind: 'refresh'; name: string } & ClientFlags)
+  | ({ kind: 'secret-set'; name: string; secret: SecretKindName } & ClientFlags)
+  | ({ kind: 'secret-delete'; name: string; secret?: SecretKindName } & ClientFlags)
+  | { kind: 'agent'; listen: ListenSpec[]; printSecret: boolean; config?: string }
   | LoginCommand
+  | Exclude<TokenCommand, { kind: 'help' }>
   | { kind: 'scan'; scan: ScanCommand }
   | { kind: 'usage-error'; message: string };
+
+/** What every client command takes: the config file, and whether to skip the user agent. */
+export interface ClientFlags {
+  config?: string;
+  /** --no-agent: run the engine in this process (containers, CI), with the lock file between processes. */
+  noAgent?: boolean;
+}
 
 export const usage = `Usage: token-agent <command> [options]
 
@@ -37,13 +46,17 @@ Commands:
   login NAME [--device]            Sign in through the browser (or with a device code) and keep the
                                    refresh token in the secret store. --no-browser only prints the URL.
   lsp --stdio | --node-ipc         Run as a language server (what the VS Code extension starts).
-  serve [--listen ADDRESS]...      Keep tokens fresh and hand them to local processes over HTTP.
+  agent [--listen ADDRESS]...      Run the user agent in the foreground (clients start it on demand
+                                   otherwise). It alone refreshes, signs in and edits the config.
                                    ADDRESS: unix:PATH (default: $XDG_RUNTIME_DIR/token-agent/agent.sock)
-                                   or 127.0.0.1:PORT (needs the bearer secret: serve --print-secret).
-
+                                   or 127.0.0.1:PORT (needs the bearer secret: agent --print-secret).
+                                   'serve' is the same command.
+${tokenUsage}
 Options:
   --config FILE                    Config file (default: $TOKEN_AGENT_CONFIG, else
                                    $XDG_CONFIG_HOME/token-agent/config.json).
+  --no-agent                       Do the work in this process instead of asking the user agent
+                                   (containers and CI; also TOKEN_AGENT_NO_AGENT=1).
   -h, --help                       Show this help.
   -v, --version                    Print the version.
 
@@ -54,6 +67,11 @@ Example:
 export function parseCommandLine(argv: readonly string[]): Command {
   // `scan` has options of its own (--format, paths that may look like flags after --).
   if (argv[0] === 'scan') return { kind: 'scan', scan: parseScanArgs(argv.slice(1)) };
+  // `token add` passes a program's own arguments after `--`, and has flags of its own.
+  if (argv[0] === 'token' || argv[0] === 'config') {
+    const parsed = parseTokenCommand(argv);
+    return parsed.kind === 'help' ? { kind: 'help' } : parsed;
+  }
   let parsed: ReturnType<typeof parseWith>;
   try {
     parsed = parseWith(argv);
@@ -63,7 +81,10 @@ export function parseCommandLine(argv: readonly string[]): Command {
   const { values, positionals } = parsed;
   if (values.help) return { kind: 'help' };
   if (values.version) return { kind: 'version' };
-  const config = values.config !== undefined ? { config: values.config } : {};
+  const config = {
+    ...(values.config !== undefined ? { config: values.config } : {}),
+    ...(values['no-agent'] ? { noAgent: true } : {}),
+  };
   const [command, ...rest] = positionals;
   const extra = (allowed: number) =>
     rest.length > allowed ? `'${command}' got an unexpected argument '${rest[allowed]}'.` : undefined;
@@ -121,6 +142,7 @@ export function parseCommandLine(argv: readonly string[]): Command {
         ...config,
       };
     }
+    case 'agent':
     case 'serve': {
       const tooMany = extra(0);
       if (tooMany) return { kind: 'usage-error', message: tooMany };
@@ -130,14 +152,19 @@ export function parseCommandLine(argv: readonly string[]): Command {
         if ('error' in spec) return { kind: 'usage-error', message: spec.error };
         listen.push(spec);
       }
-      return { kind: 'serve', listen, printSecret: values['print-secret'] === true, ...config };
+      return {
+        kind: 'agent',
+        listen,
+        printSecret: values['print-secret'] === true,
+        ...(values.config !== undefined ? { config: values.config } : {}),
+      };
     }
     default:
       return { kind: 'usage-error', message: `Unknown command '${command}'. Run 'token-agent --help'.` };
   }
 }
 
-function parseSecret(rest: string[], config: { config?: string }): Command {
+function parseSecret(rest: string[], config: ClientFlags): Command {
   const [action, name, secret, ...more] = rest;
   const isKind = (value: string | undefined): value is SecretKindName =>
     (secretKindNames as readonly (string | undefined)[]).includes(value);
@@ -178,6 +205,7 @@ function parseWith(argv: readonly string[]) {
       help: { type: 'boolean', short: 'h' },
       version: { type: 'boolean', short: 'v' },
       config: { type: 'string' },
+      'no-agent': { type: 'boolean' },
       'min-valid': { type: 'string' },
       json: { type: 'boolean' },
       device: { type: 'boolean' },

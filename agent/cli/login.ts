@@ -2,11 +2,14 @@
 // Everything goes to stderr and nothing secret is printed: the tokens go straight into the store.
 // Exit codes: 0 signed in, 1 the sign-in failed (refused, timed out, store unavailable…), 2 the token
 // cannot be signed in to as named (unknown, or not an oauth2-refresh-token with an issuer).
-import { codes, isTokenAgentError } from '../engine/errors';
+import { connectAgent } from '../daemon/start';
+import { codes, type ErrorCodeString, isTokenAgentError, TokenAgentError } from '../engine/errors';
+import type { SignInResult as ProtocolSignInResult } from '../protocol';
 import { createRuntime, type Runtime } from '../runtime';
 import { defaultLoopbackTimeoutMs } from '../signin/loopback';
 import { type SignInFlow, type SignInResult, signIn, signInDefinition } from '../signin/signIn';
 import { openInBrowser } from './openBrowser';
+import { wantsLocal } from './run';
 import { formatDuration } from './statusTable';
 
 export interface LoginCommand {
@@ -16,6 +19,8 @@ export interface LoginCommand {
   /** False with --no-browser: print the URL only. */
   openBrowser: boolean;
   config?: string;
+  /** --no-agent: sign in from this process instead of through the user agent. */
+  noAgent?: boolean;
 }
 
 /** The process edges, replaceable in tests. */
@@ -38,6 +43,8 @@ export async function runLogin(command: LoginCommand, io: Partial<LoginIo> = {})
   if (!io.signal) process.once('SIGINT', onSigint);
   let runtime: Runtime | undefined;
   try {
+    if (!wantsLocal(command, io.env ?? process.env))
+      return await loginThroughAgent(command, write, io, io.signal ?? interrupt.signal);
     runtime = await createRuntime({
       ...(command.config ? { configFlag: command.config } : {}),
       schedule: false,
@@ -80,7 +87,57 @@ export async function runLogin(command: LoginCommand, io: Partial<LoginIo> = {})
   }
 }
 
-export function describeResult(result: SignInResult): string {
+/** The agent runs the flow (one sign-in per token, whoever asks); this process shows its prompts. */
+async function loginThroughAgent(
+  command: LoginCommand,
+  write: (text: string) => void,
+  io: Partial<LoginIo>,
+  signal: AbortSignal,
+): Promise<number> {
+  const { client } = await connectAgent({
+    ...(command.config ? { configFlag: command.config } : {}),
+    ...(io.env ? { env: io.env } : {}),
+  });
+  let result: ProtocolSignInResult | undefined;
+  let failure: { code: string; message: string } | undefined;
+  await client.signIn(
+    command.name,
+    command.flow,
+    (event) => {
+      if ('prompt' in event) {
+        const prompt = event.prompt;
+        if (prompt.flow === 'browser') {
+          write(`Open this URL to sign in: ${prompt.authorizationUrl}\n`);
+          if (command.openBrowser)
+            void (io.openBrowser ?? openInBrowser)(prompt.authorizationUrl).catch(() =>
+              write('Could not open a browser here: open the URL yourself, or use --device.\n'),
+            );
+          write(`Waiting up to ${formatDuration(defaultLoopbackTimeoutMs)} for the sign-in to finish…\n`);
+        } else {
+          write(`To sign in to '${command.name}', open ${prompt.verificationUri} and enter the code\n\n`);
+          write(`    ${prompt.userCode}\n\n`);
+          if (prompt.verificationUriComplete) write(`(or open ${prompt.verificationUriComplete})\n`);
+          write(
+            `Waiting up to ${formatDuration(prompt.expiresAt - Date.now())} for the sign-in to finish…\n`,
+          );
+        }
+      } else if ('result' in event) result = event.result;
+      else failure = event.error;
+    },
+    signal,
+  );
+  if (result) {
+    write(describeResult(result));
+    return 0;
+  }
+  if (signal.aborted) throw new TokenAgentError(codes.signInCancelled, 'The sign-in was cancelled.');
+  throw new TokenAgentError(
+    (failure?.code ?? codes.signInFailed) as ErrorCodeString,
+    failure?.message ?? 'The sign-in ended without an answer.',
+  );
+}
+
+export function describeResult(result: ProtocolSignInResult): string {
   const where = result.plaintext ? `${result.tier} store, in clear text` : `${result.tier} store`;
   const lines = [
     `Signed in to '${result.name}' (${result.accessTokenPreview}); the refresh token is in the ${where}.`,

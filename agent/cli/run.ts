@@ -1,121 +1,71 @@
-// The terminal commands. Tokens go to stdout only for `get`; everything for people goes to stderr,
-// one line per problem, so `$(token-agent get api)` never captures a message.
+// The terminal commands, as clients of the user agent (started on demand). The agent does the work:
+// a Ctrl-C here ends this process only, never a refresh the agent has started. With --no-agent (or
+// TOKEN_AGENT_NO_AGENT=1) the work is done in this process instead (local.ts).
+// Tokens go to stdout only for `get`; everything for people goes to stderr, one line per problem, so
+// `$(token-agent get api)` never captures a message.
 import { text } from 'node:stream/consumers';
+import type { AgentClient } from '../daemon/client';
+import { connectAgent } from '../daemon/start';
 import { isTokenAgentError } from '../engine/errors';
 import { mask } from '../engine/redact';
-import { createRuntime, type Runtime, requireStore } from '../runtime';
-import { getThroughServe } from '../serve/client';
-import type { Command } from './args';
+import type { AgentStatus } from '../protocol';
+import { type CliCommand, runLocally } from './local';
 import { formatDuration, renderStatusTable } from './statusTable';
 
-/** How long `status` waits for the signature checks (each key fetch has its own 5 s budget too). */
+/** How long `status` waits for the agent's first signature checks of tokens it just loaded. */
 const statusVerifyWaitMs = 5_000;
 
-type CliCommand = Extract<Command, { kind: 'get' | 'status' | 'refresh' | 'secret-set' | 'secret-delete' }>;
+export function wantsLocal(command: { noAgent?: boolean }, env: NodeJS.ProcessEnv = process.env): boolean {
+  return command.noAgent === true || env.TOKEN_AGENT_NO_AGENT === '1';
+}
 
 export async function runCli(command: CliCommand): Promise<number> {
+  if (wantsLocal(command)) return runLocally(command);
   try {
-    if (command.kind === 'get') {
-      // A running `token-agent serve` answers faster than opening the engine here.
-      const served = await getThroughServe(command);
-      if (served.kind === 'token') {
-        process.stdout.write(`${served.accessToken}\n`);
-        return 0;
-      }
-      if (served.kind === 'error') {
-        process.stderr.write(`token-agent: ${served.code}: ${served.message}\n`);
-        return 1;
-      }
-    }
-    return await dispatch(command);
+    const { client } = await connectAgent({ ...(command.config ? { configFlag: command.config } : {}) });
+    return await run(client, command);
   } catch (error) {
-    const code = isTokenAgentError(error) ? `${error.code}: ` : '';
-    process.stderr.write(`token-agent: ${code}${(error as Error).message}\n`);
-    return 1;
+    return fail(error);
   }
 }
 
-async function open(command: CliCommand): Promise<Runtime> {
-  const runtime = await createRuntime({
-    ...(command.config ? { configFlag: command.config } : {}),
-    schedule: false,
-    verifyTokens: command.kind === 'status',
-    // A secret may be stored before its token is configured; without a token the store stays closed.
-    ...(command.kind === 'secret-set' || command.kind === 'secret-delete' ? { alwaysOpenStore: true } : {}),
-  });
-  for (const problem of runtime.problems) {
-    process.stderr.write(`token-agent: ${runtime.configPath}: ${problem.severity}: ${problem.message}\n`);
-  }
-  return runtime;
+export function fail(error: unknown): number {
+  const code = isTokenAgentError(error) ? `${error.code}: ` : '';
+  process.stderr.write(`token-agent: ${code}${(error as Error).message}\n`);
+  return 1;
 }
 
-function storeLabel(runtime: Runtime): string {
-  if (runtime.store)
-    return runtime.store.plaintext ? `${runtime.store.tier} (PLAINTEXT)` : runtime.store.tier;
-  if (runtime.storeError) return `unavailable (${runtime.storeError.code}: ${runtime.storeError.message})`;
-  return 'not needed yet';
-}
-
-async function dispatch(command: CliCommand): Promise<number> {
-  const runtime = await open(command);
-  try {
-    return await run(command, runtime);
-  } finally {
-    // Closes the team's Redis connection, if any, once nothing is in flight.
-    runtime.engine.stop();
-  }
-}
-
-async function run(command: CliCommand, runtime: Runtime): Promise<number> {
-  const { engine } = runtime;
+async function run(client: AgentClient, command: CliCommand): Promise<number> {
   switch (command.kind) {
     case 'get': {
-      const token = await engine.get(command.name, { minValidSeconds: command.minValidSeconds });
-      process.stdout.write(`${token.accessToken}\n`);
+      const answer = await client.getToken(command.name, command.minValidSeconds);
+      process.stdout.write(`${answer.access_token}\n`);
+      if (answer.short_of_min_valid)
+        process.stderr.write(
+          `token-agent: warning: '${command.name}' is valid for ${formatDuration((answer.expires_in ?? 0) * 1000)}, less than the ${command.minValidSeconds}s asked: its provider issues shorter-lived tokens.\n`,
+        );
       return 0;
     }
     case 'refresh': {
-      const token = await engine.refresh(command.name);
+      const state = await client.refresh(command.name);
       const left =
-        token.expiresAt === undefined
+        state.expiresAt === undefined
           ? 'no known expiry'
-          : `expires in ${formatDuration(token.expiresAt - Date.now())}`;
-      process.stderr.write(`Refreshed '${command.name}' (${mask(token.accessToken)}), ${left}.\n`);
+          : `expires in ${formatDuration(state.expiresAt - Date.now())}`;
+      process.stderr.write(`Refreshed '${command.name}', ${left}.\n`);
       return 0;
     }
     case 'status': {
-      if (runtime.store) await engine.start();
-      // The checks started with the engine; an issuer that is slow to serve its keys must not hold up
-      // the status for long, and its tokens then show no verification at all.
-      await engine.verificationSettled(statusVerifyWaitMs);
-      const states = engine.states();
-      if (command.json) {
-        const store = runtime.store
-          ? { tier: runtime.store.tier, plaintext: runtime.store.plaintext }
-          : {
-              tier: runtime.storeError ? 'unavailable' : 'none',
-              plaintext: false,
-              ...(runtime.storeError
-                ? { error: { code: runtime.storeError.code, message: runtime.storeError.message } }
-                : {}),
-            };
-        const problems = runtime.problems.map(({ severity, message }) => ({ severity, message }));
-        const team = engine.teamHealth();
-        const report = {
-          configPath: runtime.configPath,
-          store,
-          ...(team ? { team } : {}),
-          tokens: states,
-          problems,
-        };
-        process.stdout.write(`${JSON.stringify(report, null, 2)}\n`);
-      } else {
-        process.stdout.write(renderStatusTable(states, storeLabel(runtime), Date.now(), engine.teamHealth()));
-      }
-      return states.some((state) => state.phase === 'error' || state.phase === 'needs-sign-in') ? 1 : 0;
+      const status = await settledStatus(client);
+      if (command.json) process.stdout.write(`${JSON.stringify(status, null, 2)}\n`);
+      else
+        process.stdout.write(renderStatusTable(status.tokens, storeLabel(status), Date.now(), status.team));
+      for (const problem of status.problems)
+        process.stderr.write(`token-agent: ${status.configPath ?? 'config'}: ${problem}\n`);
+      return status.tokens.some((t) => t.phase === 'error' || t.phase === 'needs-sign-in') ? 1 : 0;
     }
     case 'secret-set': {
-      const store = storeFor(runtime, command.name);
+      await warnIfUndefined(client, command.name);
       if (process.stdin.isTTY)
         process.stderr.write(`Paste the ${command.secret} for '${command.name}', then Ctrl-D:\n`);
       const value = (await text(process.stdin)).replace(/\r?\n$/, '');
@@ -123,15 +73,17 @@ async function run(command: CliCommand, runtime: Runtime): Promise<number> {
         process.stderr.write('token-agent: expected exactly one line on stdin; nothing was stored.\n');
         return 1;
       }
-      await store.set(command.name, command.secret, value);
+      await client.setSecret(command.name, command.secret, value);
+      const { store } = await client.status();
       process.stderr.write(
         `Stored the ${command.secret} of '${command.name}' (${mask(value)}) in the ${store.tier} store.\n`,
       );
       return 0;
     }
     case 'secret-delete': {
-      const store = storeFor(runtime, command.name);
-      await store.delete(command.name, command.secret);
+      await warnIfUndefined(client, command.name);
+      await client.deleteSecret(command.name, command.secret);
+      const { store } = await client.status();
       process.stderr.write(
         `Deleted ${command.secret ?? 'every secret'} of '${command.name}' from the ${store.tier} store.\n`,
       );
@@ -140,12 +92,39 @@ async function run(command: CliCommand, runtime: Runtime): Promise<number> {
   }
 }
 
-function storeFor(runtime: Runtime, name: string) {
-  // '@team' and '@serve' hold the team key and the sidecar's bearer secret (docs/team-mode.md).
-  if (!name.startsWith('@') && !runtime.config.tokens.some((token) => token.name === name)) {
-    process.stderr.write(
-      `token-agent: warning: no token named '${name}' is configured in ${runtime.configPath}.\n`,
+/**
+ * The agent checks each new token's signature in the background; a status asked right after it
+ * started would show none. Waits (bounded) until every OAuth token it holds has an answer.
+ */
+async function settledStatus(client: AgentClient): Promise<AgentStatus> {
+  const deadline = Date.now() + statusVerifyWaitMs;
+  for (;;) {
+    const status = await client.status();
+    const pending = status.tokens.some(
+      (t) =>
+        (t.type === 'oauth2-refresh-token' || t.type === 'oauth2-client-credentials') &&
+        t.expiresAt !== undefined &&
+        t.verification === undefined,
     );
+    if (!pending || Date.now() > deadline) return status;
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  return requireStore(runtime);
+}
+
+function storeLabel(status: AgentStatus): string {
+  const { store } = status;
+  if (store.tier === 'unavailable')
+    return `unavailable (${store.error ? `${store.error.code}: ` : ''}${store.detail ?? 'no detail'})`;
+  if (store.tier === 'none') return 'not needed yet';
+  return store.plaintext ? `${store.tier} (PLAINTEXT)` : store.tier;
+}
+
+async function warnIfUndefined(client: AgentClient, name: string): Promise<void> {
+  // '@team' and '@serve' hold the team key and the agent's TCP bearer secret (docs/team-mode.md).
+  if (name.startsWith('@')) return;
+  const list = await client.definitions();
+  if (!list.tokens.some((token: { name: string }) => token.name === name))
+    process.stderr.write(
+      `token-agent: warning: no token named '${name}' is configured in ${list.configPath}.\n`,
+    );
 }

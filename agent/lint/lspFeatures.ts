@@ -58,6 +58,11 @@ export interface LintFeatureOptions {
   tokens(): readonly DefinedToken[];
   /** Stores `value` as the static token `name`; omitted when no secret store is available. */
   onStoreStatic?(name: string, value: string): Promise<void>;
+  /**
+   * Defines the static token in the config file (the user agent owns it). Without it, the editor is
+   * asked through `tokenAgent/addTokenDefinition`, as older agents did.
+   */
+  defineStatic?(name: string): Promise<void>;
   /** The agent's config file, for messages that tell the user where to define a token by hand. */
   configPath?(): string | undefined;
   /** Debounce for re-linting a changed document (default 150 ms). */
@@ -230,6 +235,15 @@ export function registerLintFeatures(
 
   /** Asks the editor to define the static token; the reason it did not, if it did not. */
   async function addDefinition(name: string): Promise<string | undefined> {
+    if (options.defineStatic) {
+      try {
+        await options.defineStatic(name);
+        return undefined;
+      } catch (error) {
+        const code = errorCode(error);
+        return `${code ? `${code}: ` : ''}${(error as Error).message}`;
+      }
+    }
     try {
       await connection.sendRequest(protocol.addTokenDefinition, { definition: { name, type: 'static' } });
       return undefined;

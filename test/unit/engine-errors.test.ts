@@ -24,6 +24,8 @@ describe('TokenAgentError', () => {
     assert.equal(new Set(values).size, values.length);
     for (const code of values) assert.match(code, /^ERR_[A-Z_]+$/);
     assert.deepEqual(values.sort(), [
+      'ERR_AGENT_UNAVAILABLE',
+      'ERR_BAD_REQUEST',
       'ERR_COMMAND_FAILED',
       'ERR_CONFIG_INVALID',
       'ERR_INSECURE_ENDPOINT',
@@ -37,6 +39,7 @@ describe('TokenAgentError', () => {
       'ERR_SIGN_IN_STATE_MISMATCH',
       'ERR_SIGN_IN_TIMEOUT',
       'ERR_SIGN_IN_UNSUPPORTED',
+      'ERR_STOPPING',
       'ERR_STORE_LOCKED',
       'ERR_STORE_UNAVAILABLE',
       'ERR_TOKEN_ENDPOINT_HTTP',

@@ -6,7 +6,7 @@ import type { RefreshCoordinator, TeamHealth } from '../../agent/engine/coordina
 import { TokenEngine } from '../../agent/engine/tokenEngine';
 import type { AgentStatus } from '../../agent/protocol';
 import type { Runtime } from '../../agent/runtime';
-import { StatusModel } from '../../agent/server/statusModel';
+import { StatusModel } from '../../agent/daemon/statusModel';
 import { MemoryStore } from '../../agent/store/memoryStore';
 
 function fakeTeam() {

@@ -49,7 +49,12 @@ export class StatusModel {
     const runtime = this.#runtime;
     if (runtime?.store) return { tier: runtime.store.tier, plaintext: runtime.store.plaintext };
     if (runtime?.storeError)
-      return { tier: 'unavailable' as StoreTier, plaintext: false, detail: runtime.storeError.message };
+      return {
+        tier: 'unavailable' as StoreTier,
+        plaintext: false,
+        detail: runtime.storeError.message,
+        error: { code: runtime.storeError.code, message: runtime.storeError.message },
+      };
     return {
       tier: 'none',
       plaintext: false,
@@ -102,6 +107,11 @@ export class StatusModel {
     this.#runtime = runtime;
     this.#startupError = undefined;
     this.#unsubscribe = runtime.engine.onChange(() => this.#emit());
+    this.#emit();
+  }
+
+  /** The runtime's config or problems changed in place (an edit of the config file): tell listeners. */
+  refresh(): void {
     this.#emit();
   }
 

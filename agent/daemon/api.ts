@@ -1,0 +1,106 @@
+// The user agent's API: HTTP/1.1 with JSON bodies on its 0600 Unix socket (and, for token reads only,
+// on an optional loopback TCP port behind a bearer secret). One module declares every route and its
+// types; the agent's handler (routes.ts) and every client (client.ts: the CLI, the helpers, each
+// editor window's language server) import it, so the two sides cannot drift apart.
+//
+// Reads are GET; anything that changes state is PUT, POST or DELETE and is answered only on the
+// Unix socket, whose file mode is the access check. Errors are `{ error: { code, message } }` with a
+// stable code (errors.ts and `agentCodes` below).
+import { codes } from '../engine/errors';
+import type * as protocol from '../protocol';
+import type {
+  AgentStatus,
+  SecretKind,
+  SignInFlow,
+  SignInPrompt,
+  SignInResult,
+  TokenState,
+} from '../protocol';
+
+/** Bumped when a route changes shape; a client that finds another version restarts the agent. */
+export const agentApiVersion = 1;
+
+/** Errors of the agent's HTTP layer itself; the engine's codes (errors.ts) pass through unchanged. */
+export const agentCodes = {
+  hostNotAllowed: 'ERR_HOST_NOT_ALLOWED',
+  originNotAllowed: 'ERR_ORIGIN_NOT_ALLOWED',
+  unauthorized: 'ERR_UNAUTHORIZED',
+  methodNotAllowed: 'ERR_METHOD_NOT_ALLOWED',
+  notFound: 'ERR_NOT_FOUND',
+  badRequest: codes.badRequest,
+  stopping: codes.agentStopping,
+  internal: 'ERR_AGENT_INTERNAL',
+  agentUnavailable: codes.agentUnavailable,
+} as const;
+
+/** `GET /healthz`. */
+export interface Health {
+  status: 'ok' | 'stopping';
+  pid: number;
+  api: number;
+  configPath: string;
+}
+
+/** `GET /v1/tokens/NAME?min_valid=S`: the shape of an OAuth token response, so tools can reuse parsers. */
+export interface TokenAnswer {
+  access_token: string;
+  token_type: 'Bearer';
+  /** Unix seconds; absent when the expiry is unknown. */
+  expires_at?: number;
+  expires_in?: number;
+  /**
+   * Set when the token cannot live as long as asked (its whole lifetime is shorter): this is the
+   * freshest token there is, valid for `expires_in` seconds, and asking again would not help.
+   */
+  short_of_min_valid?: true;
+}
+
+/** `GET /v1/definitions`, `PUT /v1/definitions/NAME`, `POST /v1/definitions/import`: the editor
+ * protocol's types, so the language server passes the agent's answers through unchanged. */
+export type DefinitionList = protocol.DefinitionList;
+export type DefineAnswer = protocol.DefineTokenResult;
+export type ImportAnswer = protocol.ImportDefinitionsResult;
+
+/** `POST /v1/tokens/NAME/sign-in` with `SignInRequest`: newline-delimited JSON, one `SignInEvent` a line. */
+export interface SignInRequest {
+  flow: SignInFlow;
+}
+export type SignInEvent =
+  | { prompt: SignInPrompt }
+  | { result: SignInResult }
+  | { error: { code: string; message: string } };
+
+/** `PUT /v1/secrets/NAME/KIND` with `{ value }`; `DELETE /v1/secrets/NAME[/KIND]`. */
+export interface SecretRequest {
+  value: string;
+}
+
+/**
+ * `GET /v1/held`: the access tokens held now, for a language server's live-token lint (it keeps only
+ * keyed digests). Unix socket only.
+ */
+export interface HeldAnswer {
+  tokens: { name: string; accessToken?: string }[];
+}
+
+/** `GET /v1/status` is an `AgentStatus`; `GET /v1/events` streams one per line, first at once. */
+export type { AgentStatus, SecretKind, TokenState };
+
+export const routes = {
+  health: '/healthz',
+  status: '/v1/status',
+  events: '/v1/events',
+  held: '/v1/held',
+  definitions: '/v1/definitions',
+  importDefinitions: '/v1/definitions/import',
+  definition: (name: string) => `/v1/definitions/${encodeURIComponent(name)}`,
+  token: (name: string, minValidSeconds: number) =>
+    `/v1/tokens/${encodeURIComponent(name)}?min_valid=${minValidSeconds}`,
+  refresh: (name: string) => `/v1/tokens/${encodeURIComponent(name)}/refresh`,
+  signIn: (name: string) => `/v1/tokens/${encodeURIComponent(name)}/sign-in`,
+  secret: (name: string, kind?: SecretKind) =>
+    `/v1/secrets/${encodeURIComponent(name)}${kind ? `/${kind}` : ''}`,
+} as const;
+
+/** Token names as the config allows them; anything else in a path is a 404 before any lookup. */
+export const namePattern = '[A-Za-z0-9._@-]{1,64}';

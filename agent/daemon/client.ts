@@ -1,0 +1,245 @@
+// A client of the user agent: one HTTP request per call on its Unix socket. Used by the CLI, the
+// helpers and each editor window's language server. Nothing here holds a token longer than a call,
+// and a client stopping at any moment never interrupts what the agent is doing for it.
+import { request } from 'node:http';
+import { codes, type ErrorCodeString, TokenAgentError } from '../engine/errors';
+import type { AgentStatus, SecretKind, SignInFlow, TokenState } from '../protocol';
+import {
+  agentCodes,
+  type DefineAnswer,
+  type DefinitionList,
+  type Health,
+  type HeldAnswer,
+  type ImportAnswer,
+  routes,
+  type SignInEvent,
+  type TokenAnswer,
+} from './api';
+
+export interface CallOptions {
+  method?: 'GET' | 'PUT' | 'POST' | 'DELETE';
+  body?: unknown;
+  /** The whole call, refresh included; the agent's own grant timeout is 30 s. */
+  timeoutMs?: number;
+  signal?: AbortSignal;
+}
+
+/** Errors a client raises itself, when the answer never came. */
+export class AgentUnreachable extends Error {
+  constructor(
+    message: string,
+    readonly reason: 'absent' | 'timeout' | 'closed',
+  ) {
+    super(message);
+  }
+}
+
+export class AgentClient {
+  constructor(readonly socketPath: string) {}
+
+  health(timeoutMs = 1_000): Promise<Health> {
+    return this.call<Health>(routes.health, { timeoutMs });
+  }
+
+  status(): Promise<AgentStatus> {
+    return this.call<AgentStatus>(routes.status);
+  }
+
+  getToken(name: string, minValidSeconds: number, options: CallOptions = {}): Promise<TokenAnswer> {
+    return this.call<TokenAnswer>(routes.token(name, minValidSeconds), options);
+  }
+
+  refresh(name: string): Promise<TokenState> {
+    return this.call<TokenState>(routes.refresh(name), { method: 'POST', body: {} });
+  }
+
+  async setSecret(name: string, kind: SecretKind, value: string): Promise<void> {
+    await this.call(routes.secret(name, kind), { method: 'PUT', body: { value } });
+  }
+
+  async deleteSecret(name: string, kind?: SecretKind): Promise<void> {
+    await this.call(routes.secret(name, kind), { method: 'DELETE' });
+  }
+
+  definitions(): Promise<DefinitionList> {
+    return this.call<DefinitionList>(routes.definitions);
+  }
+
+  define(name: string, definition: Record<string, unknown>): Promise<DefineAnswer> {
+    return this.call<DefineAnswer>(routes.definition(name), { method: 'PUT', body: { definition } });
+  }
+
+  removeDefinition(name: string): Promise<{ removed: boolean }> {
+    return this.call<{ removed: boolean }>(routes.definition(name), { method: 'DELETE' });
+  }
+
+  importDefinitions(entries: unknown[]): Promise<ImportAnswer> {
+    return this.call<ImportAnswer>(routes.importDefinitions, { method: 'POST', body: { entries } });
+  }
+
+  held(): Promise<HeldAnswer> {
+    return this.call<HeldAnswer>(routes.held);
+  }
+
+  /** Streams the sign-in's events; the sign-in is cancelled when `signal` aborts. */
+  signIn(
+    name: string,
+    flow: SignInFlow,
+    onEvent: (event: SignInEvent) => void,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    return this.#stream(
+      routes.signIn(name),
+      { method: 'POST', body: { flow } },
+      (line) => onEvent(JSON.parse(line) as SignInEvent),
+      signal,
+    );
+  }
+
+  /**
+   * Subscribes to the agent's status: the first document at once, then one per change. Resolves
+   * when the stream ends (the agent stopped, or `signal` aborted).
+   */
+  events(onStatus: (status: AgentStatus) => void, signal?: AbortSignal): Promise<void> {
+    return this.#stream(
+      routes.events,
+      { method: 'GET' },
+      (line) => onStatus(JSON.parse(line) as AgentStatus),
+      signal,
+    );
+  }
+
+  /** One request; a coded answer from the agent is thrown as the TokenAgentError it was. */
+  call<T>(path: string, options: CallOptions = {}): Promise<T> {
+    const { method = 'GET', timeoutMs = 120_000 } = options;
+    const payload = options.body === undefined ? undefined : JSON.stringify(options.body);
+    return new Promise<T>((settle, fail) => {
+      const req = request({
+        socketPath: this.socketPath,
+        path,
+        method,
+        headers: {
+          host: 'localhost',
+          ...(payload !== undefined
+            ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }
+            : {}),
+        },
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
+      const timer = setTimeout(
+        () => req.destroy(new AgentUnreachable('no answer in time', 'timeout')),
+        timeoutMs,
+      );
+      req.once('error', (error: NodeJS.ErrnoException) => {
+        clearTimeout(timer);
+        fail(unreachable(error, this.socketPath));
+      });
+      req.once('response', (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          text += chunk;
+        });
+        res.once('error', (error) => {
+          clearTimeout(timer);
+          fail(unreachable(error, this.socketPath));
+        });
+        res.once('end', () => {
+          clearTimeout(timer);
+          try {
+            settle(interpret<T>(res.statusCode ?? 0, text));
+          } catch (error) {
+            fail(error);
+          }
+        });
+      });
+      req.end(payload);
+    });
+  }
+
+  #stream(
+    path: string,
+    options: CallOptions,
+    onLine: (line: string) => void,
+    signal: AbortSignal | undefined,
+  ): Promise<void> {
+    const payload = options.body === undefined ? undefined : JSON.stringify(options.body);
+    return new Promise<void>((settle, fail) => {
+      const req = request({
+        socketPath: this.socketPath,
+        path,
+        method: options.method ?? 'GET',
+        headers: {
+          host: 'localhost',
+          ...(payload !== undefined
+            ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) }
+            : {}),
+        },
+      });
+      const onAbort = () => req.destroy();
+      signal?.addEventListener('abort', onAbort, { once: true });
+      const done = (error?: unknown) => {
+        signal?.removeEventListener('abort', onAbort);
+        if (error === undefined || signal?.aborted) settle();
+        else fail(error);
+      };
+      req.once('error', (error: NodeJS.ErrnoException) => done(unreachable(error, this.socketPath)));
+      req.once('response', (res) => {
+        if (res.statusCode !== 200) {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk: string) => {
+            text += chunk;
+          });
+          res.once('end', () => {
+            try {
+              interpret(res.statusCode ?? 0, text);
+              done();
+            } catch (error) {
+              done(error);
+            }
+          });
+          return;
+        }
+        let buffered = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          buffered += chunk;
+          for (let end = buffered.indexOf('\n'); end >= 0; end = buffered.indexOf('\n')) {
+            const line = buffered.slice(0, end);
+            buffered = buffered.slice(end + 1);
+            if (line.trim() !== '') onLine(line);
+          }
+        });
+        res.once('error', () => done());
+        res.once('close', () => done());
+      });
+      req.end(payload);
+    });
+  }
+}
+
+function interpret<T>(status: number, text: string): T {
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    throw new TokenAgentError(codes.agentUnavailable, `the token agent answered ${status} without JSON`);
+  }
+  if (status >= 200 && status < 300) return body as T;
+  const failure = (body as { error?: { code?: unknown; message?: unknown } }).error;
+  const code = typeof failure?.code === 'string' ? failure.code : agentCodes.internal;
+  const message =
+    typeof failure?.message === 'string' ? failure.message : `the token agent answered ${status}`;
+  throw new TokenAgentError(code as ErrorCodeString, message);
+}
+
+function unreachable(error: NodeJS.ErrnoException, socketPath: string): Error {
+  if (error instanceof AgentUnreachable) return error;
+  if (error.code === 'ENOENT' || error.code === 'ECONNREFUSED')
+    return new AgentUnreachable(`no token agent listens on ${socketPath}`, 'absent');
+  return new AgentUnreachable(
+    `the token agent closed the connection (${error.code ?? error.message})`,
+    'closed',
+  );
+}

@@ -1,0 +1,41 @@
+// Where the user agent listens and logs. Pure: the caller passes the platform and the environment.
+//
+// One agent per user and config file: the default config gets `agent.sock`; a config named with
+// --config or $TOKEN_AGENT_CONFIG (a test, a second profile) gets its own agent, whose socket name
+// carries a digest of the config path and data folder, so two profiles never share an engine.
+import { createHash } from 'node:crypto';
+import { posix, resolve } from 'node:path';
+import { resolveConfigPath, resolveDataDir } from '../config/paths';
+import { defaultSocketPath } from './listen';
+
+export interface AgentPaths {
+  configPath: string;
+  dataDir: string;
+  socketPath: string;
+  /** The agent's own log when it runs detached (started on demand by a client). */
+  logPath: string;
+}
+
+export function agentPaths(inputs: {
+  platform: NodeJS.Platform;
+  env: Readonly<Record<string, string | undefined>>;
+  configFlag?: string;
+}): AgentPaths {
+  const { platform, env } = inputs;
+  const config = resolveConfigPath({
+    platform,
+    env,
+    ...(inputs.configFlag ? { configFlag: inputs.configFlag } : {}),
+  });
+  const configPath = resolve(config.path);
+  const dataDir = resolveDataDir({ platform, env });
+  const base = defaultSocketPath({ platform, env, dataDir });
+  let socketPath = base;
+  if (config.source !== 'default' && !env.TOKEN_AGENT_SOCKET) {
+    const digest = createHash('sha256').update(`${configPath}\0${dataDir}`).digest('hex').slice(0, 12);
+    socketPath =
+      platform === 'win32' ? `${base}-${digest}` : base.replace(/agent\.sock$/, `agent-${digest}.sock`);
+  }
+  const logName = posix.basename(socketPath).replace(/\.sock$/, '') || 'agent';
+  return { configPath, dataDir, socketPath, logPath: posix.join(dataDir, `${logName}.log`) };
+}

@@ -1,0 +1,335 @@
+// The user agent's HTTP handler (the routes are declared in api.ts). Local processes ask it for
+// tokens; a web page must never be able to. So, before anything else:
+// - the Host header must be a loopback name (a DNS-rebinding page sends its own name): 421;
+// - a request with an Origin header comes from a browser: 403;
+// - on TCP, `Authorization: Bearer SECRET` (the secret from the secret store): 401, and only token
+//   and status reads: everything that changes state is answered on the Unix socket alone;
+// - no response ever carries an Access-Control-* header, so a browser never lets a page read one.
+// On the Unix socket the file's mode (0600, in a 0700 folder the agent owns) is the access check.
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { codes, type ErrorCodeString, isTokenAgentError, TokenAgentError } from '../engine/errors';
+import type { IssuedToken } from '../engine/tokenEngine';
+import type { AgentStatus, SecretKind, SignInFlow, TokenState } from '../protocol';
+import {
+  agentApiVersion,
+  agentCodes,
+  type DefineAnswer,
+  type DefinitionList,
+  type HeldAnswer,
+  type ImportAnswer,
+  namePattern,
+  type SignInEvent,
+  type TokenAnswer,
+} from './api';
+
+/** What the handler needs from the agent; server.ts implements it over the engine and config file. */
+export interface AgentContext {
+  configPath: string;
+  stopping(): boolean;
+  status(): AgentStatus;
+  /** Calls `listener` on every change of the status; returns the unsubscribe function. */
+  onStatus(listener: (status: AgentStatus) => void): () => void;
+  get(name: string, minValidSeconds: number): Promise<IssuedToken>;
+  refresh(name: string): Promise<TokenState>;
+  setSecret(name: string, kind: SecretKind, value: string): Promise<void>;
+  deleteSecret(name: string, kind: SecretKind | undefined): Promise<void>;
+  definitions(): DefinitionList;
+  define(name: string, entry: Record<string, unknown>): Promise<DefineAnswer>;
+  removeDefinition(name: string): Promise<{ removed: boolean }>;
+  importDefinitions(entries: unknown[]): Promise<ImportAnswer>;
+  signIn(
+    name: string,
+    flow: SignInFlow,
+    signal: AbortSignal,
+    send: (event: SignInEvent) => void,
+  ): Promise<void>;
+  held(): HeldAnswer;
+  now?: () => number;
+}
+
+export type Listener = { kind: 'unix' } | { kind: 'tcp'; port: number; bearer: string };
+
+const secretKinds: readonly SecretKind[] = ['refresh_token', 'client_secret', 'access_token', 'static_token'];
+const tokenRoute = new RegExp(`^/v1/tokens/(${namePattern})(?:/(refresh|sign-in))?$`);
+const definitionRoute = new RegExp(`^/v1/definitions/(${namePattern})$`);
+const secretRoute = new RegExp(`^/v1/secrets/(${namePattern})(?:/([a-z_]+))?$`);
+/** A JSON body larger than this is refused: definitions and secrets are small. */
+const maxBodyBytes = 256 * 1024;
+
+export async function handleRequest(
+  context: AgentContext,
+  listener: Listener,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
+  try {
+    const refusal = refuse(listener, req);
+    if (refusal) return send(res, refusal.status, refusal.body, refusal.headers);
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const method = req.method ?? 'GET';
+    if (url.pathname === '/healthz') {
+      const body = {
+        status: context.stopping() ? 'stopping' : 'ok',
+        pid: process.pid,
+        api: agentApiVersion,
+        configPath: context.configPath,
+      };
+      return send(
+        res,
+        context.stopping() ? 503 : 200,
+        body,
+        context.stopping() ? { connection: 'close' } : {},
+      );
+    }
+    if (context.stopping())
+      return send(res, 503, error(agentCodes.stopping, 'the token agent is stopping'), {
+        connection: 'close',
+      });
+    const route = `${method} ${url.pathname}`;
+    if (route === 'GET /v1/status') return send(res, 200, context.status());
+    if (route === 'GET /v1/events') return streamEvents(context, req, res);
+    if (route === 'GET /v1/held') return send(res, 200, context.held());
+    if (route === 'GET /v1/definitions') return send(res, 200, context.definitions());
+    if (route === 'POST /v1/definitions/import') {
+      const body = await readJson(req);
+      if (!Array.isArray(body.entries)) throw badRequest('expected { "entries": [ … ] }');
+      return send(res, 200, await context.importDefinitions(body.entries));
+    }
+    const token = tokenRoute.exec(url.pathname);
+    if (token) return await tokenRequest(context, method, token[1] as string, token[2], url, req, res);
+    const definition = definitionRoute.exec(url.pathname);
+    if (definition) {
+      const name = definition[1] as string;
+      if (method === 'PUT') {
+        const body = await readJson(req);
+        if (!isRecord(body.definition)) throw badRequest('expected { "definition": { … } }');
+        return send(res, 200, await context.define(name, body.definition));
+      }
+      if (method === 'DELETE') return send(res, 200, await context.removeDefinition(name));
+      return notAllowed(res, 'PUT, DELETE');
+    }
+    const secret = secretRoute.exec(url.pathname);
+    if (secret) {
+      const [, name = '', kindText] = secret;
+      const kind = kindText === undefined ? undefined : secretKinds.find((k) => k === kindText);
+      if (kindText !== undefined && kind === undefined)
+        throw badRequest(`the secret kind must be one of ${secretKinds.join(', ')}`);
+      if (method === 'PUT') {
+        const body = await readJson(req);
+        if (!kind) throw badRequest('PUT needs the secret kind in the path');
+        if (typeof body.value !== 'string' || body.value === '' || /[\r\n]/.test(body.value))
+          throw badRequest('expected { "value": "…" }: one non-empty line');
+        await context.setSecret(name, kind, body.value);
+        return send(res, 200, {});
+      }
+      if (method === 'DELETE') {
+        await context.deleteSecret(name, kind);
+        return send(res, 200, {});
+      }
+      return notAllowed(res, 'PUT, DELETE');
+    }
+    return send(res, 404, error(agentCodes.notFound, 'no such endpoint'));
+  } catch (caught) {
+    if (res.headersSent) return void res.end();
+    if (isTokenAgentError(caught))
+      return send(res, statusFor(caught.code), error(caught.code, caught.message));
+    return send(res, 500, error(agentCodes.internal, 'internal error'));
+  }
+}
+
+async function tokenRequest(
+  context: AgentContext,
+  method: string,
+  name: string,
+  action: string | undefined,
+  url: URL,
+  req: IncomingMessage,
+  res: ServerResponse,
+): Promise<void> {
+  if (action === undefined) {
+    if (method !== 'GET') return notAllowed(res, 'GET');
+    const minValid = url.searchParams.get('min_valid') ?? '0';
+    if (!/^\d{1,5}$/.test(minValid) || Number(minValid) > 86_400)
+      throw badRequest('min_valid takes whole seconds from 0 to 86400');
+    const token = await context.get(name, Number(minValid));
+    return send(res, 200, tokenAnswer(token, (context.now ?? Date.now)()));
+  }
+  if (method !== 'POST') return notAllowed(res, 'POST');
+  if (action === 'refresh') return send(res, 200, await context.refresh(name));
+  const body = await readJson(req);
+  const flow = body.flow === 'device' ? 'device' : body.flow === 'browser' ? 'browser' : undefined;
+  if (!flow) throw badRequest('expected { "flow": "browser" | "device" }');
+  // The answer is a stream of events: the prompt first, the outcome last. A client that goes away
+  // cancels the sign-in, as closing a browser tab would.
+  const abort = new AbortController();
+  res.once('close', () => abort.abort());
+  res.writeHead(200, { ...baseHeaders, 'content-type': 'application/x-ndjson; charset=utf-8' });
+  const sendEvent = (event: SignInEvent) => void res.write(`${JSON.stringify(event)}\n`);
+  try {
+    await context.signIn(name, flow, abort.signal, sendEvent);
+  } catch (caught) {
+    const coded = isTokenAgentError(caught)
+      ? { code: caught.code, message: caught.message }
+      : { code: agentCodes.internal, message: 'internal error' };
+    sendEvent({ error: coded });
+  }
+  res.end();
+}
+
+export function tokenAnswer(token: IssuedToken, now: number): TokenAnswer {
+  return {
+    access_token: token.accessToken,
+    token_type: 'Bearer',
+    ...(token.expiresAt !== undefined
+      ? {
+          expires_at: Math.floor(token.expiresAt / 1000),
+          expires_in: Math.max(0, Math.floor((token.expiresAt - now) / 1000)),
+        }
+      : {}),
+    ...((token as { shortOfMinValid?: boolean }).shortOfMinValid
+      ? { short_of_min_valid: true as const }
+      : {}),
+  };
+}
+
+/** Newline-delimited status documents: one at once, then one per change, until the client leaves. */
+function streamEvents(context: AgentContext, req: IncomingMessage, res: ServerResponse): void {
+  res.writeHead(200, { ...baseHeaders, 'content-type': 'application/x-ndjson; charset=utf-8' });
+  const write = (status: AgentStatus) => void res.write(`${JSON.stringify(status)}\n`);
+  write(context.status());
+  const unsubscribe = context.onStatus(write);
+  // A long-lived stream must not be cut by the server's request timeout.
+  req.socket.setTimeout(0);
+  res.once('close', unsubscribe);
+}
+
+/** Why a request may not be answered at all, checked before routing. */
+function refuse(
+  listener: Listener,
+  req: IncomingMessage,
+): { status: number; body: unknown; headers?: Record<string, string> } | undefined {
+  if (!loopbackHost(req.headers.host, listener)) {
+    return {
+      status: 421,
+      body: error(agentCodes.hostNotAllowed, 'the Host header must be a loopback name (DNS rebinding?)'),
+    };
+  }
+  if (req.headers.origin !== undefined)
+    return { status: 403, body: error(agentCodes.originNotAllowed, 'browser requests are not answered') };
+  if (listener.kind === 'unix') return undefined;
+  // TCP: reads of tokens and status only, behind the bearer secret.
+  if (req.method !== 'GET') {
+    return {
+      status: 405,
+      body: error(agentCodes.methodNotAllowed, 'only GET is allowed on TCP'),
+      headers: { allow: 'GET' },
+    };
+  }
+  const path = (req.url ?? '').split('?')[0] ?? '';
+  if (path === '/healthz') return undefined;
+  if (!bearerMatches(req.headers.authorization, listener.bearer)) {
+    return {
+      status: 401,
+      body: error(agentCodes.unauthorized, 'a valid Authorization: Bearer secret is required'),
+      headers: { 'www-authenticate': 'Bearer realm="token-agent"' },
+    };
+  }
+  if (path !== '/v1/status' && !/^\/v1\/tokens\/[^/]+$/.test(path))
+    return { status: 404, body: error(agentCodes.notFound, 'only token and status reads are served on TCP') };
+  return undefined;
+}
+
+/** `localhost`, `127.0.0.1` or `[::1]`, with the listener's port on TCP (any port on the socket). */
+export function loopbackHost(host: string | undefined, listener: Listener): boolean {
+  if (host === undefined) return false;
+  const match = /^(localhost|127\.0\.0\.1|\[::1\])(?::(\d{1,5}))?$/i.exec(host);
+  if (!match) return false;
+  if (listener.kind === 'unix') return true;
+  const port = match[2] === undefined ? 80 : Number(match[2]);
+  return port === listener.port;
+}
+
+function bearerMatches(header: string | undefined, secret: string): boolean {
+  const match = /^Bearer ([\x21-\x7e]+)$/.exec(header ?? '');
+  if (!match) return false;
+  // Compared as digests, so that neither the length nor the content leaks through timing.
+  const digest = (value: string) => createHash('sha256').update(value).digest();
+  return timingSafeEqual(digest(match[1] as string), digest(secret));
+}
+
+export function statusFor(code: string): number {
+  switch (code as ErrorCodeString) {
+    case codes.tokenUnknown:
+      return 404;
+    case codes.needsSignIn:
+      return 409;
+    case codes.refreshBudgetExhausted:
+      return 429;
+    case codes.storeUnavailable:
+    case codes.storeLocked:
+    case codes.lockTimeout:
+    case codes.tokenExpired:
+      return 503;
+    case codes.configInvalid:
+    case codes.badRequest:
+      return 400;
+    default:
+      // The token endpoint or command failed: the agent is a gateway to it.
+      return 502;
+  }
+}
+
+async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > maxBodyBytes) throw badRequest(`the body is larger than ${maxBodyBytes} bytes`);
+    chunks.push(chunk);
+  }
+  try {
+    const parsed: unknown = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
+    if (isRecord(parsed)) return parsed;
+  } catch {
+    // Answered below: the same message whatever was wrong with it.
+  }
+  throw badRequest('the body must be a JSON object');
+}
+
+function badRequest(message: string): TokenAgentError {
+  return new TokenAgentError(codes.badRequest, message);
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function notAllowed(res: ServerResponse, allow: string): void {
+  send(res, 405, error(agentCodes.methodNotAllowed, `allowed here: ${allow}`), { allow });
+}
+
+function error(code: string, message: string) {
+  return { error: { code, message } };
+}
+
+const baseHeaders = {
+  'cache-control': 'no-store',
+  'x-content-type-options': 'nosniff',
+} as const;
+
+function send(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
+  const text = `${JSON.stringify(body)}\n`;
+  res.writeHead(status, {
+    ...baseHeaders,
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(text),
+    ...headers,
+  });
+  res.end(text);
+}

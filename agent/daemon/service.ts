@@ -1,0 +1,253 @@
+// What the user agent does for its clients, over the one engine it owns: the AgentContext the HTTP
+// handler (routes.ts) calls. The agent is the only writer of the config file (through ConfigOwner)
+// and the only process that refreshes or signs in, so every client sees one state.
+import { join } from 'node:path';
+import { ConfigOwner, toDefinitionList } from '../config/configFile';
+import type { ConfigResult, Problem } from '../config/types';
+import { codes, TokenAgentError } from '../engine/errors';
+import type { IssuedToken, LogLevel } from '../engine/tokenEngine';
+import { TokenEngine } from '../engine/tokenEngine';
+import { type KeySetCache, toTokenVerification } from '../engine/verify';
+import type { AgentStatus, SecretKind, SignInFlow, TokenState } from '../protocol';
+import { grantTimeoutFromEnv, type Runtime } from '../runtime';
+import { beginSignIn } from '../signin/signIn';
+import { auditFileName } from '../store/auditLog';
+import { openSecretStore } from '../store/secretStore';
+import type { DefineAnswer, DefinitionList, HeldAnswer, ImportAnswer, SignInEvent } from './api';
+import type { AgentContext } from './routes';
+import { StatusModel } from './statusModel';
+
+export interface ServiceOptions {
+  configPath: string;
+  dataDir: string;
+  env: NodeJS.ProcessEnv;
+  log: (level: LogLevel, message: string) => void;
+  /** Refresh timers on (the agent); off for a one-shot use such as printing the bearer secret. */
+  schedule: boolean;
+}
+
+export class AgentService implements AgentContext {
+  readonly configPath: string;
+  readonly runtime: Runtime;
+  readonly #owner: ConfigOwner;
+  readonly #model = new StatusModel();
+  readonly #log: ServiceOptions['log'];
+  readonly #keySets: KeySetCache = new Map();
+  readonly #signIns = new Map<string, AbortController>();
+  #stopping = false;
+  #unwatch: (() => void) | undefined;
+
+  private constructor(options: ServiceOptions, owner: ConfigOwner, runtime: Runtime) {
+    this.configPath = options.configPath;
+    this.#log = options.log;
+    this.#owner = owner;
+    this.runtime = runtime;
+    this.#model.setRuntime(runtime);
+  }
+
+  /** Loads the config file, opens the secret store (failing closed) and the engine, and starts it. */
+  static async open(options: ServiceOptions): Promise<AgentService> {
+    let service: AgentService | undefined;
+    const owner = new ConfigOwner({
+      path: options.configPath,
+      log: options.log,
+      onChange: (result) => service?.applyConfig(result),
+    });
+    const loaded = await owner.load();
+    const opened = await openSecretStore({ tier: loaded.config.store, dataDir: options.dataDir });
+    const store = 'store' in opened ? opened.store : undefined;
+    const storeError = 'error' in opened ? opened.error : undefined;
+    const grantTimeoutMs = grantTimeoutFromEnv(options.env);
+    const redis = loaded.config.redis;
+    const coordinator =
+      redis !== undefined
+        ? await (await import('../team/openTeam')).openTeam({
+            config: redis,
+            store,
+            dataDir: options.dataDir,
+            env: options.env,
+            grantTimeoutMs: grantTimeoutMs ?? 30_000,
+            log: options.log,
+          })
+        : undefined;
+    const engine = new TokenEngine({
+      definitions: loaded.config.tokens,
+      store,
+      ...(storeError ? { storeError } : {}),
+      dataDir: options.dataDir,
+      schedule: options.schedule,
+      verifyTokens: options.schedule,
+      ...(grantTimeoutMs !== undefined ? { grantTimeoutMs } : {}),
+      log: options.log,
+      ...(coordinator ? { coordinator } : {}),
+    });
+    const runtime: Runtime = {
+      configPath: options.configPath,
+      config: loaded.config,
+      problems: loaded.problems,
+      dataDir: options.dataDir,
+      store,
+      storeError,
+      engine,
+    };
+    service = new AgentService(options, owner, runtime);
+    for (const problem of loaded.problems) options.log('warn', describeProblem(options.configPath, problem));
+    if (store) await engine.start();
+    service.#unwatch = owner.watch();
+    return service;
+  }
+
+  /** An edit of the config file (by hand, or by another client through us): only what changed moves. */
+  applyConfig(result: ConfigResult): void {
+    const before = this.runtime.config;
+    this.runtime.config = result.config;
+    this.runtime.problems = result.problems;
+    for (const problem of result.problems) this.#log('warn', describeProblem(this.configPath, problem));
+    if (
+      before.store !== result.config.store ||
+      JSON.stringify(before.redis) !== JSON.stringify(result.config.redis)
+    )
+      this.#log(
+        'warn',
+        'the secret store or team mode changed in the config file: restart the agent to apply it',
+      );
+    this.runtime.engine.setDefinitions(result.config.tokens);
+    this.#model.refresh();
+  }
+
+  stopping(): boolean {
+    return this.#stopping;
+  }
+
+  /** Takes no new work; refreshes in flight finish (bounded by the grant timeout) and are saved. */
+  async stop(boundMs: number): Promise<void> {
+    this.#stopping = true;
+    this.#unwatch?.();
+    for (const controller of this.#signIns.values()) controller.abort();
+    const engine = this.runtime.engine;
+    engine.stop();
+    await Promise.race([engine.idle(), new Promise((resolve) => setTimeout(resolve, boundMs).unref())]);
+    await engine.flushPending(5_000).catch(() => undefined);
+  }
+
+  status(): AgentStatus {
+    return this.#model.snapshot();
+  }
+
+  onStatus(listener: (status: AgentStatus) => void): () => void {
+    return this.#model.onChange(listener);
+  }
+
+  get(name: string, minValidSeconds: number): Promise<IssuedToken> {
+    return this.runtime.engine.get(name, { minValidSeconds });
+  }
+
+  async refresh(name: string): Promise<TokenState> {
+    await this.runtime.engine.refresh(name);
+    return this.runtime.engine.state(name);
+  }
+
+  async setSecret(name: string, kind: SecretKind, value: string): Promise<void> {
+    await this.runtime.engine.setSecret(name, kind, value);
+  }
+
+  async deleteSecret(name: string, kind: SecretKind | undefined): Promise<void> {
+    const store = this.#requireStore();
+    if (kind === undefined && this.runtime.engine.names().includes(name)) {
+      await this.runtime.engine.removeSecrets(name);
+      return;
+    }
+    await store.delete(name, kind);
+  }
+
+  definitions(): DefinitionList {
+    return toDefinitionList(this.#owner.list());
+  }
+
+  async define(name: string, entry: Record<string, unknown>): Promise<DefineAnswer> {
+    if (entry.name !== undefined && entry.name !== name)
+      throw new TokenAgentError(
+        codes.badRequest,
+        `the definition's name '${String(entry.name)}' is not '${name}'`,
+      );
+    const verdict = await this.#owner.define({ ...entry, name });
+    if (!verdict.ok)
+      return {
+        ok: false,
+        configPath: this.configPath,
+        problems: verdict.problems.map((p) => ({
+          ...(p.field ? { field: p.field } : {}),
+          message: p.message,
+        })),
+      };
+    this.applyConfig(this.#owner.current());
+    return {
+      ok: true,
+      replaced: verdict.replaced,
+      configPath: this.configPath,
+      warnings: verdict.problems.map((p) => p.message),
+    };
+  }
+
+  async removeDefinition(name: string): Promise<{ removed: boolean }> {
+    const result = await this.#owner.remove(name);
+    if (result.removed) this.applyConfig(this.#owner.current());
+    return result;
+  }
+
+  async importDefinitions(entries: unknown[]): Promise<ImportAnswer> {
+    const result = await this.#owner.importDefinitions(entries);
+    if (result.imported.length > 0) this.applyConfig(this.#owner.current());
+    return { configPath: this.configPath, ...result };
+  }
+
+  async signIn(
+    name: string,
+    flow: SignInFlow,
+    signal: AbortSignal,
+    send: (event: SignInEvent) => void,
+  ): Promise<void> {
+    // One sign-in per token at a time; a second request cancels the first (the user started over).
+    this.#signIns.get(name)?.abort();
+    const controller = new AbortController();
+    this.#signIns.set(name, controller);
+    signal.addEventListener('abort', () => controller.abort(), { once: true });
+    try {
+      const pending = await beginSignIn(this.runtime, name, {
+        flow,
+        signal: controller.signal,
+        keySets: this.#keySets,
+      });
+      send({ prompt: pending.prompt });
+      const { verification, ...result } = await pending.done;
+      send({
+        result: { ...result, ...(verification ? { verification: toTokenVerification(verification) } : {}) },
+      });
+    } finally {
+      if (this.#signIns.get(name) === controller) this.#signIns.delete(name);
+    }
+  }
+
+  held(): HeldAnswer {
+    return {
+      tokens: this.runtime.engine
+        .heldTokens()
+        .map(([name, accessToken]) => (accessToken ? { name, accessToken } : { name })),
+    };
+  }
+
+  get auditLogPath(): string {
+    return join(this.runtime.dataDir, auditFileName);
+  }
+
+  #requireStore() {
+    if (this.runtime.store) return this.runtime.store;
+    throw (
+      this.runtime.storeError ?? new TokenAgentError(codes.storeUnavailable, 'No secret store is available.')
+    );
+  }
+}
+
+function describeProblem(configPath: string, problem: Problem): string {
+  return `${configPath}: ${problem.severity}: ${problem.message}`;
+}
