@@ -148,6 +148,21 @@ export class RefreshBudget {
     this.#spent.push(nowMs);
   }
 
+  /** The refreshes still inside the window, oldest first: what budget.json keeps across restarts. */
+  spentTimes(nowMs: number): number[] {
+    return [...this.#live(nowMs)];
+  }
+
+  /**
+   * Adds refreshes recorded elsewhere (budget.json from before a restart, another process on this
+   * machine); a timestamp already counted is not counted twice.
+   */
+  restore(timestamps: readonly number[], nowMs: number): void {
+    const known = new Set(this.#spent);
+    for (const at of timestamps) if (Number.isFinite(at) && !known.has(at)) this.#spent.push(at);
+    this.#live(nowMs);
+  }
+
   /** When the next refresh is allowed: now if one is allowed already. */
   resetsAt(nowMs: number): number {
     const live = this.#live(nowMs);

@@ -9,6 +9,7 @@ import type { AuthorizationServer } from 'oauth4webapi';
 import { appendAudit } from '../store/auditLog';
 import { acquireLock, type LockHandle } from '../store/lockFile';
 import type { SecretStore } from '../store/secretStore';
+import { adoptShared, adoptStored } from './adopt';
 import type { RefreshCoordinator, SharedToken, TeamLease } from './coordinator';
 import { TeamUnavailableError } from './coordinator';
 import { codes, isTokenAgentError, TokenAgentError } from './errors';
@@ -35,9 +36,12 @@ export interface RefreshContext {
   fetch: typeof fetch | undefined;
   now: () => number;
   log: (level: LogLevel, message: string) => void;
+  /** The refresh budget on disk (budget.json): `sync` reads it in, `spent` writes it; neither rejects. */
+  budget?: { sync(): Promise<void>; spent(): Promise<void> };
 }
 
 export interface RefreshWant {
+  /** The validity asked for; an impossible one counts as the token's own lead (effectiveMinValidMs). */
   minValidMs: number;
   /** Refresh even when the held token is fine (a user's "refresh now", a new refresh token). */
   force: boolean;
@@ -75,12 +79,17 @@ export async function refreshUnderLock(
     }
     if (reused(context, slot, want, adopted, tokenBefore)) return { ok: true };
     const refreshDue = want.scheduled && (slot.earliestRefreshAt() ?? 0) <= context.now();
-    if (!want.force && !refreshDue && usable(slot.current, want.minValidMs, context.now()))
+    if (
+      !want.force &&
+      !refreshDue &&
+      usable(slot.current, slot.effectiveMinValidMs(want.minValidMs), context.now())
+    )
       return { ok: true };
 
     if (team && teamUp) {
+      const minValidMs = slot.effectiveMinValidMs(want.minValidMs);
       const wanted = (shared: SharedToken) =>
-        shared.accessToken !== tokenBefore && usable(shared, want.minValidMs, context.now());
+        shared.accessToken !== tokenBefore && usable(shared, minValidMs, context.now());
       const got = await orUnavailable(team.acquire(slot.definition, wanted));
       if (got !== unavailable && !('commit' in got)) {
         // Another member refreshed meanwhile: its token is ours too.
@@ -92,6 +101,8 @@ export async function refreshUnderLock(
       if (got !== unavailable) lease = got;
     }
 
+    // Refreshes another process on this machine spent count too (we hold the token's lock here).
+    await context.budget?.sync();
     const now = context.now();
     if (!slot.budget.canSpend(now)) {
       throw new TokenAgentError(
@@ -100,6 +111,8 @@ export async function refreshUnderLock(
       );
     }
     slot.budget.spend(now);
+    // Saved before the request goes out: a process that dies during it has still spent the refresh.
+    await context.budget?.spent();
     const obtained = await obtainWithReuseCheck(context, slot, store);
     const held = accept(context, slot, obtained);
     if (lease) {
@@ -108,7 +121,7 @@ export async function refreshUnderLock(
       if (result.outcome === 'superseded') {
         context.log('warn', `token '${slot.name}': a newer holder wrote first; taking the team's token`);
         if (result.latest) adoptShared(context, slot, result.latest);
-        if (!usable(slot.current, want.minValidMs, context.now()))
+        if (!usable(slot.current, slot.effectiveMinValidMs(want.minValidMs), context.now()))
           throw new TokenAgentError(codes.refreshFailed, `Token '${slot.name}' was superseded by the team.`);
         slot.markSucceeded();
         return { ok: true };
@@ -208,7 +221,7 @@ function reused(
   tokenBefore: string | undefined,
 ): boolean {
   if (!adopted || slot.current?.accessToken === tokenBefore) return false;
-  if (!usable(slot.current, want.minValidMs, context.now())) return false;
+  if (!usable(slot.current, slot.effectiveMinValidMs(want.minValidMs), context.now())) return false;
   context.log('debug', `token '${slot.name}': another process refreshed it; reusing that token`);
   slot.markSucceeded();
   return true;
@@ -224,72 +237,6 @@ async function orUnavailable<T>(call: Promise<T>): Promise<T | typeof unavailabl
     if (error instanceof TeamUnavailableError) return unavailable;
     throw error;
   }
-}
-
-/** Takes the stored token when it is not the one held and lives at least as long. */
-export async function adoptStored(context: RefreshContext, slot: TokenSlot): Promise<boolean> {
-  const store = context.store();
-  if (slot.definition.type === 'static') {
-    const token = await store.get(slot.name, 'static_token');
-    if (!token || token === slot.current?.accessToken) return false;
-    slot.current = holdToken(token, {}, context.now(), context.jwtInfo);
-    return true;
-  }
-  const raw = await store.get(slot.name, 'access_token');
-  if (!raw) return false;
-  let stored: StoredAccessToken;
-  try {
-    stored = JSON.parse(raw) as StoredAccessToken;
-  } catch {
-    context.log('warn', `token '${slot.name}': the stored access token is unreadable; it will be replaced`);
-    return false;
-  }
-  if (typeof stored.accessToken !== 'string') return false;
-  return adoptIfNewer(context, slot, stored);
-}
-
-/** Takes the team's token when it is not the one held and lives at least as long. */
-export function adoptShared(context: RefreshContext, slot: TokenSlot, shared: SharedToken): boolean {
-  return adoptIfNewer(context, slot, shared);
-}
-
-function adoptIfNewer(
-  context: RefreshContext,
-  slot: TokenSlot,
-  candidate: { accessToken: string; expiresAt?: number; issuedAt?: number },
-): boolean {
-  if (candidate.accessToken === slot.current?.accessToken) return false;
-  if ((candidate.expiresAt ?? Number.POSITIVE_INFINITY) < (slot.current?.expiresAt ?? 0)) return false;
-  slot.current = holdToken(
-    candidate.accessToken,
-    {
-      ...(candidate.expiresAt !== undefined ? { expiresAt: candidate.expiresAt } : {}),
-      ...(candidate.issuedAt !== undefined ? { issuedAt: candidate.issuedAt } : {}),
-    },
-    context.now(),
-    context.jwtInfo,
-  );
-  return true;
-}
-
-export function holdToken(
-  accessToken: string,
-  known: { expiresAt?: number; issuedAt?: number },
-  now: number,
-  jwtInfo?: JwtInfoCache,
-): HeldToken {
-  const description = describeAccessToken(accessToken, {
-    nowMs: now,
-    ...(jwtInfo ? { readJwt: jwtInfo.read } : {}),
-  });
-  const expiresAt = known.expiresAt ?? description.expiresAtMs;
-  const issuedAt = known.issuedAt ?? description.jwt?.issuedAtMs;
-  return {
-    accessToken,
-    ...(expiresAt !== undefined ? { expiresAt } : {}),
-    ...(issuedAt !== undefined ? { issuedAt } : {}),
-    ...(description.jwt ? { jwt: description.jwt } : {}),
-  };
 }
 
 function shareable(held: HeldToken): Omit<SharedToken, 'fence'> {

@@ -3,17 +3,17 @@
 // processes on this machine, a lock file per token serialises refreshes, and whoever takes the lock
 // re-reads the secret store first, since another process may have refreshed meanwhile (refresh.ts).
 // With a coordinator (team mode), the same holds across machines sharing a Redis.
-import { type FSWatcher, watch } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
-import type { TokenDefinition } from '../config/types';
 import type { TokenState } from '../protocol';
 import type { SecretKind, SecretStore } from '../store/secretStore';
-import type { RefreshCoordinator, TeamHealth } from './coordinator';
+import { adoptStored } from './adopt';
+import { adoptBudgets, BudgetBook, budgetRecords } from './budgetFile';
+import type { TeamHealth } from './coordinator';
+import { type EngineOptions, forcedRefreshCoalesceMs, type IssuedToken, issued } from './engineTypes';
 import { codes, TokenAgentError } from './errors';
 import { JwtInfoCache } from './jwtInfo';
+import { adoptFromPeers, PeerWatch } from './peerWatch';
 import { forgetPending, SaveRetrier } from './pendingSave';
 import {
-  adoptStored,
   type LogLevel,
   type RefreshContext,
   type RefreshWant,
@@ -26,37 +26,8 @@ import { armTimer, nodeTimers, type Timers } from './timer';
 import { type HeldToken, type RefreshOutcome, TokenSlot } from './tokenSlot';
 import { describeVerification, VerificationTracker } from './verificationTracker';
 
-export type { LogLevel };
-
-export interface EngineOptions {
-  definitions: readonly TokenDefinition[];
-  /** Undefined when the secret store could not be opened; `storeError` then says why. */
-  store: SecretStore | undefined;
-  storeError?: TokenAgentError;
-  dataDir: string;
-  /** Run background refresh timers (the long-lived agent); one-shot CLI calls leave this off. */
-  schedule: boolean;
-  now?: () => number;
-  random?: () => number;
-  /** The timers behind every engine wait; tests pass a fake clock's. Node's own by default. */
-  timers?: Timers;
-  fetch?: typeof fetch;
-  grantTimeoutMs?: number;
-  lock?: { staleAfterMs?: number; timeoutMs?: number; heartbeatMs?: number };
-  log?: (level: LogLevel, message: string) => void;
-  /** Team mode: shares tokens and refreshes across machines. The engine closes it on stop(). */
-  coordinator?: RefreshCoordinator;
-  /**
-   * Check each held OAuth token's signature against its issuer's published keys, in the background,
-   * and report the answer in the status. Off by default: it costs a metadata and a key-set fetch.
-   */
-  verifyTokens?: boolean;
-}
-
-export interface IssuedToken {
-  accessToken: string;
-  expiresAt?: number;
-}
+export type { EngineOptions, IssuedToken, LogLevel };
+export { forcedRefreshCoalesceMs };
 
 export class TokenEngine {
   readonly #slots = new Map<string, TokenSlot>();
@@ -68,9 +39,9 @@ export class TokenEngine {
   readonly #verifier: VerificationTracker | undefined;
   readonly #timers: Timers;
   readonly #saves: SaveRetrier;
+  readonly #budgets: BudgetBook;
   #stopped = false;
-  #peerWatcher: FSWatcher | undefined;
-  #peerTimer: NodeJS.Timeout | undefined;
+  #peers: PeerWatch | undefined;
   readonly #unwatchTeam: (() => void) | undefined;
 
   constructor(options: EngineOptions) {
@@ -85,6 +56,14 @@ export class TokenEngine {
       log: (level, message) => this.#log(level, message),
       changed: () => this.#emit(),
     });
+    this.#budgets = new BudgetBook({
+      dataDir: options.dataDir,
+      now: this.#now,
+      windowMs: 3_600_000,
+      log: (level, message) => this.#log(level, message),
+      collect: () => budgetRecords(this.#slots.values(), this.#now()),
+      adopt: (records, initial) => adoptBudgets(this.#slots.values(), records, initial, this.#now()),
+    });
     this.#context = {
       store: () => this.#store(),
       coordinator: options.coordinator,
@@ -96,6 +75,7 @@ export class TokenEngine {
       fetch: options.fetch,
       now: this.#now,
       log: (level, message) => this.#log(level, message),
+      budget: { sync: () => this.#budgets.sync(), spent: () => this.#budgets.persist() },
     };
     for (const definition of options.definitions) this.#slots.set(definition.name, new TokenSlot(definition));
     this.#unwatchTeam = options.coordinator?.onHealthChange?.(() => this.#emit());
@@ -148,6 +128,7 @@ export class TokenEngine {
 
   /** Loads what the store holds and, when scheduling, arms the refresh timers. */
   async start(): Promise<void> {
+    await this.#budgets.ready();
     await Promise.all(
       [...this.#slots.values()].map((slot) => this.#load(slot).then(() => this.#schedule(slot))),
     );
@@ -164,8 +145,7 @@ export class TokenEngine {
     this.#verifier?.close();
     this.#unwatchTeam?.();
     for (const slot of this.#slots.values()) slot.timer?.cancel();
-    this.#peerWatcher?.close();
-    clearTimeout(this.#peerTimer);
+    this.#peers?.close();
     const coordinator = this.#options.coordinator;
     if (coordinator) void this.idle().then(() => coordinator.close());
   }
@@ -174,7 +154,10 @@ export class TokenEngine {
   async idle(): Promise<void> {
     for (;;) {
       const running = [...this.#slots.values()].flatMap((slot) => (slot.inFlight ? [slot.inFlight] : []));
-      if (running.length === 0) return this.#saves.idle();
+      if (running.length === 0) {
+        await this.#budgets.idle();
+        return this.#saves.idle();
+      }
       await Promise.allSettled(running);
     }
   }
@@ -195,32 +178,14 @@ export class TokenEngine {
    * that another one (another VS Code window, a terminal call) stored a newer token.
    */
   async watchPeers(): Promise<void> {
-    if (!this.#options.store || this.#peerWatcher || this.#stopped) return;
-    await mkdir(this.#options.dataDir, { recursive: true, mode: 0o700 });
-    this.#peerWatcher = watch(this.#options.dataDir, (_event, file) => {
-      if (file !== 'audit.jsonl') return;
-      clearTimeout(this.#peerTimer);
-      this.#peerTimer = setTimeout(() => void this.#adoptFromPeers(), 100);
-    });
-    this.#peerWatcher.on('error', (error) =>
-      this.#log('warn', `cannot watch for other agents: ${error.message}`),
+    if (!this.#options.store || this.#peers || this.#stopped) return;
+    this.#peers = new PeerWatch(this.#options.dataDir, (message) => this.#log('warn', message));
+    await this.#peers.start(() =>
+      adoptFromPeers(this.#context, this.#slots.values(), (slot) => {
+        this.#schedule(slot);
+        this.#emit();
+      }),
     );
-  }
-
-  async #adoptFromPeers(): Promise<void> {
-    for (const slot of this.#slots.values()) {
-      if (slot.inFlight) continue;
-      try {
-        if (await adoptStored(this.#context, slot)) {
-          this.#log('debug', `token '${slot.name}': picked up a token refreshed by another process`);
-          slot.markSucceeded();
-          this.#schedule(slot);
-          this.#emit();
-        }
-      } catch {
-        // A failing store shows up on the next refresh, with a proper error; nothing to do here.
-      }
-    }
   }
 
   /** Stores a secret and acts on it at once: a new refresh token or client secret is tried right away. */
@@ -283,44 +248,51 @@ export class TokenEngine {
     return state;
   }
 
-  /** A token valid for at least `minValidSeconds` more, refreshing first when needed. */
+  /**
+   * A token valid for at least `minValidSeconds` more, refreshing first when that helps. A minimum
+   * the token cannot meet (its kind does not live that long) refreshes only once the token is past its
+   * refresh point, and the freshest token comes back with `shortOfMinValid`; only when no valid token
+   * can be had at all does this throw.
+   */
   async get(name: string, options: { minValidSeconds?: number } = {}): Promise<IssuedToken> {
     const slot = this.#slot(name);
-    const minValidMs = (options.minValidSeconds ?? 0) * 1000;
+    const askedMs = (options.minValidSeconds ?? 0) * 1000;
     await this.#load(slot);
-    if (!this.#usable(slot.current, minValidMs)) {
-      const outcome = await this.#refresh(slot, { minValidMs, force: false });
-      if (!outcome.ok && !this.#usable(slot.current, minValidMs)) throw outcome.error;
-    }
+    let outcome: RefreshOutcome = { ok: true };
+    if (!this.#usable(slot.current, slot.effectiveMinValidMs(askedMs)))
+      outcome = await this.#refresh(slot, { minValidMs: askedMs, force: false });
     const held = slot.current;
-    if (!held || !this.#usable(held, minValidMs)) {
-      throw (
-        slot.lastError ??
-        new TokenAgentError(
-          codes.tokenExpired,
-          `Token '${name}' could not be made valid for ${minValidMs / 1000}s.`,
-        )
-      );
-    }
-    return {
-      accessToken: held.accessToken,
-      ...(held.expiresAt !== undefined ? { expiresAt: held.expiresAt } : {}),
-    };
+    if (this.#usable(held, askedMs)) return issued(held);
+    const lifetime = slot.lifetimeMs();
+    const unattainable = lifetime !== undefined && lifetime <= askedMs;
+    if (this.#usable(held, 1) && (outcome.ok || unattainable)) return issued(held, true);
+    if (!outcome.ok) throw outcome.error;
+    throw (
+      slot.lastError ??
+      new TokenAgentError(
+        codes.tokenExpired,
+        `Token '${name}' could not be made valid for ${askedMs / 1000}s.`,
+      )
+    );
   }
 
-  /** Refreshes now, whatever the current token's validity. */
+  /**
+   * Refreshes now, whatever the current token's validity; within 10 s of the last refresh it hands
+   * over the token that refresh obtained instead, so that no single client (a button pressed twice, a
+   * script) can spend the refresh budget the others depend on.
+   */
   async refresh(name: string): Promise<IssuedToken> {
     const slot = this.#slot(name);
     await this.#load(slot);
+    const held = slot.current;
+    const last = slot.lastRefreshAt;
+    if (last !== undefined && this.#now() - last < forcedRefreshCoalesceMs && this.#usable(held, 1))
+      return issued(held);
     const outcome = await this.#refresh(slot, { minValidMs: 0, force: true });
     if (!outcome.ok) throw outcome.error;
-    const held = slot.current;
-    if (!held)
+    if (!slot.current)
       throw new TokenAgentError(codes.refreshFailed, `Token '${name}' has no access token after refreshing.`);
-    return {
-      accessToken: held.accessToken,
-      ...(held.expiresAt !== undefined ? { expiresAt: held.expiresAt } : {}),
-    };
+    return issued(slot.current);
   }
 
   #slot(name: string): TokenSlot {
@@ -371,17 +343,27 @@ export class TokenEngine {
     // Loop: several callers may wake from the same refresh; only one of them may start the next.
     while (slot.inFlight) {
       const joined = await slot.inFlight;
-      if (want.force || this.#usable(slot.current, want.minValidMs) || !joined.ok) return joined;
+      const minValidMs = slot.effectiveMinValidMs(want.minValidMs);
+      if (want.force || this.#usable(slot.current, minValidMs) || !joined.ok) return joined;
     }
     const tokenBefore = slot.current?.accessToken;
     slot.refreshing = true;
     this.#emit();
-    const running = refreshUnderLock(this.#context, slot, want, tokenBefore).finally(() => {
-      slot.refreshing = false;
-      this.#saves.watch(slot);
-      this.#schedule(slot);
-      this.#emit();
-    });
+    const failuresBefore = slot.failures;
+    // The budget spent before a restart counts: budget.json is read before the first refresh. Inside
+    // the promise, so that `inFlight` is set in this turn and every later caller joins this refresh.
+    const running = this.#budgets
+      .ready()
+      .then(() => refreshUnderLock(this.#context, slot, want, tokenBefore))
+      .finally(() => {
+        slot.refreshing = false;
+        this.#saves.watch(slot);
+        this.#schedule(slot);
+        this.#emit();
+        // The failures in a row and the next try, for an agent that restarts during a backoff; saved
+        // before callers hear the outcome. (The spent refresh itself was saved before the request.)
+        return slot.failures !== failuresBefore ? this.#budgets.persist() : undefined;
+      });
     slot.inFlight = running;
     try {
       return await running;

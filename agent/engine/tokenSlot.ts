@@ -88,6 +88,28 @@ export class TokenSlot {
       : held.expiresAt - leadMs;
   }
 
+  /** How long the held token lived from issue to expiry, when both are known. */
+  lifetimeMs(): number | undefined {
+    const held = this.current;
+    return held?.expiresAt !== undefined && held.issuedAt !== undefined
+      ? held.expiresAt - held.issuedAt
+      : undefined;
+  }
+
+  /**
+   * The validity a caller may insist on before a refresh is worth it: what was asked, unless tokens of
+   * this kind do not live that long (the held one's lifetime is no longer); then only what the
+   * schedule keeps anyway, the lead before expiry. So an impossible `minValidSeconds` refreshes once
+   * the token passes its refresh point, as the scheduler would, and never on every request.
+   */
+  effectiveMinValidMs(askedMs: number): number {
+    const lifetime = this.lifetimeMs();
+    const held = this.current;
+    if (lifetime === undefined || lifetime > askedMs || held?.expiresAt === undefined) return askedMs;
+    const point = this.refreshPoint();
+    return Math.min(askedMs, point === undefined ? 0 : held.expiresAt - point);
+  }
+
   /**
    * The earliest time the scheduler may pick for the held token: the refresh point less the most
    * jitter schedule.ts subtracts. A scheduled refresh is due from here on; judging it by the refresh

@@ -2,6 +2,7 @@
 // memory, hands out the new access token, presents the kept refresh token at the next refresh (never
 // the retired stored one), says so in the status, and writes it in the background until it lands.
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type Rig, rig, tempDataDir } from './engine-harness';
 
@@ -19,7 +20,8 @@ describe('a store that refuses the rotated refresh token', () => {
   });
 
   async function lockedRig(): Promise<Rig> {
-    const made = await rig(dataDir.dir);
+    // A data folder per engine: each has a budget.json of its own.
+    const made = await rig(join(dataDir.dir, `rig-${rigs.length}`));
     rigs.push(made);
     made.store.refuse = new Set(['refresh_token', 'access_token']);
     return made;

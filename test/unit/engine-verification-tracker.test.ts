@@ -302,6 +302,7 @@ describe('TokenEngine with verifyTokens', () => {
   });
 
   async function engine(verifyTokens: boolean | undefined) {
+    const clock = { now: nowMs };
     const keys = issuer();
     const store = new MemoryStore();
     await store.set('api', 'refresh_token', 'refresh-token-1');
@@ -310,15 +311,15 @@ describe('TokenEngine with verifyTokens', () => {
       store,
       dataDir,
       schedule: false,
-      now: () => nowMs,
+      now: () => clock.now,
       fetch: keys.fetch,
       ...(verifyTokens === undefined ? {} : { verifyTokens }),
     });
-    return { keys, tokenEngine };
+    return { keys, tokenEngine, clock };
   }
 
   it('reports the check of the token held now, and reuses the discovery done for the refresh', async () => {
-    const { keys, tokenEngine } = await engine(true);
+    const { keys, tokenEngine, clock } = await engine(true);
     const changes: (TokenVerification | undefined)[] = [];
     tokenEngine.onChange(() => changes.push(tokenEngine.states()[0]?.verification));
     const shown = () =>
@@ -335,6 +336,8 @@ describe('TokenEngine with verifyTokens', () => {
     // held, nothing is shown until its own check answers.
     changes.length = 0;
     keys.server.answerToken({ body: tokenBody(2) });
+    // Past the 10 s within which a forced refresh hands back the token just obtained.
+    clock.now += 11_000;
     await tokenEngine.refresh('api');
     await tokenEngine.verificationSettled(5_000);
     assert.deepEqual(shown(), ['verified', '-', 'opaque']);

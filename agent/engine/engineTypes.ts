@@ -1,0 +1,55 @@
+// The engine's public shapes: its options and what a get hands over.
+import type { TokenDefinition } from '../config/types';
+import type { SecretStore } from '../store/secretStore';
+import type { RefreshCoordinator } from './coordinator';
+import type { TokenAgentError } from './errors';
+import type { LogLevel } from './refresh';
+import type { Timers } from './timer';
+import type { HeldToken } from './tokenSlot';
+
+export interface EngineOptions {
+  definitions: readonly TokenDefinition[];
+  /** Undefined when the secret store could not be opened; `storeError` then says why. */
+  store: SecretStore | undefined;
+  storeError?: TokenAgentError;
+  dataDir: string;
+  /** Run background refresh timers (the long-lived agent); one-shot CLI calls leave this off. */
+  schedule: boolean;
+  now?: () => number;
+  random?: () => number;
+  /** The timers behind every engine wait; tests pass a fake clock's. Node's own by default. */
+  timers?: Timers;
+  fetch?: typeof fetch;
+  grantTimeoutMs?: number;
+  lock?: { staleAfterMs?: number; timeoutMs?: number; heartbeatMs?: number };
+  log?: (level: LogLevel, message: string) => void;
+  /** Team mode: shares tokens and refreshes across machines. The engine closes it on stop(). */
+  coordinator?: RefreshCoordinator;
+  /**
+   * Check each held OAuth token's signature against its issuer's published keys, in the background,
+   * and report the answer in the status. Off by default: it costs a metadata and a key-set fetch.
+   */
+  verifyTokens?: boolean;
+}
+
+export interface IssuedToken {
+  accessToken: string;
+  expiresAt?: number;
+  /**
+   * Set when the token cannot stay valid as long as asked and asking again would not help: tokens of
+   * this kind do not live that long, or the refresh that would have helped failed while this one is
+   * still valid. It is the freshest token there is, valid until `expiresAt`.
+   */
+  shortOfMinValid?: boolean;
+}
+
+/** A "refresh now" this soon after a refresh gets the token just obtained, not another refresh. */
+export const forcedRefreshCoalesceMs = 10_000;
+
+export function issued(held: HeldToken, shortOfMinValid = false): IssuedToken {
+  return {
+    accessToken: held.accessToken,
+    ...(held.expiresAt !== undefined ? { expiresAt: held.expiresAt } : {}),
+    ...(shortOfMinValid ? { shortOfMinValid } : {}),
+  };
+}
