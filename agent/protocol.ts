@@ -87,6 +87,11 @@ export interface AgentStatus {
   team?: TeamHealth;
   lint: { enabled: boolean };
   tokens: TokenState[];
+  /**
+   * Set by a window's language server while the user agent cannot be reached (it stopped or is being
+   * started again): the reason, for people. The tokens are then unknown, not absent.
+   */
+  agentDown?: string;
 }
 
 /**

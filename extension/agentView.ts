@@ -76,6 +76,15 @@ export interface RenderOptions {
 function renderRunning(status: AgentStatus, options: RenderOptions): StatusBarModel {
   const { now } = options;
   const agentLine = `Token Agent ${status.version}, agent pid ${status.pid}`;
+  if (status.agentDown !== undefined) {
+    return {
+      text: '$(debug-disconnect) Token Agent: agent down',
+      tooltip: `${md(status.agentDown)}\n\n[Show log](command:tokenAgent.showLog) · [Restart](command:tokenAgent.restartAgent)`,
+      ariaLabel: `Token Agent: agent down. ${status.agentDown}`,
+      background: 'error',
+      command: 'tokenAgent.showLog',
+    };
+  }
   if (status.store.tier === 'unavailable' && status.tokens.length > 0) {
     return {
       text: '$(error) Token Agent: secret store unavailable',

@@ -73,6 +73,8 @@ export type SignInEvent =
 /** `PUT /v1/secrets/NAME/KIND` with `{ value }`; `DELETE /v1/secrets/NAME[/KIND]`. */
 export interface SecretRequest {
   value: string;
+  /** Refuse when another value is stored under a name no token is defined for. */
+  keepOther?: boolean;
 }
 
 /**

@@ -53,8 +53,20 @@ export class AgentClient {
     return this.call<TokenState>(routes.refresh(name), { method: 'POST', body: {} });
   }
 
-  async setSecret(name: string, kind: SecretKind, value: string): Promise<void> {
-    await this.call(routes.secret(name, kind), { method: 'PUT', body: { value } });
+  /**
+   * `keepOther`: refuse (ERR_CONFIG_INVALID) when the store already holds a different value under a
+   * name no token is defined for — an earlier quick fix's value must not be replaced by another.
+   */
+  async setSecret(
+    name: string,
+    kind: SecretKind,
+    value: string,
+    options: { keepOther?: boolean } = {},
+  ): Promise<void> {
+    await this.call(routes.secret(name, kind), {
+      method: 'PUT',
+      body: { value, ...(options.keepOther ? { keepOther: true } : {}) },
+    });
   }
 
   async deleteSecret(name: string, kind?: SecretKind): Promise<void> {

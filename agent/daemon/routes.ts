@@ -32,7 +32,7 @@ export interface AgentContext {
   onStatus(listener: (status: AgentStatus) => void): () => void;
   get(name: string, minValidSeconds: number): Promise<IssuedToken>;
   refresh(name: string): Promise<TokenState>;
-  setSecret(name: string, kind: SecretKind, value: string): Promise<void>;
+  setSecret(name: string, kind: SecretKind, value: string, options?: { keepOther?: boolean }): Promise<void>;
   deleteSecret(name: string, kind: SecretKind | undefined): Promise<void>;
   definitions(): DefinitionList;
   define(name: string, entry: Record<string, unknown>): Promise<DefineAnswer>;
@@ -120,7 +120,7 @@ export async function handleRequest(
         if (!kind) throw badRequest('PUT needs the secret kind in the path');
         if (typeof body.value !== 'string' || body.value === '' || /[\r\n]/.test(body.value))
           throw badRequest('expected { "value": "…" }: one non-empty line');
-        await context.setSecret(name, kind, body.value);
+        await context.setSecret(name, kind, body.value, { keepOther: body.keepOther === true });
         return send(res, 200, {});
       }
       if (method === 'DELETE') {

@@ -84,7 +84,7 @@ export async function runAgent(options: AgentOptions): Promise<number> {
       for (const { server, spec } of servers) {
         const address = server.address() as AddressInfo | string;
         const shown = spec.kind === 'tcp' ? { ...spec, port: (address as AddressInfo).port } : spec;
-        log('info', `token agent ${agentVersion} (pid ${process.pid}) listening on ${describeListen(shown)}`);
+        log('info', `serving on ${describeListen(shown)} (token agent ${agentVersion}, pid ${process.pid})`);
       }
       await startLock.release();
       const reason = await stopSignal(main?.kind === 'unix' ? main.path : undefined);

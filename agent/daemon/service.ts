@@ -147,7 +147,22 @@ export class AgentService implements AgentContext {
     return this.runtime.engine.state(name);
   }
 
-  async setSecret(name: string, kind: SecretKind, value: string): Promise<void> {
+  async setSecret(
+    name: string,
+    kind: SecretKind,
+    value: string,
+    options: { keepOther?: boolean } = {},
+  ): Promise<void> {
+    if (options.keepOther && !this.runtime.engine.names().includes(name)) {
+      // A value stored under a name nobody defined (an earlier fix whose definition was refused) is
+      // invisible to the lint's name choice; it must not be replaced by another.
+      const stored = await this.#requireStore().get(name, kind);
+      if (stored !== undefined && stored !== value)
+        throw new TokenAgentError(
+          codes.configInvalid,
+          `the secret store already holds another value as '${name}' with no token defined for it: define it ("type": "static"), or remove it with token-agent secret delete ${name}, then run the quick fix again.`,
+        );
+    }
     await this.runtime.engine.setSecret(name, kind, value);
   }
 

@@ -35,10 +35,11 @@ export async function connectAgent(options: ConnectOptions = {}): Promise<Connec
     ...(options.configFlag ? { configFlag: options.configFlag } : {}),
   });
   const client = new AgentClient(paths.socketPath);
-  const state = await probe(client);
+  const state = await probe(client, paths.configPath);
   if (state === 'up') return { client, paths, started: false };
-  if (state === 'stopping') await waitUntil(async () => (await probe(client)) !== 'stopping', 40_000);
-  if ((await probe(client)) === 'up') return { client, paths, started: false };
+  if (state === 'stopping')
+    await waitUntil(async () => (await probe(client, paths.configPath)) !== 'stopping', 40_000);
+  if ((await probe(client, paths.configPath)) === 'up') return { client, paths, started: false };
   if (options.autostart === false) {
     throw new TokenAgentError(
       codes.agentUnavailable,
@@ -49,12 +50,20 @@ export async function connectAgent(options: ConnectOptions = {}): Promise<Connec
   return { client, paths, started: true };
 }
 
-async function probe(client: AgentClient): Promise<'up' | 'stopping' | 'absent'> {
+async function probe(client: AgentClient, configPath?: string): Promise<'up' | 'stopping' | 'absent'> {
   try {
-    await client.health(2_000);
+    const health = await client.health(2_000);
+    // A socket named by $TOKEN_AGENT_SOCKET may belong to an agent of another config file: its tokens
+    // are not the ones asked for.
+    if (configPath !== undefined && health.configPath !== configPath)
+      throw new TokenAgentError(
+        codes.agentUnavailable,
+        `the token agent on ${client.socketPath} uses ${health.configPath}, not ${configPath}`,
+      );
     return 'up';
   } catch (error) {
     if (isTokenAgentError(error, codes.agentStopping)) return 'stopping';
+    if (isTokenAgentError(error, codes.agentUnavailable)) throw error;
     if (error instanceof AgentUnreachable || isTokenAgentError(error)) return 'absent';
     throw error;
   }

@@ -100,6 +100,7 @@ export class AgentLink {
       store: { tier: 'none', plaintext: false },
       lint: { enabled: true },
       tokens: [],
+      agentDown: message,
     });
   }
 }

@@ -91,7 +91,7 @@ export function runLspServer(): void {
         held: state.expiresAt !== undefined || state.phase === 'fresh' || state.phase === 'expiring',
       })),
     onStoreStatic: async (name, value) => {
-      await agent().setSecret(name, 'static_token', value);
+      await agent().setSecret(name, 'static_token', value, { keepOther: true });
     },
     defineStatic: async (name) => {
       const verdict = await agent().define(name, { type: 'static' });
@@ -118,8 +118,9 @@ export function runLspServer(): void {
     }
     await pullSettings();
     initialized = true;
-    // Push a first status at once, so the client never has to poll for it; the agent's follows.
-    pushStatus();
+    // The agent's first status is pushed as soon as the link has it (or, if it cannot be reached, a
+    // status that says why), so the client never has to poll.
+    if (agentStatus) pushStatus();
     link.start();
     connection.console.info(`token-agent ${agentVersion} language server ready (pid ${process.pid})`);
   });

@@ -16,7 +16,7 @@ import {
 } from 'vscode-languageserver-protocol/node';
 import * as protocol from '../../agent/protocol';
 import { fakeJwt } from '../support/fakeTokens';
-import { type AgentUnderTest, startAgent } from '../support/lspClient';
+import { type AgentUnderTest, startAgent, stopUserAgent } from '../support/lspClient';
 import { nextEvent } from '../support/waitFor';
 
 const { version } = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
@@ -40,8 +40,9 @@ describe('the agent over LSP (stdio)', () => {
     });
   });
 
-  after(() => {
+  after(async () => {
     if (agent.child.exitCode === null) agent.child.kill();
+    await stopUserAgent(statuses);
   });
 
   it('answers initialize with its name and version', () => {
@@ -50,9 +51,12 @@ describe('the agent over LSP (stdio)', () => {
 
   it('pushes its status once initialized, without being asked', async () => {
     await agent.connection.sendNotification(InitializedNotification.type, {});
-    const status = await nextEvent(() => statuses[0], 'first tokenAgent/didChangeStatus');
+    const status = await nextEvent(() => statuses[0], 'first tokenAgent/didChangeStatus', 20_000);
     assert.equal(status.version, version);
-    assert.equal(status.pid, agent.child.pid);
+    // The state is the user agent's, which the language server started: another process.
+    assert.equal(status.agentDown, undefined);
+    assert.notEqual(status.pid, agent.child.pid);
+    process.kill(status.pid, 0);
     assert.equal(status.health, 'ok');
     assert.deepEqual(status.tokens, []);
     assert.equal(status.lint.enabled, true);
@@ -64,7 +68,7 @@ describe('the agent over LSP (stdio)', () => {
 
   it('answers the status request with the same state and a start time in the past', async () => {
     const status = await agent.connection.sendRequest(protocol.status);
-    assert.equal(status.pid, agent.child.pid);
+    assert.equal(status.pid, statuses[0]?.pid);
     assert.ok(status.startedAt <= Date.now() && status.startedAt > Date.now() - 60_000);
     assert.deepEqual(status.store, statuses[0]?.store);
   });

@@ -1,11 +1,8 @@
-// The leak lint's "store in the secret store as a static token" quick fix against the built agent over
-// stdio, with a fake editor that either adds the definition it is asked for (as the extension does) or,
-// like a headless LSP client, has no handler for tokenAgent/addTokenDefinition.
-//
-// The config uses the file store: the memory store is made anew with every engine, and the engine
-// is rebuilt when the definition arrives, so a memory-store value would not survive to be checked.
+// The leak lint's "store in the secret store as a static token" quick fix against the built language
+// server over stdio, with a fake editor. The user agent behind it owns the definitions: it writes the
+// static token into its config file itself, so the token is watched without the editor's help.
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, it } from 'node:test';
@@ -14,7 +11,6 @@ import {
   ApplyWorkspaceEditRequest,
   type CodeAction,
   CodeActionRequest,
-  DidChangeConfigurationNotification,
   DidOpenTextDocumentNotification,
   ExecuteCommandRequest,
   InitializedNotification,
@@ -26,7 +22,7 @@ import {
 } from 'vscode-languageserver-protocol/node';
 import * as protocol from '../../agent/protocol';
 import { FileStore } from '../../agent/store/fileStore';
-import { type AgentUnderTest, startAgent } from '../support/lspClient';
+import { type AgentUnderTest, startAgent, stopUserAgent } from '../support/lspClient';
 import { alphabets, randomString, rng } from '../support/secretCorpus';
 import { nextEvent } from '../support/waitFor';
 
@@ -36,12 +32,11 @@ interface FakeEditor {
   diagnostics: PublishDiagnosticsParams[];
   edits: ApplyWorkspaceEditParams[];
   messages: ShowMessageParams[];
-  /** What the user does with settings: the agent pulls them again. */
-  setTokens(tokens: unknown[]): Promise<void>;
+  configPath: string;
 }
 
 async function startFakeEditor(options: {
-  handlesAddTokenDefinition: boolean;
+  handlesAddTokenDefinition?: false;
   /** Secrets already in the file store when the agent starts. */
   stored?: { name: string; value: string };
 }): Promise<FakeEditor> {
@@ -63,10 +58,7 @@ async function startFakeEditor(options: {
     diagnostics: [],
     edits: [],
     messages: [],
-    setTokens: async (tokens) => {
-      agent.settings = { ...agent.settings, tokens };
-      await agent.connection.sendNotification(DidChangeConfigurationNotification.type, { settings: null });
-    },
+    configPath: config,
   };
   agent.connection.onNotification(protocol.didChangeStatus, (status) => {
     editor.statuses.push(status);
@@ -82,15 +74,9 @@ async function startFakeEditor(options: {
     editor.edits.push(params);
     return { applied: true };
   });
-  if (options.handlesAddTokenDefinition) {
-    agent.connection.onRequest(protocol.addTokenDefinition, async ({ definition }) => {
-      const tokens = (agent.settings.tokens as unknown[] | undefined) ?? [];
-      await editor.setTokens([...tokens, definition]);
-      return null;
-    });
-  }
   await agent.connection.sendNotification(InitializedNotification.type, {});
-  await nextEvent(() => editor.statuses[0], 'the first status');
+  // The user agent's first status (the language server starts the agent on demand).
+  await nextEvent(() => editor.statuses.find((st) => st.agentDown === undefined), 'the first status', 20_000);
   return editor;
 }
 
@@ -129,15 +115,17 @@ describe('the store-as-static quick fix against the built agent', () => {
   const r = rng(11);
   let editor: FakeEditor | undefined;
 
-  afterEach(() => {
+  afterEach(async () => {
     if (editor && editor.agent.child.exitCode === null) editor.agent.child.kill();
+    // The user agent outlives the language server, as it should; the test stops it.
+    if (editor) await stopUserAgent(editor.statuses);
     editor = undefined;
   });
 
   // The bug: the value went into the store but nothing defined the token, so it was not watched and
   // getting it failed with ERR_TOKEN_UNKNOWN.
-  it('defines the static token, so the agent watches it and hands out the stored value', async () => {
-    editor = await startFakeEditor({ handlesAddTokenDefinition: true });
+  it('defines the static token in the config file, so the agent watches it and hands out the stored value', async () => {
+    editor = await startFakeEditor({});
     const value = `ghp_${randomString(r, 36, alphabets.alnum)}`;
     const store = await storeLeakedToken(editor, value);
     assert.equal(
@@ -147,7 +135,10 @@ describe('the store-as-static quick fix against the built agent', () => {
 
     const state = await watched(editor, 'github-token');
     assert.equal(state.type, 'static');
-    assert.deepEqual(editor.agent.settings.tokens, [{ name: 'github-token', type: 'static' }]);
+    // The agent wrote the definition; the editor's settings were never asked to change.
+    const config = JSON.parse(readFileSync(editor.configPath, 'utf8')) as { tokens: unknown[] };
+    assert.deepEqual(config.tokens, [{ type: 'static', name: 'github-token' }]);
+    assert.equal(editor.agent.settings.tokens, undefined);
     const got = await editor.agent.connection.sendRequest(protocol.getToken, {
       name: 'github-token',
       minValidSeconds: 0,
@@ -162,34 +153,9 @@ describe('the store-as-static quick fix against the built agent', () => {
     assert.ok(!JSON.stringify(editor.messages).includes(value.slice(4)), 'no message carries the value');
   });
 
-  it('replaces the literal and says how to define the token when the editor cannot; the value is kept', async () => {
-    editor = await startFakeEditor({ handlesAddTokenDefinition: false });
-    const value = `ghp_${randomString(r, 36, alphabets.alnum)}`;
-    await storeLeakedToken(editor, value);
-
-    const message = await nextEvent(() => editor?.messages[0], 'the outcome message');
-    assert.match(message.message, /this editor cannot add token definitions/);
-    assert.match(
-      message.message,
-      /add \{"name": "github-token", "type": "static"\} to the tokens in .*config\.json/,
-    );
-    assert.equal(editor.edits.length, 1, 'the literal is replaced all the same');
-    assert.ok(!message.message.includes(value.slice(4)));
-
-    // Doing what the message says brings the stored value back under watch.
-    await editor.setTokens([{ name: 'github-token', type: 'static' }]);
-    await watched(editor, 'github-token');
-    const got = await editor.agent.connection.sendRequest(protocol.getToken, {
-      name: 'github-token',
-      minValidSeconds: 0,
-    });
-    assert.equal(got.accessToken, value);
-  });
-
   it('never replaces a value already stored under the name with no definition (an earlier fix, say)', async () => {
     const earlier = `ghp_${randomString(r, 36, alphabets.alnum)}`;
     editor = await startFakeEditor({
-      handlesAddTokenDefinition: false,
       stored: { name: 'github-token', value: earlier },
     });
     await storeLeakedToken(editor, `ghp_${randomString(r, 36, alphabets.alnum)}`);
@@ -199,7 +165,12 @@ describe('the store-as-static quick fix against the built agent', () => {
       /ERR_CONFIG_INVALID: the secret store already holds another value as 'github-token'/,
     );
     assert.equal(editor.edits.length, 0, 'the literal stays, since its value was not stored');
-    await editor.setTokens([{ name: 'github-token', type: 'static' }]);
+    // Doing what the message says (defining it) brings the earlier value under watch.
+    const defined = await editor.agent.connection.sendRequest(protocol.defineToken, {
+      name: 'github-token',
+      definition: { type: 'static' },
+    });
+    assert.equal(defined.ok, true);
     await watched(editor, 'github-token');
     const got = await editor.agent.connection.sendRequest(protocol.getToken, {
       name: 'github-token',

@@ -11,7 +11,7 @@ import {
 } from 'vscode-languageserver-protocol/node';
 import * as protocol from '../../agent/protocol';
 import { type AgentWorkspace, createWorkspace, refreshTokenEntry } from '../support/agentCli';
-import { type AgentUnderTest, startAgent } from '../support/lspClient';
+import { type AgentUnderTest, startAgent, stopUserAgent } from '../support/lspClient';
 import { type SecretService, startSecretService } from '../support/secretService';
 import { startTokenServer, type TokenServer } from '../support/tokenServer';
 import { nextEvent } from '../support/waitFor';
@@ -99,25 +99,30 @@ describe('the agent over LSP', () => {
     });
     // The agent registers for settings changes before it reads them, and waits for the answer.
     agent.connection.onRequest(RegistrationRequest.type, () => undefined);
-    // A client-credentials token from the editor's settings; its secret arrives over the protocol.
-    agent.settings = {
-      lint: { enabled: true },
-      tokens: [
-        {
-          name: 'svc',
-          type: 'oauth2-client-credentials',
-          issuer: server.issuer,
-          clientId: server.clientId,
-          scope: server.scope,
-          resource: server.resource,
-        },
-      ],
-    };
     await agent.connection.sendNotification(InitializedNotification.type, {});
+    // A client-credentials token defined from the editor (the agent writes its config file); its
+    // secret arrives over the protocol too.
+    await nextEvent(
+      () => statuses.find((status) => status.agentDown === undefined),
+      'the first status',
+      20_000,
+    );
+    const verdict = await agent.connection.sendRequest(protocol.defineToken, {
+      name: 'svc',
+      definition: {
+        type: 'oauth2-client-credentials',
+        issuer: server.issuer,
+        clientId: server.clientId,
+        scope: server.scope,
+        resource: server.resource,
+      },
+    });
+    assert.equal(verdict.ok, true, JSON.stringify(verdict));
   });
 
   after(async () => {
     if (agent?.child.exitCode === null) agent.child.kill();
+    await stopUserAgent(statuses);
   });
 
   it('pushes the verification once the new token is checked, and serves it in tokenAgent/status', async () => {

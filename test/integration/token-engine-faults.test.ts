@@ -71,7 +71,7 @@ describe('token-agent get when the token endpoint fails', () => {
   for (const [index, { what, fault, code, mentions }] of cases.entries()) {
     it(`${what}: exits 1 with one ${code} line, keeps the refresh token, and the next get works`, async () => {
       const name = `fault-${index}`;
-      const workspace = await createWorkspace({ server, secrets, tokens: [{ name }] });
+      const workspace = await createWorkspace({ noAgent: true, server, secrets, tokens: [{ name }] });
       workspaces.push(workspace);
       const refreshToken = await server.mintRefreshToken({ clientId: server.publicClientId });
       await workspace.setSecret(name, 'refresh_token', refreshToken);

@@ -34,7 +34,7 @@ after(async () => {
 
 /** A workspace with one refresh-token entry `name`, its refresh token freshly minted and stored. */
 async function workspaceWithSignedInToken(server: TokenServer, name: string): Promise<AgentWorkspace> {
-  const workspace = await createWorkspace({ server, secrets, tokens: [{ name }] });
+  const workspace = await createWorkspace({ noAgent: true, server, secrets, tokens: [{ name }] });
   workspaces.push(workspace);
   const refreshToken = await server.mintRefreshToken({ clientId: server.publicClientId });
   await workspace.setSecret(name, 'refresh_token', refreshToken);

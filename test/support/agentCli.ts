@@ -66,6 +66,11 @@ export async function createWorkspace(options: {
   secrets: SecretService;
   tokens: TokenEntry[];
   store?: 'keychain' | 'file' | 'memory';
+  /**
+   * Run every CLI call with --no-agent (TOKEN_AGENT_NO_AGENT=1): the engine in each process, with the
+   * lock file between them, as in containers and CI. By default calls go through the user agent.
+   */
+  noAgent?: boolean;
 }): Promise<AgentWorkspace> {
   const dir = await mkdtemp(join(tmpdir(), 'token-agent-cli-'));
   const configPath = join(dir, 'config.json');
@@ -74,7 +79,11 @@ export async function createWorkspace(options: {
     tokens: options.tokens.map((entry) => refreshTokenEntry(options.server, entry)),
   };
   await writeFile(configPath, `${JSON.stringify(config, null, 2)}\n`);
-  const env = { ...options.secrets.env, XDG_DATA_HOME: join(dir, 'data') };
+  const env: Record<string, string> = {
+    ...options.secrets.env,
+    XDG_DATA_HOME: join(dir, 'data'),
+    ...(options.noAgent ? { TOKEN_AGENT_NO_AGENT: '1' } : {}),
+  };
   const childEnv = (extra: RunOptions['env'] = {}) => merge({ ...process.env, ...env }, extra);
   const start = (args: readonly string[], runOptions: RunOptions = {}) =>
     startProcess([agentBundle, ...args, '--config', configPath], childEnv(runOptions.env), runOptions.input);

@@ -68,3 +68,26 @@ export async function startAgent(options: { env?: NodeJS.ProcessEnv } = {}): Pro
   });
   return agent;
 }
+
+/**
+ * Stops the user agent a language server under test started (it outlives the language server, as it
+ * should): SIGTERM to the pid its last status named, then waits for it to be gone.
+ */
+export async function stopUserAgent(statuses: readonly { pid: number; agentDown?: string }[]): Promise<void> {
+  const pid = [...statuses].reverse().find((status) => status.agentDown === undefined)?.pid;
+  if (!pid || pid === process.pid) return;
+  try {
+    process.kill(pid, 'SIGTERM');
+  } catch {
+    return;
+  }
+  const deadline = Date.now() + 15_000;
+  while (Date.now() < deadline) {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

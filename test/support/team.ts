@@ -84,6 +84,9 @@ export async function createTeamWorkspace(options: TeamOptions): Promise<TeamWor
       XDG_RUNTIME_DIR: runtimeDir,
       XDG_CONFIG_HOME: join(home, 'config'),
       [teamKeyEnv]: teamKey,
+      // Each "machine" runs its agent explicitly (machine.serve); its other CLI calls work in process,
+      // so that a secret set before serve starts does not start a user agent of its own.
+      TOKEN_AGENT_NO_AGENT: '1',
     };
     const start = (
       args: readonly string[],
