@@ -1,4 +1,4 @@
-// One entry for every tier: `node scripts/test.mjs unit|integration|e2e|all`.
+// One entry for every tier: `node scripts/test.mjs unit|integration|e2e|all [files…]`.
 // The tiers run in one `node --test` process so the run ends with one summary line.
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
@@ -23,6 +23,13 @@ const files =
           .sort()
           .map((name) => join('test', tier, name)),
       );
+
+// `npm test` installs what it needs on first use, before any test starts (so no install counts against
+// a test's timeout): the Debian packages (Redis, gnome-keyring, Chromium, …; installed when run as root,
+// otherwise the script prints the apt-get line) for the integration and e2e tiers, and code-server with
+// its own Node 24 into .cache/ for the e2e tier. The unit tier needs neither.
+if (selected.some((tier) => tier !== 'unit')) run('bash', ['scripts/system-deps.sh']);
+if (selected.includes('e2e')) run('bash', ['scripts/install-code-server.sh']);
 
 // Integration and e2e tests drive the built bundles, exactly what users run.
 if (selected.some((tier) => tier !== 'unit')) run(process.execPath, ['esbuild.mjs']);
