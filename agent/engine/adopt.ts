@@ -27,6 +27,8 @@ export async function adoptStored(context: AdoptContext, slot: TokenSlot): Promi
     return false;
   }
   if (typeof stored.accessToken !== 'string') return false;
+  // Obtained under a grant this name no longer has (its definition changed): not a token of this one.
+  if (slot.ignoreStoredBefore !== undefined && !(stored.obtainedAt > slot.ignoreStoredBefore)) return false;
   return adoptIfNewer(context, slot, stored);
 }
 

@@ -2,7 +2,7 @@
 import type { TokenDefinition } from '../config/types';
 import type { SecretStore } from '../store/secretStore';
 import type { RefreshCoordinator } from './coordinator';
-import type { TokenAgentError } from './errors';
+import { codes, TokenAgentError } from './errors';
 import type { LogLevel } from './refresh';
 import type { Timers } from './timer';
 import type { HeldToken } from './tokenSlot';
@@ -52,4 +52,12 @@ export function issued(held: HeldToken, shortOfMinValid = false): IssuedToken {
     ...(held.expiresAt !== undefined ? { expiresAt: held.expiresAt } : {}),
     ...(shortOfMinValid ? { shortOfMinValid } : {}),
   };
+}
+
+/** ERR_TOKEN_UNKNOWN, naming the tokens that are configured. */
+export function unknownToken(name: string, known: readonly string[]): TokenAgentError {
+  return new TokenAgentError(
+    codes.tokenUnknown,
+    `No token named '${name}' is configured${known.length ? ` (known: ${known.join(', ')})` : ''}.`,
+  );
 }

@@ -3,26 +3,27 @@
 // processes on this machine, a lock file per token serialises refreshes, and whoever takes the lock
 // re-reads the secret store first, since another process may have refreshed meanwhile (refresh.ts).
 // With a coordinator (team mode), the same holds across machines sharing a Redis.
+import type { TokenDefinition } from '../config/types';
 import type { TokenState } from '../protocol';
 import type { SecretKind, SecretStore } from '../store/secretStore';
 import { adoptStored } from './adopt';
 import { adoptBudgets, BudgetBook, budgetRecords } from './budgetFile';
 import type { TeamHealth } from './coordinator';
-import { type EngineOptions, forcedRefreshCoalesceMs, type IssuedToken, issued } from './engineTypes';
+import { diffDefinitions, reorder } from './definitions';
+import {
+  type EngineOptions,
+  forcedRefreshCoalesceMs,
+  type IssuedToken,
+  issued,
+  unknownToken,
+} from './engineTypes';
 import { codes, TokenAgentError } from './errors';
 import { JwtInfoCache } from './jwtInfo';
 import { adoptFromPeers, PeerWatch } from './peerWatch';
 import { forgetPending, SaveRetrier } from './pendingSave';
-import {
-  type LogLevel,
-  type RefreshContext,
-  type RefreshWant,
-  refreshUnderLock,
-  toCoded,
-  usable,
-} from './refresh';
-import { plannedRefreshAt } from './refreshPlan';
-import { armTimer, nodeTimers, type Timers } from './timer';
+import { type LogLevel, type RefreshContext, usable } from './refresh';
+import { SlotRunner } from './slotRunner';
+import { nodeTimers, type Timers } from './timer';
 import { type HeldToken, type RefreshOutcome, TokenSlot } from './tokenSlot';
 import { describeVerification, VerificationTracker } from './verificationTracker';
 
@@ -40,6 +41,12 @@ export class TokenEngine {
   readonly #timers: Timers;
   readonly #saves: SaveRetrier;
   readonly #budgets: BudgetBook;
+  readonly #runner: SlotRunner;
+  /** Slots of names no longer defined whose refresh or kept secrets have not ended yet. */
+  readonly #detached = new Set<TokenSlot>();
+  /** Loads started by setDefinitions; idle() waits for them. */
+  readonly #background = new Set<Promise<unknown>>();
+  #started = false;
   #stopped = false;
   #peers: PeerWatch | undefined;
   readonly #unwatchTeam: (() => void) | undefined;
@@ -77,6 +84,18 @@ export class TokenEngine {
       log: (level, message) => this.#log(level, message),
       budget: { sync: () => this.#budgets.sync(), spent: () => this.#budgets.persist() },
     };
+    this.#runner = new SlotRunner({
+      context: this.#context,
+      saves: this.#saves,
+      budgets: this.#budgets,
+      timers: this.#timers,
+      now: this.#now,
+      random: this.#random,
+      // Without a store nothing can be refreshed; the status already says what to fix.
+      scheduling: () => options.schedule && !this.#stopped && options.store !== undefined,
+      live: (slot) => this.#slots.get(slot.name) === slot,
+      emit: () => this.#emit(),
+    });
     for (const definition of options.definitions) this.#slots.set(definition.name, new TokenSlot(definition));
     this.#unwatchTeam = options.coordinator?.onHealthChange?.(() => this.#emit());
     this.#verifier = options.verifyTokens
@@ -128,9 +147,12 @@ export class TokenEngine {
 
   /** Loads what the store holds and, when scheduling, arms the refresh timers. */
   async start(): Promise<void> {
+    this.#started = true;
     await this.#budgets.ready();
     await Promise.all(
-      [...this.#slots.values()].map((slot) => this.#load(slot).then(() => this.#schedule(slot))),
+      [...this.#slots.values()].map((slot) =>
+        this.#runner.load(slot).then(() => this.#runner.schedule(slot)),
+      ),
     );
     this.#emit();
   }
@@ -150,10 +172,13 @@ export class TokenEngine {
     if (coordinator) void this.idle().then(() => coordinator.close());
   }
 
-  /** Resolves once no refresh and no background write of kept secrets is in flight. */
+  /** Resolves once no refresh, no background write of kept secrets and no load is in flight. */
   async idle(): Promise<void> {
     for (;;) {
-      const running = [...this.#slots.values()].flatMap((slot) => (slot.inFlight ? [slot.inFlight] : []));
+      const refreshing = [...this.#slots.values(), ...this.#detached].flatMap((slot) =>
+        slot.inFlight ? [slot.inFlight] : [],
+      );
+      const running: Promise<unknown>[] = [...refreshing, ...this.#background];
       if (running.length === 0) {
         await this.#budgets.idle();
         return this.#saves.idle();
@@ -170,7 +195,55 @@ export class TokenEngine {
   flushPending(timeoutMs: number): Promise<string[]> {
     if (!Number.isFinite(timeoutMs) || timeoutMs < 0)
       throw new TypeError(`timeoutMs must be a non-negative number, got ${timeoutMs}`);
-    return this.#saves.flush(this.#slots.values(), timeoutMs).finally(() => this.#emit());
+    const slots = [...this.#slots.values(), ...this.#detached];
+    return this.#saves.flush(slots, timeoutMs).finally(() => {
+      for (const slot of this.#detached) if (!slot.inFlight && !slot.pending) this.#detached.delete(slot);
+      this.#emit();
+    });
+  }
+
+  /**
+   * Changes the definitions in place, by name. A new name gets a slot (loaded and scheduled when the
+   * engine is started); a removed one loses its timer and slot, keeps its secrets, and a refresh of it
+   * in flight ends and is dropped; a changed definition gets a new slot that keeps the held token when
+   * the grant is the same (definitions.ts). Untouched tokens keep their timers, state and refreshes.
+   * Listeners hear one change, once the new slots are loaded.
+   */
+  setDefinitions(definitions: readonly TokenDefinition[]): void {
+    const { removed, changed } = diffDefinitions(this.#slots, definitions);
+    if (removed.length === 0 && changed.length === 0) return;
+    for (const slot of this.#detached) if (!slot.inFlight && !slot.pending) this.#detached.delete(slot);
+    const now = this.#now();
+    for (const slot of removed) {
+      slot.timer?.cancel();
+      slot.nextRefreshAt = undefined;
+      // A removed token's kept refresh token is still the live one: its retries go on until saved.
+      if (slot.inFlight || slot.pending) this.#detached.add(slot);
+    }
+    const added: TokenSlot[] = [];
+    for (const { definition, old } of changed) {
+      const slot = new TokenSlot(definition);
+      // A name removed a moment ago and back again: its old slot may still hold the live refresh token.
+      const previous = old ?? [...this.#detached].find((each) => each.name === definition.name);
+      if (previous) {
+        this.#detached.delete(previous);
+        this.#runner.succeed(previous, slot, now);
+      }
+      added.push(slot);
+    }
+    reorder(this.#slots, definitions, added);
+    const loading = Promise.all(
+      added.map((slot) =>
+        this.#started && !this.#stopped
+          ? this.#runner.load(slot).then(() => {
+              this.#saves.watch(slot);
+              this.#runner.schedule(slot);
+            })
+          : undefined,
+      ),
+    ).then(() => this.#emit());
+    this.#background.add(loading);
+    void loading.finally(() => this.#background.delete(loading));
   }
 
   /**
@@ -182,7 +255,7 @@ export class TokenEngine {
     this.#peers = new PeerWatch(this.#options.dataDir, (message) => this.#log('warn', message));
     await this.#peers.start(() =>
       adoptFromPeers(this.#context, this.#slots.values(), (slot) => {
-        this.#schedule(slot);
+        this.#runner.schedule(slot);
         this.#emit();
       }),
     );
@@ -203,12 +276,12 @@ export class TokenEngine {
       slot.current = undefined;
       await adoptStored(this.#context, slot);
       slot.markSucceeded();
-      this.#schedule(slot);
+      this.#runner.schedule(slot);
       this.#emit();
       return;
     }
     slot.markSucceeded();
-    await this.#refresh(slot, { minValidMs: 0, force: true });
+    await this.#runner.refresh(slot, { minValidMs: 0, force: true });
   }
 
   /** Deletes every secret of a token and forgets its access token. */
@@ -255,12 +328,11 @@ export class TokenEngine {
    * can be had at all does this throw.
    */
   async get(name: string, options: { minValidSeconds?: number } = {}): Promise<IssuedToken> {
-    const slot = this.#slot(name);
     const askedMs = (options.minValidSeconds ?? 0) * 1000;
-    await this.#load(slot);
+    const slot = await this.#loadedSlot(name);
     let outcome: RefreshOutcome = { ok: true };
     if (!this.#usable(slot.current, slot.effectiveMinValidMs(askedMs)))
-      outcome = await this.#refresh(slot, { minValidMs: askedMs, force: false });
+      outcome = await this.#runner.refresh(slot, { minValidMs: askedMs, force: false });
     const held = slot.current;
     if (this.#usable(held, askedMs)) return issued(held);
     const lifetime = slot.lifetimeMs();
@@ -282,13 +354,12 @@ export class TokenEngine {
    * script) can spend the refresh budget the others depend on.
    */
   async refresh(name: string): Promise<IssuedToken> {
-    const slot = this.#slot(name);
-    await this.#load(slot);
+    const slot = await this.#loadedSlot(name);
     const held = slot.current;
     const last = slot.lastRefreshAt;
     if (last !== undefined && this.#now() - last < forcedRefreshCoalesceMs && this.#usable(held, 1))
       return issued(held);
-    const outcome = await this.#refresh(slot, { minValidMs: 0, force: true });
+    const outcome = await this.#runner.refresh(slot, { minValidMs: 0, force: true });
     if (!outcome.ok) throw outcome.error;
     if (!slot.current)
       throw new TokenAgentError(codes.refreshFailed, `Token '${name}' has no access token after refreshing.`);
@@ -297,14 +368,20 @@ export class TokenEngine {
 
   #slot(name: string): TokenSlot {
     const slot = this.#slots.get(name);
-    if (!slot) {
-      const known = this.names();
-      throw new TokenAgentError(
-        codes.tokenUnknown,
-        `No token named '${name}' is configured${known.length ? ` (known: ${known.join(', ')})` : ''}.`,
-      );
-    }
+    if (!slot) throw unknownToken(name, this.names());
     return slot;
+  }
+
+  /**
+   * The slot of `name`, loaded. Looked up again after loading: setDefinitions may have replaced it
+   * meanwhile, and a refresh must start on the slot that is current, never on one being replaced.
+   */
+  async #loadedSlot(name: string): Promise<TokenSlot> {
+    for (;;) {
+      const slot = this.#slot(name);
+      await this.#runner.load(slot);
+      if (this.#slots.get(name) === slot) return slot;
+    }
   }
 
   #store(): SecretStore {
@@ -320,74 +397,6 @@ export class TokenEngine {
 
   #usable(held: HeldToken | undefined, minValidMs: number): held is HeldToken {
     return usable(held, minValidMs, this.#now());
-  }
-
-  /** Reads the store once per slot; later reads happen under the lock, where they matter. */
-  #load(slot: TokenSlot): Promise<void> {
-    const loading =
-      slot.loaded ??
-      adoptStored(this.#context, slot).then(
-        () => undefined,
-        (error: unknown) => {
-          // Forget the failed load so the next caller tries again (the store may come back).
-          slot.loaded = undefined;
-          slot.lastError = toCoded(error);
-        },
-      );
-    slot.loaded = loading;
-    return loading;
-  }
-
-  /** One refresh per slot at a time: later callers join the one in flight. */
-  async #refresh(slot: TokenSlot, want: RefreshWant): Promise<RefreshOutcome> {
-    // Loop: several callers may wake from the same refresh; only one of them may start the next.
-    while (slot.inFlight) {
-      const joined = await slot.inFlight;
-      const minValidMs = slot.effectiveMinValidMs(want.minValidMs);
-      if (want.force || this.#usable(slot.current, minValidMs) || !joined.ok) return joined;
-    }
-    const tokenBefore = slot.current?.accessToken;
-    slot.refreshing = true;
-    this.#emit();
-    const failuresBefore = slot.failures;
-    // The budget spent before a restart counts: budget.json is read before the first refresh. Inside
-    // the promise, so that `inFlight` is set in this turn and every later caller joins this refresh.
-    const running = this.#budgets
-      .ready()
-      .then(() => refreshUnderLock(this.#context, slot, want, tokenBefore))
-      .finally(() => {
-        slot.refreshing = false;
-        this.#saves.watch(slot);
-        this.#schedule(slot);
-        this.#emit();
-        // The failures in a row and the next try, for an agent that restarts during a backoff; saved
-        // before callers hear the outcome. (The spent refresh itself was saved before the request.)
-        return slot.failures !== failuresBefore ? this.#budgets.persist() : undefined;
-      });
-    slot.inFlight = running;
-    try {
-      return await running;
-    } finally {
-      if (slot.inFlight === running) slot.inFlight = undefined;
-    }
-  }
-
-  #schedule(slot: TokenSlot): void {
-    slot.timer?.cancel();
-    slot.timer = undefined;
-    slot.nextRefreshAt = undefined;
-    // Without a store nothing can be refreshed; the status already says what to fix.
-    if (!this.#options.schedule || this.#stopped || slot.needsSignIn || !this.#options.store) return;
-    const at = plannedRefreshAt(slot, this.#now(), this.#random);
-    if (at === undefined) return;
-    slot.nextRefreshAt = at;
-    // armTimer, not setTimeout: a refresh 60 days away must wait, not spin (timer.ts).
-    slot.timer = armTimer(
-      at,
-      this.#now,
-      () => void this.#refresh(slot, { minValidMs: 0, force: false, scheduled: true }),
-      this.#timers,
-    );
   }
 
   #log(level: LogLevel, message: string): void {

@@ -42,6 +42,8 @@ export class TokenSlot {
   timer: TimerHandle | undefined;
   /** No background refresh before this (a backoff restored from budget.json after a restart). */
   backoffUntil: number | undefined;
+  /** Stored access tokens obtained until then belong to a grant this name had before (definitions.ts). */
+  ignoreStoredBefore: number | undefined;
   inFlight: Promise<RefreshOutcome> | undefined;
   loaded: Promise<void> | undefined;
   /** Secrets obtained but not yet written to the store; the engine retries them (pendingSave.ts). */
@@ -67,6 +69,14 @@ export class TokenSlot {
     const run = this.#writes.then(write, write);
     this.#writes = run.catch(() => undefined);
     return run;
+  }
+
+  /**
+   * Makes this slot's store writes wait for those of the slot it replaces, so that a kept secret the
+   * old slot is still writing can never land after a newer one written through this slot.
+   */
+  inheritWrites(old: TokenSlot): void {
+    this.#writes = Promise.all([this.#writes, old.#writes]).catch(() => undefined);
   }
 
   /** Forgets past failures once a token is in hand again. */
