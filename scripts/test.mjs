@@ -2,6 +2,7 @@
 // The tiers run in one `node --test` process so the run ends with one summary line.
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 
 const tiers = ['unit', 'integration', 'e2e'];
@@ -34,9 +35,12 @@ if (selected.includes('e2e')) run('bash', ['scripts/install-code-server.sh']);
 // Integration and e2e tests drive the built bundles, exactly what users run.
 if (selected.some((tier) => tier !== 'unit')) run(process.execPath, ['esbuild.mjs']);
 
+// The unit tier alone runs its files in parallel, one per CPU: they share no ports, services or
+// folders. Any run with another tier keeps to one file at a time, as those tiers need.
+const concurrency = wanted === 'unit' ? availableParallelism() : 1;
 const result = spawnSync(
   process.execPath,
-  ['--import', 'tsx', '--test', '--test-concurrency=1', '--test-reporter=spec', ...files],
+  ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, '--test-reporter=spec', ...files],
   { stdio: 'inherit' },
 );
 process.exit(result.status ?? 1);

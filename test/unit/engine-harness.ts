@@ -64,12 +64,22 @@ export class FakeClock implements Timers {
     this.#now += ms;
   }
 
-  /** Moves the clock forward by `ms`, firing every timer due on the way; awaits `settle` after each. */
+  /**
+   * Moves the clock forward by `ms`, firing every timer due on the way; awaits `settle` after each.
+   * Timers that keep re-arming for the same instant are a spin (what Node does with a clamped delay),
+   * reported as an error instead of hanging the test.
+   */
   async advance(ms: number, settle: () => Promise<void> = async () => {}): Promise<void> {
     const target = this.#now + ms;
+    let instant = Number.NaN;
+    let sameInstant = 0;
     for (;;) {
       const next = this.#earliest();
       if (!next || next.at > target) break;
+      sameInstant = next.at === instant ? sameInstant + 1 : 0;
+      instant = next.at;
+      if (sameInstant > 1_000)
+        throw new Error(`timers spin: 1000 callbacks at ${new Date(instant).toISOString()}`);
       this.#timers.delete(next.seq);
       this.#now = Math.max(this.#now, next.at);
       this.fired += 1;
@@ -274,4 +284,16 @@ export async function rig(
     engine,
     advance: (ms) => clock.advance(ms, () => engine.idle()),
   };
+}
+
+/**
+ * Waits for a condition that real I/O (lock files, budget.json) brings about, looking again on every
+ * turn of the event loop; the real-time bound only ends a broken run, naming what was awaited.
+ */
+export async function until(condition: () => boolean, what: string, timeoutMs = 5_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((resolve) => setImmediate(resolve));
+  }
 }
