@@ -73,7 +73,10 @@ function fakeContext() {
     held: () => ({ tokens: [] }),
     now: () => 1_000_000,
   };
-  return { context, calls, emit: (s: AgentStatus) => listeners.forEach((l) => l(s)) };
+  const emit = (s: AgentStatus) => {
+    for (const listener of listeners) listener(s);
+  };
+  return { context, calls, emit };
 }
 
 async function serve(context: AgentContext, path: string, listener: Listener): Promise<Server> {

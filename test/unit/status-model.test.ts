@@ -2,11 +2,11 @@
 // coordinator says it changed, not only when a token does.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { StatusModel } from '../../agent/daemon/statusModel';
 import type { RefreshCoordinator, TeamHealth } from '../../agent/engine/coordinator';
 import { TokenEngine } from '../../agent/engine/tokenEngine';
 import type { AgentStatus } from '../../agent/protocol';
 import type { Runtime } from '../../agent/runtime';
-import { StatusModel } from '../../agent/daemon/statusModel';
 import { MemoryStore } from '../../agent/store/memoryStore';
 
 function fakeTeam() {
