@@ -7,7 +7,7 @@ import { codes, type ErrorCodeString, isTokenAgentError, TokenAgentError } from 
 import type { SignInResult as ProtocolSignInResult } from '../protocol';
 import { createRuntime, type Runtime } from '../runtime';
 import { defaultLoopbackTimeoutMs } from '../signin/loopback';
-import { type SignInFlow, type SignInResult, signIn, signInDefinition } from '../signin/signIn';
+import { type SignInFlow, signIn, signInDefinition } from '../signin/signIn';
 import { openInBrowser } from './openBrowser';
 import { wantsLocal } from './run';
 import { formatDuration } from './statusTable';
