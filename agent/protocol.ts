@@ -333,7 +333,7 @@ export const methods: readonly MethodInfo[] = [
     params: 'none',
     result: 'AgentStatus',
     summary:
-      'The current state: the user agent\'s (version, pid, store, team, tokens) with this window\'s lint switch. The server pushes every change with `tokenAgent/didChangeStatus`; this is for tools and a window that wants it at once.',
+      "The current state: the user agent's (version, pid, store, team, tokens) with this window's lint switch. The server pushes every change with `tokenAgent/didChangeStatus`; this is for tools and a window that wants it at once.",
   },
   {
     method: didChangeStatus.method,
@@ -341,7 +341,7 @@ export const methods: readonly MethodInfo[] = [
     direction: 'server -> client',
     params: 'AgentStatus',
     summary:
-      'Pushed once the language server is initialised, then whenever the user agent\'s status (a token, the store, team mode) or the lint switch changes. Every window subscribes to the same agent, so all see a refresh at once.',
+      "Pushed once the language server is initialised, then whenever the user agent's status (a token, the store, team mode) or the lint switch changes. Every window subscribes to the same agent, so all see a refresh at once.",
   },
   {
     method: getToken.method,
@@ -351,7 +351,7 @@ export const methods: readonly MethodInfo[] = [
     result: 'GetTokenResult',
     errors: tokenErrors,
     summary:
-      'A token valid for at least `minValidSeconds`, refreshed first by the user agent if needed. A minimum longer than the provider\'s tokens live answers the freshest token with `shortOfMinValid`, never a refresh per request.',
+      "A token valid for at least `minValidSeconds`, refreshed first by the user agent if needed. A minimum longer than the provider's tokens live answers the freshest token with `shortOfMinValid`, never a refresh per request.",
   },
   {
     method: refreshToken.method,
@@ -371,7 +371,7 @@ export const methods: readonly MethodInfo[] = [
     result: 'null',
     errors: storeErrors,
     summary:
-      'Stores a secret in the user agent\'s secret store and acts on it at once (a new refresh token is tried right away). The value never crosses back.',
+      "Stores a secret in the user agent's secret store and acts on it at once (a new refresh token is tried right away). The value never crosses back.",
   },
   {
     method: removeSecrets.method,
@@ -434,7 +434,7 @@ export const methods: readonly MethodInfo[] = [
     params: 'none',
     result: 'DefinitionList',
     errors: [ErrorCode.agentUnavailable],
-    summary: 'Every definition in the user agent\'s config file, broken entries with their problems.',
+    summary: "Every definition in the user agent's config file, broken entries with their problems.",
   },
   {
     method: defineToken.method,
