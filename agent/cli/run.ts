@@ -6,7 +6,7 @@
 import { text } from 'node:stream/consumers';
 import type { AgentClient } from '../daemon/client';
 import { connectAgent } from '../daemon/start';
-import { isTokenAgentError } from '../engine/errors';
+import { codes, isTokenAgentError } from '../engine/errors';
 import { mask } from '../engine/redact';
 import type { AgentStatus } from '../protocol';
 import { type CliCommand, runLocally } from './local';
@@ -22,8 +22,16 @@ export function wantsLocal(command: { noAgent?: boolean }, env: NodeJS.ProcessEn
 export async function runCli(command: CliCommand): Promise<number> {
   if (wantsLocal(command)) return runLocally(command);
   try {
-    const { client } = await connectAgent({ ...(command.config ? { configFlag: command.config } : {}) });
-    return await run(client, command);
+    // An agent that starts stopping between our connect and our request answers ERR_STOPPING: ask
+    // again, which waits for it to go and starts the next one.
+    for (let attempt = 1; ; attempt++) {
+      const { client } = await connectAgent({ ...(command.config ? { configFlag: command.config } : {}) });
+      try {
+        return await run(client, command);
+      } catch (error) {
+        if (attempt >= 3 || !isTokenAgentError(error, codes.agentStopping)) throw error;
+      }
+    }
   } catch (error) {
     return fail(error);
   }

@@ -74,6 +74,8 @@ export async function handleRequest(
         pid: process.pid,
         api: agentApiVersion,
         configPath: context.configPath,
+        // A client that sees this code waits for the socket to go away, then starts the next agent.
+        ...(context.stopping() ? error(agentCodes.stopping, 'the token agent is stopping') : {}),
       };
       return send(
         res,

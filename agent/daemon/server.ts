@@ -81,6 +81,9 @@ export async function runAgent(options: AgentOptions): Promise<number> {
         : undefined;
       const requests = new InFlight();
       for (const spec of specs) servers.push({ server: await listen(spec, service, bearer, requests), spec });
+      const sockets = new Map<string, number>();
+      for (const spec of specs)
+        if (spec.kind === 'unix') sockets.set(spec.path, (await lstat(spec.path)).ino);
       for (const { server, spec } of servers) {
         const address = server.address() as AddressInfo | string;
         const shown = spec.kind === 'tcp' ? { ...spec, port: (address as AddressInfo).port } : spec;
@@ -89,15 +92,23 @@ export async function runAgent(options: AgentOptions): Promise<number> {
       await startLock.release();
       const reason = await stopSignal(main?.kind === 'unix' ? main.path : undefined);
       log('info', `${reason}: stopping; refreshes in flight finish first`);
-      for (const { server } of servers) server.close();
+      // The socket stays open while stopping (closing a Unix server removes its file): a new client
+      // hears ERR_STOPPING and waits for the socket to go, instead of finding none and starting a
+      // second agent beside this one.
+      for (const { server, spec } of servers) if (spec.kind === 'tcp') server.close();
       // A refresh in flight ends by the token endpoint's timeout; what it obtained is saved first.
       const boundMs = (grantTimeoutFromEnv(process.env) ?? 30_000) + 5_000;
       await service.stop(boundMs);
       await Promise.race([requests.drained(), new Promise((resolve) => setTimeout(resolve, 2_000).unref())]);
-      for (const { server } of servers) server.closeAllConnections();
-      for (const { spec } of servers)
-        if (spec.kind === 'unix' && reason !== 'socket removed')
-          await unlink(spec.path).catch(() => undefined);
+      for (const { server } of servers) {
+        server.close();
+        server.closeAllConnections();
+      }
+      // Only our own socket: a successor may already listen at the same path.
+      for (const [path, inode] of sockets) {
+        const now = await lstat(path).catch(() => undefined);
+        if (now?.ino === inode) await unlink(path).catch(() => undefined);
+      }
       log('info', 'stopped');
       return 0;
     } finally {

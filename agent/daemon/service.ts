@@ -127,7 +127,13 @@ export class AgentService implements AgentContext {
     const engine = this.runtime.engine;
     engine.stop();
     await Promise.race([engine.idle(), new Promise((resolve) => setTimeout(resolve, boundMs).unref())]);
-    await engine.flushPending(5_000).catch(() => undefined);
+    const unsaved = await engine.flushPending(10_000).catch((): string[] => []);
+    // The one case where stopping can cost a grant: say it loudly, naming the fix.
+    for (const name of unsaved)
+      this.#log(
+        'error',
+        `token '${name}': a new secret could not be saved before stopping; the secret store refused it (${this.runtime.engine.state(name).pendingSave?.message ?? 'unknown'}). If the next refresh fails, sign in again.`,
+      );
   }
 
   status(): AgentStatus {

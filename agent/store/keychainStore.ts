@@ -69,6 +69,9 @@ export interface KeychainStoreOptions {
 const reconnectMessages = [
   /^The name :[\d.]+ was not provided by any \.service files$/,
   /connection is closed/i,
+  // After a daemon restart, libsecret's cached session is gone: writes fail with this until a new
+  // connection is made (reads fail with the message above, so a read alone used to cure it).
+  /The session wrapping the secret does not exist/i,
 ];
 
 /** Whether a keytar failure is one that a new connection (a fresh libsecret) can cure. */

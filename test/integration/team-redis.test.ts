@@ -185,7 +185,7 @@ describe('team mode over Redis', () => {
       assert.ok(Math.min(...gaps) >= 1500, `refreshes ${Math.min(...gaps)} ms apart`);
       for (const serving of servings) {
         const status = await httpGet({ socketPath: serving.socketPath ?? '' }, '/v1/status');
-        assert.deepEqual((status.body as { redis: unknown }).redis, { state: 'ok' });
+        assert.deepEqual((status.body as { team: unknown }).team, { state: 'ok' });
       }
 
       // Machine b ends with the live refresh token in its own store (after its next look at the team),
@@ -260,7 +260,7 @@ describe('team mode over Redis', () => {
       cleanups.push(() => serving.stop('SIGKILL'));
       await waitUntil(async () => {
         const status = await httpGet({ socketPath: serving.socketPath ?? '' }, '/v1/status');
-        return (status.body as { redis: { state: string } }).redis.state === 'ok';
+        return (status.body as { team?: { state: string } }).team?.state === 'ok';
       }, 'serve to report the cluster ok');
       await serving.stop();
     });

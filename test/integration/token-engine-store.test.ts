@@ -31,9 +31,14 @@ describe('token-agent when the secret store is missing or locked', () => {
     await server?.close();
   });
 
-  /** A workspace whose token has a refresh token in the keyring, stored while the keyring worked. */
+  /**
+   * A workspace whose token has a refresh token in the keyring, stored while the keyring worked. Its
+   * calls run in process (--no-agent): each one opens the store with the environment it is given,
+   * which is how these store failures are set up. The user agent's own handling of a store that goes
+   * away is in user-agent-faults.test.ts.
+   */
   async function signedIn(name: string) {
-    const workspace = await createWorkspace({ server, secrets, tokens: [{ name }] });
+    const workspace = await createWorkspace({ noAgent: true, server, secrets, tokens: [{ name }] });
     workspaces.push(workspace);
     const refreshToken = await server.mintRefreshToken({ clientId: server.publicClientId });
     await workspace.setSecret(name, 'refresh_token', refreshToken);

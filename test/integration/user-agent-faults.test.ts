@@ -532,7 +532,7 @@ describe('the user agent under faults', () => {
     await stopAgent(workspace);
   });
 
-  it('a get while the SIGTERMed agent still finishes its refresh starts a new agent, which keeps its socket when the old one exits', {
+  it('a get while the SIGTERMed agent still finishes its refresh waits for it, then a new agent answers and keeps its socket', {
     timeout: 90_000,
   }, async () => {
     const name = 'overlap';
@@ -552,8 +552,11 @@ describe('the user agent under faults', () => {
         async () => /SIGTERM: stopping/.test(await agentLog(workspace)),
         'the agent to log that it is stopping',
       );
-      // The old agent no longer takes connections but has not exited: this client starts another.
-      await tokenOf(server, await workspace.run(['get', name]), 'a get while the old agent stops');
+      // The stopping agent keeps its socket and answers ERR_STOPPING: this client waits for it to go
+      // rather than starting a second agent beside it (which its exit used to unlink).
+      const late = workspace.run(['get', name]);
+      gate.release(name);
+      await tokenOf(server, await late, 'a get while the old agent stops');
       second = await agentPid(workspace);
       assert.ok(second !== undefined && second !== first, `a new agent answers (pid ${second})`);
     } finally {
