@@ -54,6 +54,9 @@ export async function runAgent(options: AgentOptions): Promise<number> {
     ? options.listen
     : [{ kind: 'unix', path: paths.socketPath }, ...options.listen];
   const main = specs.find((spec) => spec.kind === 'unix');
+  // Heard from the very start: a SIGTERM while the agent starts must stop it the orderly way, not
+  // kill it between its first answer and its handlers.
+  const stopped = signalled();
   let service: AgentService | undefined;
   const servers: { server: Server; spec: ListenSpec }[] = [];
   try {
@@ -90,7 +93,11 @@ export async function runAgent(options: AgentOptions): Promise<number> {
         log('info', `serving on ${describeListen(shown)} (token agent ${agentVersion}, pid ${process.pid})`);
       }
       await startLock.release();
-      const reason = await stopSignal(main?.kind === 'unix' ? main.path : undefined);
+      const mainInode = main?.kind === 'unix' ? sockets.get(main.path) : undefined;
+      const reason = await Promise.race([
+        stopped,
+        ...(main?.kind === 'unix' && mainInode !== undefined ? [socketGone(main.path, mainInode)] : []),
+      ]);
       log('info', `${reason}: stopping; refreshes in flight finish first`);
       // The socket stays open while stopping (closing a Unix server removes its file): a new client
       // hears ERR_STOPPING and waits for the socket to go, instead of finding none and starting a
@@ -122,17 +129,20 @@ export async function runAgent(options: AgentOptions): Promise<number> {
   }
 }
 
-/** Resolves with why the agent must stop: a signal, or its socket gone from under it. */
-function stopSignal(socketPath: string | undefined): Promise<string> {
+/** Resolves with the signal that asks the agent to stop. */
+function signalled(): Promise<string> {
   return new Promise((resolve) => {
     process.once('SIGTERM', () => resolve('SIGTERM'));
     process.once('SIGINT', () => resolve('SIGINT'));
-    if (!socketPath) return;
-    let inode: number | undefined;
+  });
+}
+
+/** Resolves when the socket is no longer the one this agent created (removed, or replaced). */
+function socketGone(socketPath: string, inode: number): Promise<string> {
+  return new Promise((resolve) => {
     const timer = setInterval(() => {
       void lstat(socketPath).then(
         (stats) => {
-          inode ??= stats.ino;
           if (!stats.isSocket() || stats.ino !== inode) resolve('socket replaced');
         },
         () => resolve('socket removed'),
@@ -140,9 +150,6 @@ function stopSignal(socketPath: string | undefined): Promise<string> {
     }, socketCheckMs);
     // The interval must not keep a stopping agent alive.
     timer.unref();
-    void lstat(socketPath).then((stats) => {
-      inode = stats.ino;
-    });
   });
 }
 

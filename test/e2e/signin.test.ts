@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { refreshTokenEntry } from '../support/agentCli';
+import { runAgentCli } from '../support/agentProcess';
 import type { Workbench } from '../support/codeServer';
 import { type EditorSession, sessionSteps, startEditorSession } from '../support/editorSession';
 import { completeDeviceSignIn, finishBrowserSignIn } from '../support/oidcPages';
@@ -122,15 +123,43 @@ describe('Sign In in a real VS Code', { timeout: 300_000 }, () => {
         assert.equal(answer.outcome, 'value', JSON.stringify(answer));
         return answer.outcome === 'value' && typeof answer.value === 'string' ? answer.value : undefined;
       };
-      // The token is defined in the config file: removing it deletes its secrets and its access token.
+      // Removing the token deletes its secrets and, since the agent owns the config file, its
+      // definition; a terminal defines it again, as a user starting over would.
       await runCommand(page(), 'Token Agent: Remove Token…');
       await answerDialog(page(), "Remove 'fresh'?", 'Remove');
       await waitUntil(
-        async () => (await statusText(page())) === 'fresh no token yet',
-        'the token without its secrets',
+        async () => (await statusText(page())) === 'Token Agent: no tokens',
+        'the token removed',
         30_000,
       );
       assert.equal(await storedRefreshToken(), undefined);
+      const entry = refreshTokenEntry(tokenServer, { name: 'fresh', refreshBeforeSeconds: 120 });
+      const added = await runAgentCli(
+        [
+          'token',
+          'add',
+          'fresh',
+          '--type',
+          'oauth2-refresh-token',
+          '--issuer',
+          String(entry.issuer),
+          '--client-id',
+          String(entry.clientId),
+          '--scope',
+          String(entry.scope),
+          '--resource',
+          String(entry.resource),
+          '--refresh-before',
+          '120',
+        ],
+        { env: session.agentEnv },
+      );
+      assert.equal(added.code, 0, added.stderr);
+      await waitUntil(
+        async () => (await statusText(page())) === 'fresh no token yet',
+        'the token defined again, without secrets',
+        30_000,
+      );
       // The device sign-in's "Signed in" notification must not stand in for this one.
       await clearNotifications(page());
 

@@ -199,8 +199,10 @@ describe('tokens in a real VS Code', { timeout: 600_000 }, () => {
         await page()
           .locator('.notification-toast', { hasText: "Refreshed 'demo'" })
           .waitFor({ timeout: 30_000 });
-        // A scheduled refresh may have run while the second window loaded; Refresh Now adds one more.
-        assert.ok(tokenServer.events.grantSuccess >= refreshesBefore + 1);
+        // A scheduled refresh may have run while the second window loaded; Refresh Now adds one more,
+        // unless one ran in the last 10 s (the agent then hands back that token: no client can spend
+        // the refresh budget on its own).
+        assert.ok(tokenServer.events.grantSuccess >= refreshesBefore);
         const refreshesAfter = tokenServer.events.grantSuccess;
         // Both windows now count down to the same expiry (within the second they tick on).
         await waitUntil(

@@ -1,7 +1,7 @@
 // End to end in a real VS Code: the packaged .vsix installed into code-server, driven by Chromium,
 // read the way a user reads it (status bar, Problems panel).
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -42,6 +42,22 @@ describe('Token Agent in a real VS Code (code-server)', { timeout: 600_000 }, ()
     const match = /agent pid (\d+)/.exec(await statusLabel());
     return match ? Number(match[1]) : undefined;
   };
+  /** The window's language server: `dist/agent.js lsp --stdio` from this profile's extension folder. */
+  const languageServerPids = () =>
+    readdirSync('/proc')
+      .filter((entry) => /^\d+$/.test(entry))
+      .filter((pid) => {
+        try {
+          const args = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+          return (
+            args.includes('lsp') &&
+            args.some((arg) => arg.startsWith(server?.profileDir ?? '//') && arg.endsWith('/dist/agent.js'))
+          );
+        } catch {
+          return false;
+        }
+      })
+      .map(Number);
 
   before(async () => {
     ensureCodeServer();
@@ -100,7 +116,7 @@ describe('Token Agent in a real VS Code (code-server)', { timeout: 600_000 }, ()
   );
 
   it(
-    'runs the bundled agent as its own process',
+    "runs the bundled user agent as its own process, beside the window's language server",
     step('agent process', async () => {
       const pid = await agentPid();
       assert.ok(pid, 'the status bar names the agent pid');
@@ -109,7 +125,10 @@ describe('Token Agent in a real VS Code (code-server)', { timeout: 600_000 }, ()
         commandLine.some((arg) => arg.endsWith('/dist/agent.js')),
         commandLine.join(' '),
       );
-      assert.ok(commandLine.includes('lsp') && commandLine.includes('--stdio'), commandLine.join(' '));
+      assert.ok(commandLine.includes('agent'), commandLine.join(' '));
+      const servers = languageServerPids();
+      assert.equal(servers.length, 1, `one language server for the window: ${servers.join(', ')}`);
+      assert.notEqual(servers[0], pid, 'the language server is a client of the agent, not the agent');
     }),
   );
 
@@ -160,11 +179,12 @@ describe('Token Agent in a real VS Code (code-server)', { timeout: 600_000 }, ()
   );
 
   it(
-    'restarts a killed agent by itself, saying so in the status bar meanwhile',
+    'restarts a killed language server by itself, saying so in the status bar meanwhile',
     step('agent restart', async () => {
       const page = workbench?.page;
-      const pid = await agentPid();
-      assert.ok(page && pid);
+      const agent = await agentPid();
+      const [pid] = languageServerPids();
+      assert.ok(page && pid && agent);
       // Polled on every animation frame: the "agent down" state lasts only the first backoff delay.
       const sawDown = page.waitForFunction(
         `document.querySelector('${statusItem}')?.getAttribute('aria-label')?.includes('agent down')`,
@@ -175,14 +195,16 @@ describe('Token Agent in a real VS Code (code-server)', { timeout: 600_000 }, ()
       await sawDown;
       const newPid = await nextEvent(
         async () => {
-          const next = await agentPid();
-          return next !== undefined && next !== pid ? next : undefined;
+          const [next] = languageServerPids();
+          return next !== undefined && next !== pid && (await agentPid()) !== undefined ? next : undefined;
         },
-        'a new agent pid in the status bar',
+        'a new language server, and the status bar showing the agent again',
         30_000,
       );
       assert.notEqual(newPid, pid);
       assert.match(readExtensionLog(server?.userDataDir ?? ''), /restart attempt 1 in \d+ ms/);
+      // The user agent, and so every token it holds, lived on through the window's restart.
+      assert.equal(await agentPid(), agent);
     }),
   );
 });

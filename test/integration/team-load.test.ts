@@ -47,7 +47,8 @@ async function redisStates(): Promise<RedisState[]> {
   return Promise.all(
     servings.map(async (serving) => {
       const status = await httpGet({ socketPath: serving.socketPath ?? '' }, '/v1/status');
-      return (status.body as { redis: { state: RedisState } }).redis.state;
+      // The status document names team mode's health `team`; absent means no team.
+      return (status.body as { team?: { state: RedisState } }).team?.state ?? 'off';
     }),
   );
 }
