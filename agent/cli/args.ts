@@ -1,7 +1,7 @@
 // Parses the command line into a typed command. Pure: no I/O, so every path is unit-tested.
 import { parseArgs } from 'node:util';
 import { type ListenSpec, parseListen } from '../daemon/listen';
-import type { LoginCommand } from './login';
+import type { SignInFlow } from '../protocol';
 import { parseScanArgs, type ScanCommand } from './scan';
 import { parseTokenCommand, type TokenCommand, tokenUsage } from './tokenCommands';
 
@@ -22,6 +22,18 @@ export type Command =
   | Exclude<TokenCommand, { kind: 'help' }>
   | { kind: 'scan'; scan: ScanCommand }
   | { kind: 'usage-error'; message: string };
+
+/** `token-agent login NAME`: see login.ts. */
+export interface LoginCommand {
+  kind: 'login';
+  name: string;
+  flow: SignInFlow;
+  /** False with --no-browser: print the URL only. */
+  openBrowser: boolean;
+  config?: string;
+  /** --no-agent: sign in from this process instead of through the user agent. */
+  noAgent?: boolean;
+}
 
 /** What every client command takes: the config file, and whether to skip the user agent. */
 export interface ClientFlags {

@@ -8,20 +8,10 @@ import type { SignInResult as ProtocolSignInResult } from '../protocol';
 import { createRuntime, type Runtime } from '../runtime';
 import { defaultLoopbackTimeoutMs } from '../signin/loopback';
 import { type SignInFlow, signIn, signInDefinition } from '../signin/signIn';
+import type { LoginCommand } from './args';
 import { openInBrowser } from './openBrowser';
 import { wantsLocal } from './run';
 import { formatDuration } from './statusTable';
-
-export interface LoginCommand {
-  kind: 'login';
-  name: string;
-  flow: SignInFlow;
-  /** False with --no-browser: print the URL only. */
-  openBrowser: boolean;
-  config?: string;
-  /** --no-agent: sign in from this process instead of through the user agent. */
-  noAgent?: boolean;
-}
 
 /** The process edges, replaceable in tests. */
 export interface LoginIo {
@@ -31,6 +21,8 @@ export interface LoginIo {
   signal: AbortSignal;
   env: NodeJS.ProcessEnv;
 }
+
+export type { LoginCommand };
 
 export async function runLogin(command: LoginCommand, io: Partial<LoginIo> = {}): Promise<number> {
   const write = io.write ?? ((text: string) => void process.stderr.write(text));

@@ -2,8 +2,8 @@
 // refreshed, or a sign-in stored one) or the team (another machine refreshed). A token is taken only
 // when it is not the one held and lives at least as long.
 import type { SharedToken } from './coordinator';
+import type { RefreshContext } from './engineTypes';
 import { describeAccessToken, type JwtInfoCache } from './jwtInfo';
-import type { RefreshContext } from './refresh';
 import type { HeldToken, StoredAccessToken, TokenSlot } from './tokenSlot';
 
 type AdoptContext = Pick<RefreshContext, 'store' | 'now' | 'jwtInfo' | 'log'>;

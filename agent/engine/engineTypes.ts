@@ -1,9 +1,11 @@
 // The engine's public shapes: its options and what a get hands over.
+
+import type { AuthorizationServer } from 'oauth4webapi';
 import type { TokenDefinition } from '../config/types';
 import type { SecretStore } from '../store/secretStore';
 import type { RefreshCoordinator } from './coordinator';
 import { codes, TokenAgentError } from './errors';
-import type { LogLevel } from './refresh';
+import type { JwtInfoCache } from './jwtInfo';
 import type { Timers } from './timer';
 import type { HeldToken } from './tokenSlot';
 
@@ -60,4 +62,24 @@ export function unknownToken(name: string, known: readonly string[]): TokenAgent
     codes.tokenUnknown,
     `No token named '${name}' is configured${known.length ? ` (known: ${known.join(', ')})` : ''}.`,
   );
+}
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+
+/** What a refresh needs from the engine; built once by the engine. */
+export interface RefreshContext {
+  /** The secret store, or a throw saying why there is none. */
+  store(): SecretStore;
+  coordinator: RefreshCoordinator | undefined;
+  dataDir: string;
+  lock: { staleAfterMs?: number; timeoutMs?: number; heartbeatMs?: number } | undefined;
+  discovered: Map<string, AuthorizationServer>;
+  /** Decoded claims of the tokens seen, so re-reads do not decode again. */
+  jwtInfo: JwtInfoCache;
+  grantTimeoutMs: number;
+  fetch: typeof fetch | undefined;
+  now: () => number;
+  log: (level: LogLevel, message: string) => void;
+  /** The refresh budget on disk (budget.json): `sync` reads it in, `spent` writes it; neither rejects. */
+  budget?: { sync(): Promise<void>; spent(): Promise<void> };
 }

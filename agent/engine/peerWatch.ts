@@ -4,7 +4,7 @@ import { type FSWatcher, watch } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import { auditFileName } from '../store/auditLog';
 import { adoptStored } from './adopt';
-import type { RefreshContext } from './refresh';
+import type { RefreshContext } from './engineTypes';
 import type { TokenSlot } from './tokenSlot';
 
 /** Watches the audit log; calls back at most once per 100 ms burst of appends. */

@@ -6,21 +6,11 @@
 // (refresh.ts), the status says what is unsaved, and SaveRetrier writes again in the background.
 import type { SecretStore } from '../store/secretStore';
 import { codes, isTokenAgentError, TokenAgentError } from './errors';
+import { type PendingKind, type PendingSave, pendingState } from './pendingState';
 import { armTimer, type TimerHandle, type Timers } from './timer';
 import type { TokenSlot } from './tokenSlot';
 
-export type PendingKind = 'refresh_token' | 'access_token';
-
-export interface PendingSave {
-  /** The newest value of each kind the store has not taken yet. */
-  values: Partial<Record<PendingKind, string>>;
-  /** When the first of these writes failed, on the engine's clock. */
-  since: number;
-  /** Why the last write failed. */
-  error: TokenAgentError;
-  /** Failed background retries so far; sets the next wait. */
-  retries: number;
-}
+export { type PendingKind, type PendingSave, pendingState };
 
 /** The first background retry waits this long, doubling up to `maxRetryDelayMs`. */
 export const firstRetryDelayMs = 1_000;
@@ -28,19 +18,6 @@ export const maxRetryDelayMs = 30_000;
 
 export function retryDelayMs(retries: number): number {
   return Math.min(maxRetryDelayMs, firstRetryDelayMs * 2 ** Math.min(retries, 16));
-}
-
-/** What the status shows: what is unsaved and what would help. Never a secret. */
-export function pendingState(pending: PendingSave): { since: number; message: string } {
-  const what = pending.values.refresh_token !== undefined ? 'new refresh token' : 'new access token';
-  const { code } = pending.error;
-  const advice =
-    code === codes.storeLocked
-      ? 'unlock the keyring'
-      : code === codes.storeUnavailable
-        ? 'the secret store is unavailable'
-        : 'the secret store refused the write';
-  return { since: pending.since, message: `${what} not yet saved: ${advice} (${code})` };
 }
 
 /**

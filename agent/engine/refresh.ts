@@ -20,25 +20,9 @@ import { saveOrKeep } from './pendingSave';
 import { estimateSkewMs } from './skew';
 import type { HeldToken, RefreshOutcome, StoredAccessToken, TokenSlot } from './tokenSlot';
 
-export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+export type { LogLevel, RefreshContext } from './engineTypes';
 
-/** What a refresh needs from the engine; built once by the engine. */
-export interface RefreshContext {
-  /** The secret store, or a throw saying why there is none. */
-  store(): SecretStore;
-  coordinator: RefreshCoordinator | undefined;
-  dataDir: string;
-  lock: { staleAfterMs?: number; timeoutMs?: number; heartbeatMs?: number } | undefined;
-  discovered: Map<string, AuthorizationServer>;
-  /** Decoded claims of the tokens seen, so re-reads do not decode again. */
-  jwtInfo: JwtInfoCache;
-  grantTimeoutMs: number;
-  fetch: typeof fetch | undefined;
-  now: () => number;
-  log: (level: LogLevel, message: string) => void;
-  /** The refresh budget on disk (budget.json): `sync` reads it in, `spent` writes it; neither rejects. */
-  budget?: { sync(): Promise<void>; spent(): Promise<void> };
-}
+import type { LogLevel, RefreshContext } from './engineTypes';
 
 export interface RefreshWant {
   /** The validity asked for; an impossible one counts as the token's own lead (effectiveMinValidMs). */

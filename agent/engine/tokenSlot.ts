@@ -6,7 +6,7 @@ import type { TokenPhase, TokenState } from '../protocol';
 import { RefreshBudget } from './backoff';
 import type { TokenAgentError } from './errors';
 import type { JwtInfo } from './jwtInfo';
-import { type PendingSave, pendingState } from './pendingSave';
+import { type PendingSave, pendingState } from './pendingState';
 import { jitterShare, maxJitterMs } from './schedule';
 import type { TimerHandle } from './timer';
 

@@ -9,7 +9,7 @@ import { mkdir, open, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { codes, TokenAgentError } from '../engine/errors';
 import { acquireLock } from './lockFile';
-import type { SecretKind, SecretStore } from './secretStore';
+import type { SecretKind, SecretStore } from './types';
 
 export const secretsFileName = 'secrets.json';
 

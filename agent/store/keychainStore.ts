@@ -19,7 +19,7 @@
 import { spawn } from 'node:child_process';
 import type * as Keytar from '@github/keytar';
 import { codes, TokenAgentError } from '../engine/errors';
-import type { SecretKind, SecretStore } from './secretStore';
+import type { SecretKind, SecretStore } from './types';
 
 export type KeytarApi = Pick<typeof Keytar, 'getPassword' | 'setPassword' | 'deletePassword'>;
 

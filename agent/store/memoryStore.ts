@@ -1,7 +1,7 @@
 // The plaintext tier that forgets everything when the agent exits: for tests, demos and users who would
 // rather sign in again than keep a refresh token anywhere. It still counts as plaintext (the secrets sit
 // unencrypted in the agent's memory), so the user opts into it like the file tier.
-import type { SecretKind, SecretStore } from './secretStore';
+import type { SecretKind, SecretStore } from './types';
 
 export class MemoryStore implements SecretStore {
   readonly tier = 'memory';

@@ -208,7 +208,8 @@ describe('tokens in a real VS Code', { timeout: 600_000 }, () => {
         await waitUntil(
           async () => {
             const [a, b] = [await secondsLeft(page()), await secondsLeft(second)];
-            return a !== undefined && b !== undefined && a >= 25 && Math.abs(a - b) <= 1;
+            // At least 20 s of a 30 s token: refreshed now, or handed back from a refresh under 10 s ago.
+            return a !== undefined && b !== undefined && a >= 18 && Math.abs(a - b) <= 1;
           },
           'the second window to show the refreshed expiry',
           5_000,

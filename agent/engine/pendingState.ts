@@ -1,0 +1,29 @@
+// What a slot keeps of the secrets the store has not taken yet, and how the status tells it: the
+// shapes only, so that the slot (tokenSlot.ts) and the retrier (pendingSave.ts) both stand on them.
+import { codes, type TokenAgentError } from './errors';
+
+export type PendingKind = 'refresh_token' | 'access_token';
+
+export interface PendingSave {
+  /** The newest value of each kind the store has not taken yet. */
+  values: Partial<Record<PendingKind, string>>;
+  /** When the first of these writes failed, on the engine's clock. */
+  since: number;
+  /** Why the last write failed. */
+  error: TokenAgentError;
+  /** Failed background retries so far; sets the next wait. */
+  retries: number;
+}
+
+/** What the status shows: what is unsaved and what would help. Never a secret. */
+export function pendingState(pending: PendingSave): { since: number; message: string } {
+  const what = pending.values.refresh_token !== undefined ? 'new refresh token' : 'new access token';
+  const { code } = pending.error;
+  const advice =
+    code === codes.storeLocked
+      ? 'unlock the keyring'
+      : code === codes.storeUnavailable
+        ? 'the secret store is unavailable'
+        : 'the secret store refused the write';
+  return { since: pending.since, message: `${what} not yet saved: ${advice} (${code})` };
+}
