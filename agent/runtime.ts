@@ -2,10 +2,10 @@
 // settings), the secret store and the token engine. The CLI and the language server both start here.
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { codes, TokenAgentError } from './base/errors';
 import { resolveConfigPath, resolveDataDir } from './config/paths';
 import type { AgentConfig, Problem } from './config/types';
 import { mergeConfigs, parseConfig } from './config/validate';
-import { codes, TokenAgentError } from './engine/errors';
 import { type LogLevel, TokenEngine } from './engine/tokenEngine';
 import { openSecretStore, type SecretStore } from './store/secretStore';
 

@@ -2,9 +2,9 @@
 // agent should be left behind. The engine's lock file still serialises refreshes between processes.
 // Tokens go to stdout only for `get`; everything for people goes to stderr, one line per problem.
 import { text } from 'node:stream/consumers';
+import { isTokenAgentError } from '../base/errors';
+import { mask } from '../base/redact';
 import { StatusModel } from '../daemon/statusModel';
-import { isTokenAgentError } from '../engine/errors';
-import { mask } from '../engine/redact';
 import { createRuntime, type Runtime, requireStore } from '../runtime';
 import type { Command } from './args';
 import { formatDuration, renderStatusTable } from './statusTable';

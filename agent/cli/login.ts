@@ -2,8 +2,9 @@
 // Everything goes to stderr and nothing secret is printed: the tokens go straight into the store.
 // Exit codes: 0 signed in, 1 the sign-in failed (refused, timed out, store unavailable…), 2 the token
 // cannot be signed in to as named (unknown, or not an oauth2-refresh-token with an issuer).
+
+import { codes, type ErrorCodeString, isTokenAgentError, TokenAgentError } from '../base/errors';
 import { connectAgent } from '../daemon/start';
-import { codes, type ErrorCodeString, isTokenAgentError, TokenAgentError } from '../engine/errors';
 import type { SignInResult as ProtocolSignInResult } from '../protocol';
 import { createRuntime, type Runtime } from '../runtime';
 import { defaultLoopbackTimeoutMs } from '../signin/loopback';

@@ -4,10 +4,10 @@
 // Tokens go to stdout only for `get`; everything for people goes to stderr, one line per problem, so
 // `$(token-agent get api)` never captures a message.
 import { text } from 'node:stream/consumers';
+import { codes, isTokenAgentError } from '../base/errors';
+import { mask } from '../base/redact';
 import type { AgentClient } from '../daemon/client';
 import { connectAgent } from '../daemon/start';
-import { codes, isTokenAgentError } from '../engine/errors';
-import { mask } from '../engine/redact';
 import type { AgentStatus } from '../protocol';
 import { type CliCommand, runLocally } from './local';
 import { formatDuration, renderStatusTable } from './statusTable';

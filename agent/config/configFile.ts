@@ -6,8 +6,8 @@
 // Edits run one at a time (a promise queue), and so do the re-reads of the watcher: a re-read can then
 // never see a write of ours before we know its digest, and mistake it for someone else's edit.
 import { resolve } from 'node:path';
-import { codes, TokenAgentError } from '../engine/errors';
-import { redactTokensInText } from '../engine/redact';
+import { codes, TokenAgentError } from '../base/errors';
+import { redactTokensInText } from '../base/redact';
 import type { LogLevel } from '../engine/refresh';
 import {
   type ConfigEntry,

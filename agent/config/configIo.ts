@@ -6,7 +6,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { constants } from 'node:fs';
 import { lstat, mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { codes, TokenAgentError } from '../engine/errors';
+import { codes, TokenAgentError } from '../base/errors';
 import type { ConfigResult } from './types';
 import { parseConfig, validateConfig } from './validate';
 

@@ -2,7 +2,7 @@
 // and the result of `token remove`. Pure, and fed either the config owner's listing (when the command
 // edits the file itself) or the user agent's answer, which has the shape of protocol's DefinitionList.
 
-import { redactTokensInText } from '../engine/redact';
+import { redactTokensInText } from '../base/redact';
 import type { ConfigListing, DefineVerdict } from './configFile';
 import { configDefaults } from './types';
 

@@ -1,7 +1,7 @@
 // Where the config file and the agent's data live, per platform. Pure: the caller passes the platform
 // and the environment, so every branch is unit-tested on any machine.
 import { posix, win32 } from 'node:path';
-import { codes, TokenAgentError } from '../engine/errors';
+import { codes, TokenAgentError } from '../base/errors';
 
 export interface PathInputs {
   platform: NodeJS.Platform;

@@ -4,7 +4,7 @@
 //
 // Validation is idempotent: a validated config, fed back in, comes out equal and without problems.
 // That lets settings tokens and file tokens go through the same checks whatever their origin.
-import { redactTokensInText } from '../engine/redact';
+import { redactTokensInText } from '../base/redact';
 import {
   type AgentConfig,
   type ConfigResult,

@@ -6,7 +6,7 @@
 // Reads are GET; anything that changes state is PUT, POST or DELETE and is answered only on the
 // Unix socket, whose file mode is the access check. Errors are `{ error: { code, message } }` with a
 // stable code (errors.ts and `agentCodes` below).
-import { codes } from '../engine/errors';
+import { codes } from '../base/errors';
 import type * as protocol from '../protocol';
 import type {
   AgentStatus,

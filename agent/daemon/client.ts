@@ -2,7 +2,7 @@
 // helpers and each editor window's language server. Nothing here holds a token longer than a call,
 // and a client stopping at any moment never interrupts what the agent is doing for it.
 import { request } from 'node:http';
-import { codes, type ErrorCodeString, TokenAgentError } from '../engine/errors';
+import { codes, type ErrorCodeString, TokenAgentError } from '../base/errors';
 import type { AgentStatus, SecretKind, SignInFlow, TokenState } from '../protocol';
 import {
   agentCodes,

@@ -8,7 +8,7 @@
 // On the Unix socket the file's mode (0600, in a 0700 folder the agent owns) is the access check.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { codes, type ErrorCodeString, isTokenAgentError, TokenAgentError } from '../engine/errors';
+import { codes, type ErrorCodeString, isTokenAgentError, TokenAgentError } from '../base/errors';
 import type { IssuedToken } from '../engine/tokenEngine';
 import type { AgentStatus, SecretKind, SignInFlow, TokenState } from '../protocol';
 import {

@@ -12,7 +12,7 @@ import { chmod, lstat, mkdir, unlink } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { type AddressInfo, connect } from 'node:net';
 import { dirname } from 'node:path';
-import { codes, isTokenAgentError, TokenAgentError } from '../engine/errors';
+import { codes, isTokenAgentError, TokenAgentError } from '../base/errors';
 import type { LogLevel } from '../engine/tokenEngine';
 import { grantTimeoutFromEnv, requireStore } from '../runtime';
 import { acquireLock } from '../store/lockFile';

@@ -2,9 +2,9 @@
 // handler (routes.ts) calls. The agent is the only writer of the config file (through ConfigOwner)
 // and the only process that refreshes or signs in, so every client sees one state.
 import { join } from 'node:path';
+import { codes, TokenAgentError } from '../base/errors';
 import { ConfigOwner, toDefinitionList } from '../config/configFile';
 import type { ConfigResult, Problem } from '../config/types';
-import { codes, TokenAgentError } from '../engine/errors';
 import type { IssuedToken, LogLevel } from '../engine/tokenEngine';
 import { TokenEngine } from '../engine/tokenEngine';
 import { type KeySetCache, toTokenVerification } from '../engine/verify';

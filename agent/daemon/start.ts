@@ -5,7 +5,7 @@
 import { spawn } from 'node:child_process';
 import { constants } from 'node:fs';
 import { mkdir, open, readFile } from 'node:fs/promises';
-import { codes, isTokenAgentError, TokenAgentError } from '../engine/errors';
+import { codes, isTokenAgentError, TokenAgentError } from '../base/errors';
 import { AgentClient, AgentUnreachable } from './client';
 import { type AgentPaths, agentPaths } from './paths';
 

@@ -1,9 +1,10 @@
 // Taking a token from elsewhere instead of refreshing: the store (another process on this machine
 // refreshed, or a sign-in stored one) or the team (another machine refreshed). A token is taken only
 // when it is not the one held and lives at least as long.
+
+import { describeAccessToken, type JwtInfoCache } from '../base/jwtInfo';
 import type { SharedToken } from './coordinator';
 import type { RefreshContext } from './engineTypes';
-import { describeAccessToken, type JwtInfoCache } from './jwtInfo';
 import type { HeldToken, StoredAccessToken, TokenSlot } from './tokenSlot';
 
 type AdoptContext = Pick<RefreshContext, 'store' | 'now' | 'jwtInfo' | 'log'>;

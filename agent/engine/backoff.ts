@@ -1,6 +1,6 @@
 // How long to wait before trying the token endpoint again, and how many refreshes an hour to allow at
 // most. Pure: the caller passes the clock and the randomness.
-import { codes, TokenAgentError } from './errors';
+import { codes, TokenAgentError } from '../base/errors';
 
 export type JitterKind = 'full' | 'equal';
 

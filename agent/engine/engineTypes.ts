@@ -1,11 +1,11 @@
 // The engine's public shapes: its options and what a get hands over.
 
 import type { AuthorizationServer } from 'oauth4webapi';
+import { codes, TokenAgentError } from '../base/errors';
+import type { JwtInfoCache } from '../base/jwtInfo';
 import type { TokenDefinition } from '../config/types';
 import type { SecretStore } from '../store/secretStore';
 import type { RefreshCoordinator } from './coordinator';
-import { codes, TokenAgentError } from './errors';
-import type { JwtInfoCache } from './jwtInfo';
 import type { Timers } from './timer';
 import type { HeldToken } from './tokenSlot';
 

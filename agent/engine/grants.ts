@@ -4,8 +4,8 @@
 // Retry-After, the OAuth error), never a token.
 import { execFile } from 'node:child_process';
 import * as oauth from 'oauth4webapi';
+import { codes, type ErrorCodeString, TokenAgentError } from '../base/errors';
 import { isLoopbackHost } from '../config/validate';
-import { codes, type ErrorCodeString, TokenAgentError } from './errors';
 
 export class GrantError extends TokenAgentError {
   constructor(

@@ -1,9 +1,9 @@
 // Obtains one new access token for a definition: the grant, command or stored static token behind
 // it. No locking, no retries, no persistence of the access token: the engine does those.
 import type { AuthorizationServer } from 'oauth4webapi';
+import { codes, TokenAgentError } from '../base/errors';
 import type { TokenDefinition } from '../config/types';
 import type { SecretStore } from '../store/secretStore';
-import { codes, TokenAgentError } from './errors';
 import {
   clientCredentialsGrant,
   type GrantOptions,

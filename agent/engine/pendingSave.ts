@@ -4,8 +4,9 @@
 // the stored one and presenting that again makes a rotating provider revoke the whole grant. The slot
 // hands out the new access token anyway, every later refresh presents the in-memory refresh token
 // (refresh.ts), the status says what is unsaved, and SaveRetrier writes again in the background.
+
+import { codes, isTokenAgentError, TokenAgentError } from '../base/errors';
 import type { SecretStore } from '../store/secretStore';
-import { codes, isTokenAgentError, TokenAgentError } from './errors';
 import { type PendingKind, type PendingSave, pendingState } from './pendingState';
 import { armTimer, type TimerHandle, type Timers } from './timer';
 import type { TokenSlot } from './tokenSlot';

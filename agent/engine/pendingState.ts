@@ -1,6 +1,6 @@
 // What a slot keeps of the secrets the store has not taken yet, and how the status tells it: the
 // shapes only, so that the slot (tokenSlot.ts) and the retrier (pendingSave.ts) both stand on them.
-import { codes, type TokenAgentError } from './errors';
+import { codes, type TokenAgentError } from '../base/errors';
 
 export type PendingKind = 'refresh_token' | 'access_token';
 

@@ -6,15 +6,15 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { AuthorizationServer } from 'oauth4webapi';
+import { codes, isTokenAgentError, TokenAgentError } from '../base/errors';
+import { describeAccessToken, type JwtInfoCache } from '../base/jwtInfo';
 import { appendAudit } from '../store/auditLog';
 import { acquireLock, type LockHandle } from '../store/lockFile';
 import type { SecretStore } from '../store/secretStore';
 import { adoptShared, adoptStored } from './adopt';
 import type { RefreshCoordinator, SharedToken, TeamLease } from './coordinator';
 import { TeamUnavailableError } from './coordinator';
-import { codes, isTokenAgentError, TokenAgentError } from './errors';
 import { GrantError } from './grants';
-import { describeAccessToken, type JwtInfoCache } from './jwtInfo';
 import { type Obtained, obtainToken } from './obtain';
 import { saveOrKeep } from './pendingSave';
 import { estimateSkewMs } from './skew';

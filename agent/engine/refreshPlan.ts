@@ -1,8 +1,9 @@
 // When a slot's next background refresh is due: after a failure, the backoff (or the server's
 // Retry-After, or the end of a spent budget); with nothing held, now; otherwise the schedule's point
 // ahead of expiry. Pure apart from reading the slot: the engine arms the timer (timer.ts).
+
+import { codes } from '../base/errors';
 import { backoffDelay, retryAfterApplies, retryAfterMs } from './backoff';
-import { codes } from './errors';
 import { GrantError } from './grants';
 import { nextRefreshAt } from './schedule';
 import type { TokenSlot } from './tokenSlot';

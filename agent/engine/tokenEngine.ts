@@ -3,6 +3,9 @@
 // processes on this machine, a lock file per token serialises refreshes, and whoever takes the lock
 // re-reads the secret store first, since another process may have refreshed meanwhile (refresh.ts).
 // With a coordinator (team mode), the same holds across machines sharing a Redis.
+
+import { codes, TokenAgentError } from '../base/errors';
+import { JwtInfoCache } from '../base/jwtInfo';
 import type { TokenDefinition } from '../config/types';
 import type { TokenState } from '../protocol';
 import type { SecretKind, SecretStore } from '../store/secretStore';
@@ -17,8 +20,6 @@ import {
   issued,
   unknownToken,
 } from './engineTypes';
-import { codes, TokenAgentError } from './errors';
-import { JwtInfoCache } from './jwtInfo';
 import { adoptFromPeers, PeerWatch } from './peerWatch';
 import { forgetPending, SaveRetrier } from './pendingSave';
 import { type LogLevel, type RefreshContext, usable } from './refresh';

@@ -1,11 +1,11 @@
 // One configured token's state inside the engine, and how it is reported. The token value itself
 // stays here: TokenState (what crosses the protocol) carries only what is safe to show.
 
+import type { TokenAgentError } from '../base/errors';
+import type { JwtInfo } from '../base/jwtInfo';
 import type { TokenDefinition } from '../config/types';
 import type { TokenPhase, TokenState } from '../protocol';
 import { RefreshBudget } from './backoff';
-import type { TokenAgentError } from './errors';
-import type { JwtInfo } from './jwtInfo';
 import { type PendingSave, pendingState } from './pendingState';
 import { jitterShare, maxJitterMs } from './schedule';
 import type { TimerHandle } from './timer';

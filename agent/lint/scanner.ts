@@ -1,7 +1,7 @@
 // The leak-lint scanner: one prefilter pass finds candidates, each rule validates in place, then
 // overlaps are resolved, live tokens checked, suppression comments honoured and positions computed.
 // Linear in the text: every rule reads a bounded span around its candidate (see rules/types.ts).
-import { mask } from '../engine/redact';
+import { mask } from '../base/redact';
 import type { LiveTokenIndex } from './liveTokens';
 import { isLockfile, isMinified } from './pathFilters';
 import { Prefilter } from './prefilter';

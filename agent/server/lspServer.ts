@@ -13,9 +13,9 @@ import {
   TextDocuments,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
+import { codes, isTokenAgentError, TokenAgentError } from '../base/errors';
+import { mask } from '../base/redact';
 import type { AgentClient } from '../daemon/client';
-import { codes, isTokenAgentError, TokenAgentError } from '../engine/errors';
-import { mask } from '../engine/redact';
 import type { LogLevel } from '../engine/tokenEngine';
 import { LiveTokenIndex } from '../lint/liveTokens';
 import { lintCapabilities, registerLintFeatures } from '../lint/lspFeatures';

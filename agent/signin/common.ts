@@ -2,10 +2,10 @@
 // oauth4webapi, the scope to ask for, reading the token response, and turning whatever went wrong into
 // a coded error. No I/O of its own beyond discovery.
 import * as oauth from 'oauth4webapi';
+import { codes, type ErrorCodeString } from '../base/errors';
+import { redactTokensInText } from '../base/redact';
 import type { OAuth2RefreshTokenDefinition } from '../config/types';
-import { codes, type ErrorCodeString } from '../engine/errors';
 import { GrantError, isLoopback, resolveAuthorizationServer, toGrantError } from '../engine/grants';
-import { redactTokensInText } from '../engine/redact';
 
 /** What a sign-in needs from a token definition. */
 export type SignInDefinition = Pick<

@@ -4,7 +4,7 @@
 // the pacing without waiting for it.
 import { setTimeout as delay } from 'node:timers/promises';
 import * as oauth from 'oauth4webapi';
-import { codes } from '../engine/errors';
+import { codes } from '../base/errors';
 import type { GrantError } from '../engine/grants';
 import {
   cancelled,

@@ -5,7 +5,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as oauth from 'oauth4webapi';
-import { codes } from '../engine/errors';
+import { codes } from '../base/errors';
 import type { GrantError } from '../engine/grants';
 import {
   cancelled,

@@ -2,10 +2,10 @@
 // what to show the user (a URL to open, or a code to type) and, at the end, a masked preview: never a
 // token. Shared by `token-agent login` and the editor's "Token Agent: Sign In".
 import type { AuthorizationServer } from 'oauth4webapi';
+import { codes, TokenAgentError } from '../base/errors';
+import { describeAccessToken } from '../base/jwtInfo';
+import { mask } from '../base/redact';
 import type { OAuth2RefreshTokenDefinition } from '../config/types';
-import { codes, TokenAgentError } from '../engine/errors';
-import { describeAccessToken } from '../engine/jwtInfo';
-import { mask } from '../engine/redact';
 import type { StoredAccessToken } from '../engine/tokenSlot';
 import { type KeySetCache, type Verification, verifyAccessToken } from '../engine/verify';
 import type { SignInPrompt } from '../protocol';

@@ -5,7 +5,7 @@
 import { mkdir, open } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import type { ErrorCodeString } from '../engine/errors';
+import type { ErrorCodeString } from '../base/errors';
 
 export const auditFileName = 'audit.jsonl';
 

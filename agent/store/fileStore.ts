@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { constants } from 'node:fs';
 import { mkdir, open, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { codes, TokenAgentError } from '../engine/errors';
+import { codes, TokenAgentError } from '../base/errors';
 import { acquireLock } from './lockFile';
 import type { SecretKind, SecretStore } from './types';
 

@@ -18,7 +18,7 @@
 // call in a fresh Node process, whose libsecret connects to whichever daemon owns the name now.
 import { spawn } from 'node:child_process';
 import type * as Keytar from '@github/keytar';
-import { codes, TokenAgentError } from '../engine/errors';
+import { codes, TokenAgentError } from '../base/errors';
 import type { SecretKind, SecretStore } from './types';
 
 export type KeytarApi = Pick<typeof Keytar, 'getPassword' | 'setPassword' | 'deletePassword'>;

@@ -11,7 +11,7 @@ import { type FSWatcher, watch } from 'node:fs';
 import { type FileHandle, link, mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { basename, dirname } from 'node:path';
-import { codes, TokenAgentError } from '../engine/errors';
+import { codes, TokenAgentError } from '../base/errors';
 
 export interface LockOwner {
   pid: number;

@@ -2,7 +2,7 @@
 // (the default), and two plaintext tiers the user must opt into by name. `openSecretStore` fails closed:
 // when the keychain cannot be used it returns a coded error and never picks a plaintext tier by itself,
 // because silent clear-text fallbacks are the top complaint against tools such as `gh` (cli/cli#7757).
-import { codes, TokenAgentError } from '../engine/errors';
+import { codes, TokenAgentError } from '../base/errors';
 import { FileStore } from './fileStore';
 import { KeychainStore, type KeytarApi, loadKeytar } from './keychainStore';
 import { MemoryStore } from './memoryStore';

@@ -11,6 +11,7 @@
 // Any Redis failure makes the operation throw TeamUnavailableError: the engine then refreshes with
 // its machine-local lock alone, the health says "degraded", and ioredis keeps reconnecting.
 import { randomUUID } from 'node:crypto';
+import { codes, TokenAgentError } from '../base/errors';
 import type { RedisConfig, TokenDefinition } from '../config/types';
 import {
   type CommitResult,
@@ -20,7 +21,6 @@ import {
   type TeamLease,
   TeamUnavailableError,
 } from '../engine/coordinator';
-import { codes, TokenAgentError } from '../engine/errors';
 import type { LogLevel } from '../engine/refresh';
 import type { SecretStore } from '../store/secretStore';
 import { connectTeam, type TeamClient, type TeamConnection } from './connect';

@@ -2,7 +2,7 @@
 // runtime as the CLI does, prints `ready`, waits for a line on stdin, then makes CALLS concurrent
 // `engine.get(NAME)` calls and prints one JSON line: the token each call got, and any errors.
 // The environment (XDG_DATA_HOME, the D-Bus address) comes from whoever starts it.
-import { isTokenAgentError } from '../../agent/engine/errors';
+import { isTokenAgentError } from '../../agent/base/errors';
 import { createRuntime } from '../../agent/runtime';
 import type { StampedeReport } from './agentCli';
 

@@ -7,10 +7,10 @@ import { createServer, request, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { codes, TokenAgentError } from '../../agent/base/errors';
 import { AgentClient } from '../../agent/daemon/client';
 import { agentPaths } from '../../agent/daemon/paths';
 import { type AgentContext, handleRequest, type Listener } from '../../agent/daemon/routes';
-import { codes, TokenAgentError } from '../../agent/engine/errors';
 import type { AgentStatus } from '../../agent/protocol';
 
 function status(tokens: AgentStatus['tokens'] = []): AgentStatus {

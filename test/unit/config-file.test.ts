@@ -15,10 +15,10 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
+import { isTokenAgentError } from '../../agent/base/errors';
 import { ConfigOwner, toDefinitionList } from '../../agent/config/configFile';
 import { writeConfigAtomically } from '../../agent/config/configIo';
 import type { ConfigResult } from '../../agent/config/types';
-import { isTokenAgentError } from '../../agent/engine/errors';
 
 const mode = async (path: string) => (await stat(path)).mode & 0o777;
 const names = (result: ConfigResult) => result.config.tokens.map((token) => token.name);

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { codes } from '../../agent/base/errors';
 import {
   backoffDelay,
   parseHttpDate,
@@ -7,7 +8,6 @@ import {
   retryAfterApplies,
   retryAfterMs,
 } from '../../agent/engine/backoff';
-import { codes } from '../../agent/engine/errors';
 
 const nowMs = Date.UTC(2027, 0, 15, 12, 0, 0);
 const minute = 60_000;

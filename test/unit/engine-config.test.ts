@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { codes, TokenAgentError } from '../../agent/base/errors';
 import { resolveConfigPath, resolveDataDir } from '../../agent/config/paths';
 import type { AgentConfig } from '../../agent/config/types';
 import {
@@ -9,7 +10,6 @@ import {
   validateConfig,
   validateTokens,
 } from '../../agent/config/validate';
-import { codes, TokenAgentError } from '../../agent/engine/errors';
 import { fakeJwt } from '../support/fakeTokens';
 
 const example = {

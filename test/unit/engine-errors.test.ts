@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { codes, isTokenAgentError, TokenAgentError } from '../../agent/engine/errors';
+import { codes, isTokenAgentError, TokenAgentError } from '../../agent/base/errors';
 
 describe('TokenAgentError', () => {
   it('carries a stable code, a message and a cause', () => {

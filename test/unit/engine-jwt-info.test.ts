@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { describeAccessToken, JwtInfoCache, readJwtInfo } from '../../agent/engine/jwtInfo';
+import { describeAccessToken, JwtInfoCache, readJwtInfo } from '../../agent/base/jwtInfo';
 import { fakeJwt } from '../support/fakeTokens';
 
 const nowMs = 1_800_000_000_000;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { mask, redactText, redactTokensInText } from '../../agent/engine/redact';
+import { mask, redactText, redactTokensInText } from '../../agent/base/redact';
 import { fakeJwt } from '../support/fakeTokens';
 
 // Built at run time so that no secret-shaped literal is committed.

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { codes } from '../../agent/engine/errors';
+import { codes } from '../../agent/base/errors';
 import type { SecretKind } from '../../agent/store/secretStore';
 import { FakeClock, type Rig, rig, TestStore, tempDataDir, until } from './engine-harness';
 

@@ -4,7 +4,7 @@ import { mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs
 import { hostname, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { isTokenAgentError } from '../../agent/engine/errors';
+import { isTokenAgentError } from '../../agent/base/errors';
 import { acquireLock, type LockOwner } from '../../agent/store/lockFile';
 import { waitUntil } from '../support/waitFor';
 

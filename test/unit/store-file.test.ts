@@ -3,7 +3,7 @@ import { chmod, mkdir, mkdtemp, readdir, readFile, rm, stat, symlink, writeFile 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { isTokenAgentError } from '../../agent/engine/errors';
+import { isTokenAgentError } from '../../agent/base/errors';
 import { secretsFileName } from '../../agent/store/fileStore';
 import { openSecretStore, type SecretStore, secretKinds } from '../../agent/store/secretStore';
 

@@ -2,7 +2,7 @@
 // "…"`, `AccountKey=…;`, `TWILIO_AUTH_TOKEN: …`, `password: "…"`. One analyser reads the name around
 // a keyword, the separator and the value (each bounded), then classifies the pair: a provider's
 // context rule when the name and the value's shape fit one, else the generic high-entropy rule.
-import { mask } from '../../engine/redact';
+import { mask } from '../../base/redact';
 import { isAlnum } from './define';
 import { isKnownExample, isPlaceholder, isRepetitive, shannonEntropy } from './filters';
 import { charClass, classes, inClass, type MatchContext, priority, type Rule, type RuleInfo } from './types';

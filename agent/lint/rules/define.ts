@@ -1,7 +1,7 @@
 // Builds the common kind of rule: a token that starts with a fixed prefix and is made of one class
 // of characters. Validation reads the run of class characters once (memoised), rejects a run of the
 // wrong length in O(1), and only then runs the rule's sticky regex over at most that run.
-import { mask } from '../../engine/redact';
+import { mask } from '../../base/redact';
 import { inIntegrityContext, isKnownExample, isPlaceholder, looksRandom } from './filters';
 import {
   type CharClass,

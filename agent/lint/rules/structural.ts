@@ -1,7 +1,7 @@
 // Secrets recognised by structure rather than a provider prefix: PEM private keys and JWTs (decoded).
 // URLs that carry a secret are in url.ts.
-import { readJwtInfo } from '../../engine/jwtInfo';
-import { mask } from '../../engine/redact';
+import { readJwtInfo } from '../../base/jwtInfo';
+import { mask } from '../../base/redact';
 import { isAlnum } from './define';
 import { isPlaceholder } from './filters';
 import { charClass, classes, inClass, type JwtSummary, priority, type Rule } from './types';
