@@ -7,8 +7,8 @@
 // never see a write of ours before we know its digest, and mistake it for someone else's edit.
 import { resolve } from 'node:path';
 import { codes, TokenAgentError } from '../base/errors';
+import type { LogLevel } from '../base/log';
 import { redactTokensInText } from '../base/redact';
-import type { LogLevel } from '../engine/refresh';
 import {
   type ConfigEntry,
   type DefineVerdict,

@@ -4,7 +4,7 @@
 // nothing: fs.watch sleeps on the OS's notifications (inotify, FSEvents, ReadDirectoryChangesW).
 import { type FSWatcher, mkdirSync, watch } from 'node:fs';
 import { basename, dirname } from 'node:path';
-import type { LogLevel } from '../engine/refresh';
+import type { LogLevel } from '../base/log';
 
 export interface FolderWatchOptions {
   /** The file whose changes matter; events about other files in its folder are dropped. */

@@ -64,7 +64,9 @@ export function unknownToken(name: string, known: readonly string[]): TokenAgent
   );
 }
 
-export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
+export type { LogLevel } from '../base/log';
+
+import type { LogLevel } from '../base/log';
 
 /** What a refresh needs from the engine; built once by the engine. */
 export interface RefreshContext {

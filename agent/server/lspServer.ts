@@ -18,10 +18,10 @@ import { mask } from '../base/redact';
 import type { AgentClient } from '../daemon/client';
 import type { LogLevel } from '../engine/tokenEngine';
 import { LiveTokenIndex } from '../lint/liveTokens';
-import { lintCapabilities, registerLintFeatures } from '../lint/lspFeatures';
 import * as protocol from '../protocol';
 import { agentVersion } from '../version';
 import { AgentLink } from './agentLink';
+import { lintCapabilities, registerLintFeatures } from './lintFeatures';
 import { registerWorkspaceScan } from './workspaceScan';
 
 interface TokenAgentSettings {

@@ -21,14 +21,14 @@ import {
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import type { DefinedToken } from '../../agent/lint/fixes';
 import { LiveTokenIndex } from '../../agent/lint/liveTokens';
+import { renderRulesDoc } from '../../agent/lint/rulesDoc';
+import type { AddTokenDefinitionParams } from '../../agent/protocol';
+import * as protocol from '../../agent/protocol';
 import {
   type LintFeatureOptions,
   registerLintFeatures,
   storeLeakedTokenCommand,
-} from '../../agent/lint/lspFeatures';
-import { renderRulesDoc } from '../../agent/lint/rulesDoc';
-import type { AddTokenDefinitionParams } from '../../agent/protocol';
-import * as protocol from '../../agent/protocol';
+} from '../../agent/server/lintFeatures';
 import { fakeJwt } from '../support/fakeTokens';
 import { alphabets, randomString, rng } from '../support/secretCorpus';
 import { nextEvent } from '../support/waitFor';

@@ -18,8 +18,6 @@ import {
   type TextDocuments,
 } from 'vscode-languageserver';
 import type { TextDocument } from 'vscode-languageserver-textdocument';
-import * as protocol from '../protocol';
-import { Debouncer, scanDocument, toDiagnostic, uriPath } from '../server/diagnostics';
 import {
   canStoreStaticAs,
   type DefinedToken,
@@ -28,10 +26,12 @@ import {
   suggestEnvName,
   suppressionComment,
   type TextEdit,
-} from './fixes';
-import type { LiveTokenIndex } from './liveTokens';
-import { ruleDocsUrl, ruleInfo } from './rules';
-import type { Finding } from './scanner';
+} from '../lint/fixes';
+import type { LiveTokenIndex } from '../lint/liveTokens';
+import { ruleDocsUrl, ruleInfo } from '../lint/rules';
+import type { Finding } from '../lint/scanner';
+import * as protocol from '../protocol';
+import { Debouncer, scanDocument, toDiagnostic, uriPath } from './diagnostics';
 
 const messageTypes: Readonly<Record<'info' | 'warn' | 'error', MessageType>> = {
   info: MessageType.Info,
