@@ -466,3 +466,37 @@ export const methods: readonly MethodInfo[] = [
       'Imports the deprecated `tokenAgent.tokens` setting into the config file, once: names already defined are skipped.',
   },
 ];
+
+/**
+ * Every `tokenAgent.*` setting, declared once with its default: the extension reads them, and the
+ * language server pulls the same section through workspace/configuration (`settingIn`).
+ */
+export interface TokenSetting {
+  name: string;
+  type: string;
+  [field: string]: unknown;
+}
+
+export const settingDefaults = {
+  'agent.path': '',
+  tokens: [] as TokenSetting[],
+  'copy.minValiditySeconds': 300,
+  'copy.clearAfterSeconds': 45,
+  'statusBar.warnBeforeSeconds': 300,
+  'log.level': 'info' as 'debug' | 'info' | 'warn' | 'error',
+  'lint.enabled': true,
+  'trace.server': 'off' as 'off' | 'messages' | 'verbose',
+} as const;
+
+export type SettingKey = keyof typeof settingDefaults;
+export const settingsSection = 'tokenAgent';
+
+/** A setting out of the section as `workspace/configuration` answers it (nested objects), or its default. */
+export function settingIn<K extends SettingKey>(section: unknown, key: K): (typeof settingDefaults)[K] {
+  let value: unknown = section;
+  for (const part of key.split('.')) value = (value as Record<string, unknown> | null | undefined)?.[part];
+  const fallback = settingDefaults[key];
+  return (
+    typeof value === typeof fallback && value !== null ? value : fallback
+  ) as (typeof settingDefaults)[K];
+}

@@ -104,10 +104,14 @@ async function copyFreshToken(ctx: Ctx, given: unknown): Promise<void> {
       }),
   );
   await vscode.env.clipboard.writeText(token.accessToken);
+  // The provider's tokens may live less than asked: this is then the freshest there is, and asking
+  // again would not help, so it is handed over with how long it really lasts.
   const left =
     token.expiresAt === undefined
       ? 'no known expiry'
-      : `valid for ${formatTimeLeft(token.expiresAt - Date.now())}`;
+      : `valid for ${formatTimeLeft(token.expiresAt - Date.now())}${
+          token.shortOfMinValid ? `, less than the ${formatTimeLeft(minValidSeconds * 1000)} asked` : ''
+        }`;
   const clearAfter = ctx.setting('copy.clearAfterSeconds');
   ctx.clipboard.clearLater(token.accessToken, clearAfter);
   void vscode.window.showInformationMessage(

@@ -24,11 +24,6 @@ import { AgentLink } from './agentLink';
 import { lintCapabilities, registerLintFeatures } from './lintFeatures';
 import { registerWorkspaceScan } from './workspaceScan';
 
-interface TokenAgentSettings {
-  lint?: { enabled?: boolean };
-  log?: { level?: LogLevel };
-}
-
 const logLevels: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
 
 export function runLspServer(): void {
@@ -126,14 +121,13 @@ export function runLspServer(): void {
   });
 
   async function pullSettings(): Promise<void> {
-    const settings = canPullConfiguration
-      ? ((await connection.workspace.getConfiguration('tokenAgent')) as TokenAgentSettings | null)
+    const settings: unknown = canPullConfiguration
+      ? await connection.workspace.getConfiguration(protocol.settingsSection)
       : null;
     const wasEnabled = lintEnabled;
-    lintEnabled = settings?.lint?.enabled ?? true;
-    logLevel = logLevels.includes(settings?.log?.level as LogLevel)
-      ? (settings?.log?.level as LogLevel)
-      : 'info';
+    lintEnabled = protocol.settingIn(settings, 'lint.enabled');
+    const level = protocol.settingIn(settings, 'log.level');
+    logLevel = logLevels.includes(level) ? level : 'info';
     if (wasEnabled !== lintEnabled) {
       lint.publishAll();
       if (!lintEnabled) workspaceScan.clear();
