@@ -7,7 +7,8 @@ import { mask } from '../base/redact';
 import { StatusModel } from '../daemon/statusModel';
 import { createRuntime, type Runtime, requireStore } from '../runtime';
 import type { Command } from './args';
-import { formatDuration, renderStatusTable } from './statusTable';
+import { refreshed, shortOfMinValid } from './messages';
+import { renderStatusTable } from './statusTable';
 
 /** How long `status` waits for the signature checks (each key fetch has its own 5 s budget too). */
 const statusVerifyWaitMs = 5_000;
@@ -64,15 +65,15 @@ async function run(command: CliCommand, runtime: Runtime): Promise<number> {
     case 'get': {
       const token = await engine.get(command.name, { minValidSeconds: command.minValidSeconds });
       process.stdout.write(`${token.accessToken}\n`);
+      if (token.shortOfMinValid && token.expiresAt !== undefined)
+        process.stderr.write(
+          shortOfMinValid(command.name, token.expiresAt - Date.now(), command.minValidSeconds),
+        );
       return 0;
     }
     case 'refresh': {
       const token = await engine.refresh(command.name);
-      const left =
-        token.expiresAt === undefined
-          ? 'no known expiry'
-          : `expires in ${formatDuration(token.expiresAt - Date.now())}`;
-      process.stderr.write(`Refreshed '${command.name}' (${mask(token.accessToken)}), ${left}.\n`);
+      process.stderr.write(refreshed(command.name, token.expiresAt, mask(token.accessToken)));
       return 0;
     }
     case 'status': {

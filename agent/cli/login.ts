@@ -8,7 +8,7 @@ import { connectAgent } from '../daemon/start';
 import type { SignInResult as ProtocolSignInResult } from '../protocol';
 import { createRuntime, type Runtime } from '../runtime';
 import { defaultLoopbackTimeoutMs } from '../signin/loopback';
-import { type SignInFlow, signIn, signInDefinition } from '../signin/signIn';
+import { signIn, signInDefinition } from '../signin/signIn';
 import type { LoginCommand } from './args';
 import { openInBrowser } from './openBrowser';
 import { wantsLocal } from './run';

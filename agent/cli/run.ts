@@ -10,7 +10,8 @@ import type { AgentClient } from '../daemon/client';
 import { connectAgent } from '../daemon/start';
 import type { AgentStatus } from '../protocol';
 import { type CliCommand, runLocally } from './local';
-import { formatDuration, renderStatusTable } from './statusTable';
+import { refreshed, shortOfMinValid } from './messages';
+import { renderStatusTable } from './statusTable';
 
 /** How long `status` waits for the agent's first signature checks of tokens it just loaded. */
 const statusVerifyWaitMs = 5_000;
@@ -50,17 +51,13 @@ async function run(client: AgentClient, command: CliCommand): Promise<number> {
       process.stdout.write(`${answer.access_token}\n`);
       if (answer.short_of_min_valid)
         process.stderr.write(
-          `token-agent: warning: '${command.name}' is valid for ${formatDuration((answer.expires_in ?? 0) * 1000)}, less than the ${command.minValidSeconds}s asked: its provider issues shorter-lived tokens.\n`,
+          shortOfMinValid(command.name, (answer.expires_in ?? 0) * 1000, command.minValidSeconds),
         );
       return 0;
     }
     case 'refresh': {
       const state = await client.refresh(command.name);
-      const left =
-        state.expiresAt === undefined
-          ? 'no known expiry'
-          : `expires in ${formatDuration(state.expiresAt - Date.now())}`;
-      process.stderr.write(`Refreshed '${command.name}', ${left}.\n`);
+      process.stderr.write(refreshed(command.name, state.expiresAt));
       return 0;
     }
     case 'status': {

@@ -2,10 +2,10 @@
 // an empty config and an unreadable one is a problem, as everywhere else in the config. Writing is
 // atomic and refuses anything it cannot do safely: the agent never writes through a symbolic link,
 // never over something that is not a regular file, and only in a folder that belongs to the user.
-import { createHash, randomUUID } from 'node:crypto';
-import { constants } from 'node:fs';
-import { lstat, mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises';
-import { basename, dirname, join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { lstat, mkdir, readFile, stat } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { writeAtomically } from '../base/atomicFile';
 import { codes, TokenAgentError } from '../base/errors';
 import type { ConfigResult } from './types';
 import { parseConfig, validateConfig } from './validate';
@@ -129,29 +129,11 @@ export async function writeConfigAtomically(
   const folder = dirname(path);
   await ensureOwnFolder(folder);
   await assertEditableTarget(path);
-  const temp = join(folder, `.${basename(path)}.${process.pid}.${randomUUID()}.tmp`);
-  const flags = constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY | (constants.O_NOFOLLOW ?? 0);
-  const handle = await open(temp, flags, 0o600);
-  try {
-    try {
-      await handle.writeFile(text);
-      // Flushed before the rename, so that a crash leaves the old file or the new one, never an empty one.
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
+  return writeAtomically(path, text, async () => {
     // The target is checked again: it may have been swapped for a link while the temp file was written.
     await assertEditableTarget(path);
-    if (!(await stillCurrent())) {
-      await unlink(temp);
-      return false;
-    }
-    await rename(temp, path);
-    return true;
-  } catch (error) {
-    await unlink(temp).catch(() => {});
-    throw error;
-  }
+    return stillCurrent();
+  });
 }
 
 // Creates the folder (and any missing parent) 0700, and refuses one that belongs to someone else: its

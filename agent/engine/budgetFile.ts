@@ -1,16 +1,7 @@
-// The refresh budget and the backoff survive a restart: `<dataDir>/budget.json` keeps, per token, the
-// refreshes spent in the last hour and the failures in a row with the time of the next try. Without it
-// an agent that crashes (or a script that runs `token-agent get` in a loop) would start every process
-// with a fresh budget of 60, and the safety net against refresh loops would catch nothing.
-//
-// The file holds no secret. It is still written as every agent file is: created 0600 without following
-// symlinks (O_CREAT | O_EXCL | O_NOFOLLOW on a temp file in the same folder, fsync, rename), in a 0700
-// folder the agent owns. Writers on one machine merge what the file holds with their own, so two
-// processes each add their refreshes rather than overwrite the other's.
-import { randomUUID } from 'node:crypto';
 import { constants } from 'node:fs';
-import { chmod, lstat, mkdir, open, rename, unlink } from 'node:fs/promises';
+import { chmod, lstat, mkdir, open } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeAtomically as replaceFile } from '../base/atomicFile';
 import type { TokenSlot } from './tokenSlot';
 
 export const budgetFileName = 'budget.json';
@@ -227,22 +218,7 @@ function toFile(records: BudgetRecords): BudgetFile {
  */
 export async function writeAtomically(dir: string, name: string, text: string): Promise<void> {
   await ensureOwnFolder(dir);
-  const temp = join(dir, `.${name}.${process.pid}.${randomUUID()}.tmp`);
-  const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | (constants.O_NOFOLLOW ?? 0);
-  const handle = await open(temp, flags, 0o600);
-  try {
-    try {
-      await handle.writeFile(text);
-      // Flushed before the rename, so that a crash leaves the old file or the new one, never an empty one.
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temp, join(dir, name));
-  } catch (error) {
-    await unlink(temp).catch(() => undefined);
-    throw error;
-  }
+  await replaceFile(join(dir, name), text);
 }
 
 /** Makes `dir` (0700) or checks it: a real folder, not a symlink, owned by this user, closed to others. */

@@ -5,14 +5,13 @@
 // in-process single flight, so at most one call per token runs in a process at a time.
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { AuthorizationServer } from 'oauth4webapi';
 import { codes, isTokenAgentError, TokenAgentError } from '../base/errors';
-import { describeAccessToken, type JwtInfoCache } from '../base/jwtInfo';
+import { describeAccessToken } from '../base/jwtInfo';
 import { appendAudit } from '../store/auditLog';
 import { acquireLock, type LockHandle } from '../store/lockFile';
 import type { SecretStore } from '../store/secretStore';
 import { adoptShared, adoptStored } from './adopt';
-import type { RefreshCoordinator, SharedToken, TeamLease } from './coordinator';
+import type { SharedToken, TeamLease } from './coordinator';
 import { TeamUnavailableError } from './coordinator';
 import { GrantError } from './grants';
 import { type Obtained, obtainToken } from './obtain';
@@ -22,7 +21,7 @@ import type { HeldToken, RefreshOutcome, StoredAccessToken, TokenSlot } from './
 
 export type { LogLevel, RefreshContext } from './engineTypes';
 
-import type { LogLevel, RefreshContext } from './engineTypes';
+import type { RefreshContext } from './engineTypes';
 
 export interface RefreshWant {
   /** The validity asked for; an impossible one counts as the token's own lead (effectiveMinValidMs). */

@@ -7,7 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import type { OAuth2ClientCredentialsDefinition, TokenDefinition } from '../../agent/config/types';
 import { sameDefinition, sameGrant } from '../../agent/engine/definitions';
 import { waitUntil } from '../support/waitFor';
-import { type Rig, refreshDefinition, rig, tempDataDir, tokenEndpoint } from './engine-harness';
+import { type Rig, refreshDefinition, rig, rigsInTempDir, tokenEndpoint } from './engine-harness';
 
 const api = refreshDefinition('api');
 const svc: OAuth2ClientCredentialsDefinition = {
@@ -45,17 +45,7 @@ describe('sameDefinition and sameGrant', () => {
 });
 
 describe('TokenEngine.setDefinitions', () => {
-  let dataDir: { dir: string; remove: () => Promise<void> };
-  const rigs: Rig[] = [];
-
-  before(async () => {
-    dataDir = await tempDataDir();
-  });
-
-  after(async () => {
-    for (const { engine } of rigs) engine.stop();
-    await dataDir.remove();
-  });
+  const { dataDir, rigs } = rigsInTempDir();
 
   /** A started engine holding fresh tokens for `api` and `svc`, with a change counter. */
   async function running(): Promise<Rig & { changes: () => number }> {

@@ -1,10 +1,12 @@
 // The engine unit tier's fakes: a clock that owns the engine's timers, a token endpoint as a `fetch`
 // function that rotates refresh tokens the way strict providers do, and a secret store that can refuse.
 // Nothing here sleeps: time moves only when a test advances the clock.
+
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { after, before } from 'node:test';
 import { codes, TokenAgentError } from '../../agent/base/errors';
 import type { OAuth2RefreshTokenDefinition } from '../../agent/config/types';
 import type { Timers } from '../../agent/engine/timer';
@@ -296,4 +298,27 @@ export async function until(condition: () => boolean, what: string, timeoutMs = 
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await new Promise((resolve) => setImmediate(resolve));
   }
+}
+
+/**
+ * A suite's temporary data folder and the rigs made in it: the folder is made before the suite and
+ * removed after it, once every rig's engine is stopped.
+ */
+export function rigsInTempDir(): { dataDir: { readonly dir: string }; rigs: Rig[] } {
+  let made: { dir: string; remove(): Promise<void> } | undefined;
+  const rigs: Rig[] = [];
+  before(async () => {
+    made = await tempDataDir();
+  });
+  after(async () => {
+    for (const { engine } of rigs) engine.stop();
+    await made?.remove();
+  });
+  const dataDir = {
+    get dir(): string {
+      if (!made) throw new Error('the data folder is made when the suite starts');
+      return made.dir;
+    },
+  };
+  return { dataDir, rigs };
 }

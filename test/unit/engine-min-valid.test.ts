@@ -4,20 +4,10 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { type Rig, rig, tempDataDir } from './engine-harness';
+import { type Rig, rig, rigsInTempDir } from './engine-harness';
 
 describe('get with a minimum validity', () => {
-  let dataDir: { dir: string; remove: () => Promise<void> };
-  const rigs: Rig[] = [];
-
-  before(async () => {
-    dataDir = await tempDataDir();
-  });
-
-  after(async () => {
-    for (const { engine } of rigs) engine.stop();
-    await dataDir.remove();
-  });
+  const { dataDir, rigs } = rigsInTempDir();
 
   async function made(ttlSeconds: number): Promise<Rig> {
     // A data folder per engine: each has a budget.json of its own.

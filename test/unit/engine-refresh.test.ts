@@ -7,19 +7,9 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { codes } from '../../agent/base/errors';
 import type { SecretKind } from '../../agent/store/secretStore';
-import { FakeClock, type Rig, rig, TestStore, tempDataDir, until } from './engine-harness';
+import { FakeClock, type Rig, rig, rigsInTempDir, TestStore, until } from './engine-harness';
 
-let dataDir: { dir: string; remove: () => Promise<void> };
-const rigs: Rig[] = [];
-
-before(async () => {
-  dataDir = await tempDataDir();
-});
-
-after(async () => {
-  for (const { engine } of rigs) engine.stop();
-  await dataDir.remove();
-});
+const { dataDir, rigs } = rigsInTempDir();
 
 async function made(options: Parameters<typeof rig>[1] = {}): Promise<Rig> {
   // A data folder per engine: each has a budget.json of its own.
