@@ -88,8 +88,17 @@ describe('Token Agent in a real VS Code (code-server)', { timeout: 600_000 }, ()
   });
 
   after(async () => {
+    // The user agent outlives the editor, as it should; this test started it, so it stops it.
+    const agent = await agentPid().catch(() => undefined);
     await workbench?.close();
     await server?.stop();
+    if (agent) {
+      try {
+        process.kill(agent, 'SIGTERM');
+      } catch {
+        // Already gone.
+      }
+    }
   });
 
   it(
