@@ -132,12 +132,20 @@ export const codes = {
   agentUnavailable: 'ERR_AGENT_UNAVAILABLE',
   /** The user agent is stopping: it finishes what it has in flight but takes nothing new. */
   agentStopping: 'ERR_STOPPING',
+  /** The user agent's socket API refuses a request before routing it (routes.ts says why each). */
+  hostNotAllowed: 'ERR_HOST_NOT_ALLOWED',
+  originNotAllowed: 'ERR_ORIGIN_NOT_ALLOWED',
+  unauthorized: 'ERR_UNAUTHORIZED',
+  methodNotAllowed: 'ERR_METHOD_NOT_ALLOWED',
+  notFound: 'ERR_NOT_FOUND',
 } as const;
 
 /** Stable error codes carried in `ResponseError.data.code`; callers branch on these, never on text. */
 export const ErrorCode = {
   ...codes,
   internal: 'ERR_AGENT_INTERNAL',
+  /** The editor has no language server running (it is starting, or stopped): said by the extension. */
+  agentDown: 'ERR_AGENT_DOWN',
   /** A workspace scan was asked for while `tokenAgent.lint.enabled` is off. */
   lintDisabled: 'ERR_LINT_DISABLED',
 } as const;

@@ -3,6 +3,7 @@
 import type * as vscode from 'vscode';
 import { type LanguageClient, ResponseError } from 'vscode-languageclient/node';
 import type * as protocol from '../agent/protocol';
+import { ErrorCode } from '../agent/protocol';
 
 export class AgentRequestError extends Error {
   constructor(
@@ -19,13 +20,13 @@ export async function request<P, R>(
   params: P,
   token?: vscode.CancellationToken,
 ): Promise<R> {
-  if (!client) throw new AgentRequestError('ERR_AGENT_DOWN', 'The token agent is not running.');
+  if (!client) throw new AgentRequestError(ErrorCode.agentDown, 'The token agent is not running.');
   try {
     return (await client.sendRequest(type.method, params, token)) as R;
   } catch (error) {
     if (error instanceof ResponseError) {
       const data = error.data as protocol.ErrorData | undefined;
-      throw new AgentRequestError(data?.code ?? 'ERR_AGENT_INTERNAL', error.message);
+      throw new AgentRequestError(data?.code ?? ErrorCode.internal, error.message);
     }
     throw error;
   }
@@ -34,11 +35,11 @@ export async function request<P, R>(
 /** What to offer next for an error code, so a message always leads to the fix. */
 export function remedyFor(code: string): { label: string; command: string } | undefined {
   switch (code) {
-    case 'ERR_NEEDS_SIGN_IN':
+    case ErrorCode.needsSignIn:
       return { label: 'Sign In…', command: 'tokenAgent.signIn' };
-    case 'ERR_STORE_UNAVAILABLE':
-    case 'ERR_STORE_LOCKED':
-    case 'ERR_AGENT_DOWN':
+    case ErrorCode.storeUnavailable:
+    case ErrorCode.storeLocked:
+    case ErrorCode.agentDown:
       return { label: 'Show Log', command: 'tokenAgent.showLog' };
     default:
       return undefined;

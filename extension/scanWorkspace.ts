@@ -14,7 +14,7 @@ export async function scanWorkspaceCommand(ctx: Ctx): Promise<void> {
     return;
   }
   const client = ctx.client;
-  if (!client) throw new AgentRequestError('ERR_AGENT_DOWN', 'The token agent is not running.');
+  if (!client) throw new AgentRequestError(protocol.ErrorCode.agentDown, 'The token agent is not running.');
   const workDoneToken = randomUUID();
   const result = await vscode.window.withProgress(
     {

@@ -16,20 +16,21 @@ import type {
   SignInResult,
   TokenState,
 } from '../protocol';
+import { ErrorCode } from '../protocol';
 
 /** Bumped when a route changes shape; a client that finds another version restarts the agent. */
 export const agentApiVersion = 1;
 
 /** Errors of the agent's HTTP layer itself; the engine's codes (errors.ts) pass through unchanged. */
 export const agentCodes = {
-  hostNotAllowed: 'ERR_HOST_NOT_ALLOWED',
-  originNotAllowed: 'ERR_ORIGIN_NOT_ALLOWED',
-  unauthorized: 'ERR_UNAUTHORIZED',
-  methodNotAllowed: 'ERR_METHOD_NOT_ALLOWED',
-  notFound: 'ERR_NOT_FOUND',
+  hostNotAllowed: codes.hostNotAllowed,
+  originNotAllowed: codes.originNotAllowed,
+  unauthorized: codes.unauthorized,
+  methodNotAllowed: codes.methodNotAllowed,
+  notFound: codes.notFound,
   badRequest: codes.badRequest,
   stopping: codes.agentStopping,
-  internal: 'ERR_AGENT_INTERNAL',
+  internal: ErrorCode.internal,
   agentUnavailable: codes.agentUnavailable,
 } as const;
 

@@ -28,9 +28,13 @@ describe('TokenAgentError', () => {
       'ERR_BAD_REQUEST',
       'ERR_COMMAND_FAILED',
       'ERR_CONFIG_INVALID',
+      'ERR_HOST_NOT_ALLOWED',
       'ERR_INSECURE_ENDPOINT',
       'ERR_LOCK_TIMEOUT',
+      'ERR_METHOD_NOT_ALLOWED',
       'ERR_NEEDS_SIGN_IN',
+      'ERR_NOT_FOUND',
+      'ERR_ORIGIN_NOT_ALLOWED',
       'ERR_REFRESH_BUDGET_EXHAUSTED',
       'ERR_REFRESH_FAILED',
       'ERR_SIGN_IN_CANCELLED',
@@ -47,6 +51,7 @@ describe('TokenAgentError', () => {
       'ERR_TOKEN_ENDPOINT_TIMEOUT',
       'ERR_TOKEN_EXPIRED',
       'ERR_TOKEN_UNKNOWN',
+      'ERR_UNAUTHORIZED',
     ]);
   });
 
