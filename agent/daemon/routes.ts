@@ -189,9 +189,7 @@ export function tokenAnswer(token: IssuedToken, now: number): TokenAnswer {
           expires_in: Math.max(0, Math.floor((token.expiresAt - now) / 1000)),
         }
       : {}),
-    ...((token as { shortOfMinValid?: boolean }).shortOfMinValid
-      ? { short_of_min_valid: true as const }
-      : {}),
+    ...(token.shortOfMinValid ? { short_of_min_valid: true as const } : {}),
   };
 }
 
