@@ -30,6 +30,11 @@ export interface RefreshWant {
   force: boolean;
   /** A background refresh, due from the token's refresh point on. */
   scheduled?: boolean;
+  /**
+   * Never join a refresh already in flight: it started before a new secret was stored (a refresh
+   * token set or signed in), so its outcome says nothing about the new one. Wait for it, then refresh.
+   */
+  afterInFlight?: boolean;
 }
 
 /** A command token that says nothing about its expiry is assumed to last this long. */

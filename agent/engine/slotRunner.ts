@@ -56,6 +56,7 @@ export class SlotRunner {
     // Loop: several callers may wake from the same refresh; only one of them may start the next.
     while (slot.inFlight) {
       const joined = await slot.inFlight;
+      if (want.afterInFlight) continue;
       const minValidMs = slot.effectiveMinValidMs(want.minValidMs);
       if (want.force || this.#usable(slot.current, minValidMs) || !joined.ok) return joined;
     }

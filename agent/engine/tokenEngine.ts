@@ -282,7 +282,9 @@ export class TokenEngine {
       return;
     }
     slot.markSucceeded();
-    await this.#runner.refresh(slot, { minValidMs: 0, force: true });
+    // Found by the fault suite: a new agent's first refresh (with no refresh token yet) was still in
+    // flight when the user's refresh token arrived, and joining it reported "needs sign-in" for good.
+    await this.#runner.refresh(slot, { minValidMs: 0, force: true, afterInFlight: true });
   }
 
   /** Deletes every secret of a token and forgets its access token. */
