@@ -258,6 +258,8 @@ export interface DefineTokenParams {
   name: string;
   /** The config entry without secrets (`type`, `issuer` or `tokenEndpoint`, `clientId`, …). */
   definition: Record<string, unknown>;
+  /** Replace a definition of that name; without it, a name already defined is refused. */
+  replace?: boolean;
 }
 
 /** The agent's verdict on a definition, at once: written to the config file, or refused and why. */

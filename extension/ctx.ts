@@ -140,6 +140,7 @@ export class Ctx implements vscode.Disposable {
   }
 
   #importing = false;
+  #importTried = false;
   /**
    * `tokenAgent.tokens` is deprecated: the agent's config file is the one source of truth, so that a
    * token is the same in every window and terminal. Existing entries are imported once, with a message.
@@ -147,8 +148,16 @@ export class Ctx implements vscode.Disposable {
   async #importSettingsTokens(): Promise<void> {
     const key = 'tokenAgent.settingsTokensImported';
     const entries = this.setting('tokens');
-    if (this.#importing || entries.length === 0 || this.extension.globalState.get(key) === true) return;
+    if (
+      this.#importing ||
+      this.#importTried ||
+      entries.length === 0 ||
+      this.extension.globalState.get(key) === true
+    )
+      return;
     this.#importing = true;
+    // Once per window: a failure is logged, not retried on every status the agent pushes.
+    this.#importTried = true;
     try {
       const result = await this.client?.sendRequest(protocol.importDefinitions, { entries });
       if (!result) return;

@@ -77,8 +77,16 @@ export class AgentClient {
     return this.call<DefinitionList>(routes.definitions);
   }
 
-  define(name: string, definition: Record<string, unknown>): Promise<DefineAnswer> {
-    return this.call<DefineAnswer>(routes.definition(name), { method: 'PUT', body: { definition } });
+  /** Adds a definition; one of that name already defined is refused unless `replace` is given. */
+  define(
+    name: string,
+    definition: Record<string, unknown>,
+    options: { replace?: boolean } = {},
+  ): Promise<DefineAnswer> {
+    return this.call<DefineAnswer>(routes.definition(name), {
+      method: 'PUT',
+      body: { definition, ...(options.replace ? { replace: true } : {}) },
+    });
   }
 
   removeDefinition(name: string): Promise<{ removed: boolean }> {

@@ -31,7 +31,12 @@ export function agentPaths(inputs: {
   const dataDir = resolveDataDir({ platform, env });
   const base = defaultSocketPath({ platform, env, dataDir });
   let socketPath = base;
-  if (config.source !== 'default' && !env.TOKEN_AGENT_SOCKET) {
+  // The default config named explicitly (--config or the variable) is still the default agent's: two
+  // agents over one config file would both own its refresh tokens.
+  const defaultPath = resolve(
+    resolveConfigPath({ platform, env: { ...env, TOKEN_AGENT_CONFIG: undefined } }).path,
+  );
+  if (configPath !== defaultPath && !env.TOKEN_AGENT_SOCKET) {
     const digest = createHash('sha256').update(`${configPath}\0${dataDir}`).digest('hex').slice(0, 12);
     socketPath =
       platform === 'win32' ? `${base}-${digest}` : base.replace(/agent\.sock$/, `agent-${digest}.sock`);

@@ -35,7 +35,11 @@ export interface AgentContext {
   setSecret(name: string, kind: SecretKind, value: string, options?: { keepOther?: boolean }): Promise<void>;
   deleteSecret(name: string, kind: SecretKind | undefined): Promise<void>;
   definitions(): DefinitionList;
-  define(name: string, entry: Record<string, unknown>): Promise<DefineAnswer>;
+  define(
+    name: string,
+    entry: Record<string, unknown>,
+    options?: { replace?: boolean },
+  ): Promise<DefineAnswer>;
   removeDefinition(name: string): Promise<{ removed: boolean }>;
   importDefinitions(entries: unknown[]): Promise<ImportAnswer>;
   signIn(
@@ -106,7 +110,11 @@ export async function handleRequest(
       if (method === 'PUT') {
         const body = await readJson(req);
         if (!isRecord(body.definition)) throw badRequest('expected { "definition": { … } }');
-        return send(res, 200, await context.define(name, body.definition));
+        return send(
+          res,
+          200,
+          await context.define(name, body.definition, { replace: body.replace === true }),
+        );
       }
       if (method === 'DELETE') return send(res, 200, await context.removeDefinition(name));
       return notAllowed(res, 'PUT, DELETE');
@@ -226,7 +234,9 @@ function refuse(
       headers: { allow: 'GET' },
     };
   }
-  const path = (req.url ?? '').split('?')[0] ?? '';
+  // The path as routing will see it (backslashes and dot segments resolved), or a crafted one such as
+  // /v1/tokens/a\..\..\held would pass the allow-list below and be routed elsewhere.
+  const path = new URL(req.url ?? '/', 'http://localhost').pathname;
   if (path === '/healthz') return undefined;
   if (!bearerMatches(req.headers.authorization, listener.bearer)) {
     return {

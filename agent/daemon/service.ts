@@ -26,6 +26,9 @@ export interface ServiceOptions {
   schedule: boolean;
 }
 
+/** How often an agent without its secret store tries to open it again. */
+const storeRetryMs = 5_000;
+
 export class AgentService implements AgentContext {
   readonly configPath: string;
   readonly runtime: Runtime;
@@ -93,8 +96,25 @@ export class AgentService implements AgentContext {
     service = new AgentService(options, owner, runtime);
     for (const problem of loaded.problems) options.log('warn', describeProblem(options.configPath, problem));
     if (store) await engine.start();
+    else service.#retryStore(options.dataDir);
     service.#unwatch = owner.watch();
     return service;
+  }
+
+  #storeRetry: NodeJS.Timeout | undefined;
+  /** Until the store opens (a keyring unlocked, its daemon started), try again every few seconds. */
+  #retryStore(dataDir: string): void {
+    this.#storeRetry = setInterval(() => {
+      void openSecretStore({ tier: this.runtime.config.store, dataDir }).then(async (opened) => {
+        if (!('store' in opened) || this.runtime.store || this.#stopping) return;
+        clearInterval(this.#storeRetry);
+        this.runtime.store = opened.store;
+        this.runtime.storeError = undefined;
+        this.#log('info', `the ${opened.store.tier} secret store is available now`);
+        await this.runtime.engine.useStore(opened.store);
+        this.#model.refresh();
+      });
+    }, storeRetryMs);
   }
 
   /** An edit of the config file (by hand, or by another client through us): only what changed moves. */
@@ -122,6 +142,7 @@ export class AgentService implements AgentContext {
   /** Takes no new work; refreshes in flight finish (bounded by the grant timeout) and are saved. */
   async stop(boundMs: number): Promise<void> {
     this.#stopping = true;
+    clearInterval(this.#storeRetry);
     this.#unwatch?.();
     for (const controller of this.#signIns.values()) controller.abort();
     const engine = this.runtime.engine;
@@ -185,12 +206,29 @@ export class AgentService implements AgentContext {
     return toDefinitionList(this.#owner.list());
   }
 
-  async define(name: string, entry: Record<string, unknown>): Promise<DefineAnswer> {
+  async define(
+    name: string,
+    entry: Record<string, unknown>,
+    options: { replace?: boolean } = {},
+  ): Promise<DefineAnswer> {
     if (entry.name !== undefined && entry.name !== name)
       throw new TokenAgentError(
         codes.badRequest,
         `the definition's name '${String(entry.name)}' is not '${name}'`,
       );
+    // Adding never replaces: an entry of that name (a broken hand-written one too) stays unless the
+    // caller asked to replace it, so no add quietly overwrites a definition and its secrets' meaning.
+    if (!options.replace && this.#owner.list().entries.some((e) => e.name === name))
+      return {
+        ok: false,
+        configPath: this.configPath,
+        problems: [
+          {
+            field: 'name',
+            message: `a token named '${name}' is already defined in ${this.configPath}; remove it first (token-agent token remove ${name}) or pick another name`,
+          },
+        ],
+      };
     const verdict = await this.#owner.define({ ...entry, name });
     if (!verdict.ok)
       return {

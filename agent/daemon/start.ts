@@ -5,6 +5,7 @@
 import { spawn } from 'node:child_process';
 import { constants } from 'node:fs';
 import { mkdir, open, readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { codes, isTokenAgentError, TokenAgentError } from '../base/errors';
 import { AgentClient, AgentUnreachable } from './client';
 import { type AgentPaths, agentPaths } from './paths';
@@ -38,7 +39,8 @@ export async function connectAgent(options: ConnectOptions = {}): Promise<Connec
   const state = await probe(client, paths.configPath);
   if (state === 'up') return { client, paths, started: false };
   if (state === 'stopping')
-    await waitUntil(async () => (await probe(client, paths.configPath)) !== 'stopping', 40_000);
+    // A stop lasts at most the grant timeout (30 s), 5 s more, 10 s to save and 2 s to drain.
+    await waitUntil(async () => (await probe(client, paths.configPath)) !== 'stopping', 60_000);
   if ((await probe(client, paths.configPath)) === 'up') return { client, paths, started: false };
   if (options.autostart === false) {
     throw new TokenAgentError(
@@ -82,12 +84,19 @@ async function startAgent(paths: AgentPaths, env: NodeJS.ProcessEnv, options: Co
   );
   let exited: { code: number | null } | undefined;
   try {
-    // The same config flag the client had (or none): the agent must work out the same socket path.
-    const args = [bundle, 'agent', ...(options.configFlag ? ['--config', options.configFlag] : [])];
+    // The same config the client has (or none), made absolute: the agent runs in its data folder, and
+    // must work out the same config file and socket path as the client did from its own folder.
+    const args = [bundle, 'agent', ...(options.configFlag ? ['--config', paths.configPath] : [])];
+    const absolute = (value: string | undefined) => (value ? resolve(value) : value);
     const child = spawn(process.execPath, args, {
       detached: true,
       stdio: ['ignore', log.fd, log.fd],
-      env: { ...env, TOKEN_AGENT_DETACHED: '1' },
+      env: {
+        ...env,
+        ...(env.TOKEN_AGENT_CONFIG ? { TOKEN_AGENT_CONFIG: absolute(env.TOKEN_AGENT_CONFIG) } : {}),
+        ...(env.TOKEN_AGENT_SOCKET ? { TOKEN_AGENT_SOCKET: absolute(env.TOKEN_AGENT_SOCKET) } : {}),
+        TOKEN_AGENT_DETACHED: '1',
+      },
       cwd: paths.dataDir,
     });
     child.once('exit', (code) => {

@@ -146,6 +146,17 @@ export class TokenEngine {
     return () => this.#listeners.delete(listener);
   }
 
+  /**
+   * The secret store, once it can be opened: an engine made while the keyring was locked or its daemon
+   * absent (a login session's first minute) starts from here instead of waiting for a restart.
+   */
+  async useStore(store: SecretStore): Promise<void> {
+    if (this.#options.store) return;
+    this.#options.store = store;
+    this.#options.storeError = undefined;
+    await this.start();
+  }
+
   /** Loads what the store holds and, when scheduling, arms the refresh timers. */
   async start(): Promise<void> {
     this.#started = true;

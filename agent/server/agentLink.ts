@@ -25,6 +25,7 @@ export class AgentLink {
   #closed = false;
   #abort = new AbortController();
   #heldKey = '';
+  #heldAsked = 0;
   readonly #options: AgentLinkOptions;
   readonly #startedAt = Date.now();
 
@@ -80,8 +81,12 @@ export class AgentLink {
     const key = JSON.stringify(status.tokens.map((t) => [t.name, t.expiresAt, t.lastRefreshAt, t.phase]));
     if (key === this.#heldKey) return;
     this.#heldKey = key;
+    // Only the newest answer counts: an older one arriving late must not replace it.
+    const asked = ++this.#heldAsked;
     client.held().then(
-      (held) => this.#options.onHeld(held.tokens.map((t) => [t.name, t.accessToken])),
+      (held) => {
+        if (asked === this.#heldAsked) this.#options.onHeld(held.tokens.map((t) => [t.name, t.accessToken]));
+      },
       (error: unknown) =>
         this.#options.log('debug', `could not read held tokens: ${(error as Error).message}`),
     );
@@ -89,6 +94,7 @@ export class AgentLink {
 
   #down(message: string): void {
     this.#heldKey = '';
+    this.#heldAsked++;
     this.#options.onHeld([]);
     this.#options.onStatus({
       version: agentVersion,

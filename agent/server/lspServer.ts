@@ -199,7 +199,7 @@ function registerTokenRequests(connection: Connection, agent: () => AgentClient)
   );
   connection.onRequest(protocol.listDefinitions, () => coded(() => agent().definitions()));
   connection.onRequest(protocol.defineToken, (params) =>
-    coded(() => agent().define(params.name, params.definition)),
+    coded(() => agent().define(params.name, params.definition, { replace: params.replace === true })),
   );
   connection.onRequest(protocol.removeDefinition, (params) =>
     coded(() => agent().removeDefinition(params.name)),

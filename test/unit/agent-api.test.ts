@@ -236,6 +236,13 @@ describe('agentPaths', () => {
     assert.equal(base.socketPath, '/run/user/1000/token-agent/agent.sock');
     assert.match(other.socketPath, /^\/run\/user\/1000\/token-agent\/agent-[0-9a-f]{12}\.sock$/);
     assert.equal(again.socketPath, other.socketPath);
+    // The default config named explicitly is still the default agent's, not a second one over it.
+    const named = agentPaths({
+      platform: 'linux',
+      env,
+      configFlag: '/home/u/.config/token-agent/config.json',
+    });
+    assert.equal(named.socketPath, base.socketPath);
     assert.notEqual(
       agentPaths({ platform: 'linux', env, configFlag: '/tmp/third.json' }).socketPath,
       other.socketPath,

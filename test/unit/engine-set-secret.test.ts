@@ -7,8 +7,10 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { codes, TokenAgentError } from '../../agent/base/errors';
+import { TokenEngine } from '../../agent/engine/tokenEngine';
 import type { SecretKind } from '../../agent/store/secretStore';
-import { rig, rigsInTempDir, TestStore, until } from './engine-harness';
+import { refreshDefinition, rig, rigsInTempDir, TestStore, until } from './engine-harness';
 
 /** A store whose refresh-token reads answer what was stored when asked, but only once released. */
 class HeldReads extends TestStore {
@@ -45,5 +47,30 @@ describe('setSecret during a refresh', () => {
     assert.equal(state.phase, 'fresh', JSON.stringify(state));
     assert.equal(idp.reuse, 0, 'no retired refresh token presented');
     assert.ok(idp.calls >= 1 && idp.calls <= 2, `${idp.calls} refreshes`);
+  });
+});
+
+describe('useStore', () => {
+  const { dataDir, rigs } = rigsInTempDir();
+
+  it('starts an engine made without a secret store once the store can be opened', async () => {
+    const made = await rig(join(dataDir.dir, 'late'));
+    rigs.push(made);
+    const engine = new TokenEngine({
+      definitions: [refreshDefinition('api')],
+      store: undefined,
+      storeError: new TokenAgentError(codes.storeLocked, 'The keyring is locked (test).'),
+      dataDir: join(dataDir.dir, 'late-engine'),
+      schedule: false,
+      now: made.clock.now,
+      timers: made.clock,
+      fetch: made.idp.fetch,
+    });
+    await assert.rejects(engine.get('api'), { code: codes.storeLocked });
+    await engine.useStore(made.store);
+    const token = await engine.get('api');
+    assert.match(token.accessToken, /^at-/);
+    assert.equal(engine.state('api').phase, 'fresh');
+    engine.stop();
   });
 });
