@@ -1,13 +1,12 @@
 // The terminal commands run in this process (--no-agent): for containers and CI, where no long-lived
 // agent should be left behind. The engine's lock file still serialises refreshes between processes.
 // Tokens go to stdout only for `get`; everything for people goes to stderr, one line per problem.
-import { text } from 'node:stream/consumers';
 import { isTokenAgentError } from '../base/errors';
 import { mask } from '../base/redact';
 import { StatusModel } from '../daemon/statusModel';
 import { createRuntime, type Runtime, requireStore } from '../runtime';
 import type { Command } from './args';
-import { refreshed, shortOfMinValid } from './messages';
+import { readSecretLine, refreshed, shortOfMinValid } from './messages';
 import { renderStatusTable } from './statusTable';
 
 /** How long `status` waits for the signature checks (each key fetch has its own 5 s budget too). */
@@ -94,13 +93,8 @@ async function run(command: CliCommand, runtime: Runtime): Promise<number> {
     }
     case 'secret-set': {
       const store = storeFor(runtime, command.name);
-      if (process.stdin.isTTY)
-        process.stderr.write(`Paste the ${command.secret} for '${command.name}', then Ctrl-D:\n`);
-      const value = (await text(process.stdin)).replace(/\r?\n$/, '');
-      if (value === '' || /[\r\n]/.test(value)) {
-        process.stderr.write('token-agent: expected exactly one line on stdin; nothing was stored.\n');
-        return 1;
-      }
+      const value = await readSecretLine(command.secret, command.name);
+      if (value === undefined) return 1;
       await store.set(command.name, command.secret, value);
       process.stderr.write(
         `Stored the ${command.secret} of '${command.name}' (${mask(value)}) in the ${store.tier} store.\n`,

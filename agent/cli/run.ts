@@ -3,14 +3,13 @@
 // TOKEN_AGENT_NO_AGENT=1) the work is done in this process instead (local.ts).
 // Tokens go to stdout only for `get`; everything for people goes to stderr, one line per problem, so
 // `$(token-agent get api)` never captures a message.
-import { text } from 'node:stream/consumers';
 import { codes, isTokenAgentError } from '../base/errors';
 import { mask } from '../base/redact';
 import type { AgentClient } from '../daemon/client';
 import { connectAgent } from '../daemon/start';
 import type { AgentStatus } from '../protocol';
 import { type CliCommand, runLocally } from './local';
-import { refreshed, shortOfMinValid } from './messages';
+import { readSecretLine, refreshed, shortOfMinValid } from './messages';
 import { renderStatusTable } from './statusTable';
 
 /** How long `status` waits for the agent's first signature checks of tokens it just loaded. */
@@ -71,13 +70,8 @@ async function run(client: AgentClient, command: CliCommand): Promise<number> {
     }
     case 'secret-set': {
       await warnIfUndefined(client, command.name);
-      if (process.stdin.isTTY)
-        process.stderr.write(`Paste the ${command.secret} for '${command.name}', then Ctrl-D:\n`);
-      const value = (await text(process.stdin)).replace(/\r?\n$/, '');
-      if (value === '' || /[\r\n]/.test(value)) {
-        process.stderr.write('token-agent: expected exactly one line on stdin; nothing was stored.\n');
-        return 1;
-      }
+      const value = await readSecretLine(command.secret, command.name);
+      if (value === undefined) return 1;
       await client.setSecret(command.name, command.secret, value);
       const { store } = await client.status();
       process.stderr.write(

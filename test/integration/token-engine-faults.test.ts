@@ -109,6 +109,8 @@ describe('the long-lived engine after a failed refresh', () => {
 
   after(async () => {
     for (const engine of engines) engine.stop();
+    // A budget.json write may still be running after stop(); removing the folder under it fails.
+    await Promise.all(engines.map((engine) => engine.idle()));
     await rm(dataDir, { recursive: true, force: true });
   });
 

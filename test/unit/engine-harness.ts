@@ -312,6 +312,8 @@ export function rigsInTempDir(): { dataDir: { readonly dir: string }; rigs: Rig[
   });
   after(async () => {
     for (const { engine } of rigs) engine.stop();
+    // A budget.json write may still be running after stop(); removing the folder under it fails.
+    await Promise.all(rigs.map(({ engine }) => engine.idle()));
     await made?.remove();
   });
   const dataDir = {
