@@ -390,9 +390,16 @@ export function codeActions(
   return actions;
 }
 
-const markdownSpecial = /[\\`*_{}[\]()#+\-.!|<>]/g;
+// Only what would change the rendering is escaped: VS Code's renderer links bare URLs, and a URL
+// with `\.` or `\)` in it is shown (and linked) with the backslashes.
+const markdownSpecial = /[\\`*_[\]|<>]/g;
 function md(text: string): string {
-  return text.replace(markdownSpecial, '\\$&');
+  return text.replace(markdownSpecial, '\\$&').replace(/^[#+\-]/, '\\$&');
+}
+
+/** A claim value in a table cell: a code span needs no escaping but the cell's `|`. */
+function cell(text: string): string {
+  return `\`${text.replace(/`/g, "'").replace(/\|/g, '\\|')}\``;
 }
 
 /** The hover for a finding: what, why, the masked value, JWT claims, and the fix. Never the value. */
@@ -411,7 +418,7 @@ export function hoverMarkdown(finding: Finding, now: number): string {
   if (jwt) {
     lines.push('', '| claim | value |', '| --- | --- |');
     const row = (claim: string, value: string | undefined) => {
-      if (value !== undefined) lines.push(`| ${claim} | ${md(value)} |`);
+      if (value !== undefined) lines.push(`| ${claim} | ${cell(value)} |`);
     };
     row('alg', jwt.alg);
     row('typ', jwt.typ);

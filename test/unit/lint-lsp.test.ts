@@ -237,7 +237,9 @@ describe('registerLintFeatures', () => {
     }) as Hover;
     const value = (hover.contents as { value: string }).value;
     assert.match(value, /JSON Web Token/);
-    assert.match(value, /\| iss \| https:\/\/idp\\\.internal \|/);
+    // The URL as written, in a code span: a backslash in it would be shown and linked (issue #14).
+    assert.ok(value.includes('| iss | `https://idp.internal` |'), value);
+    assert.ok(!/\\[.)]/.test(value), 'no escaped dot or parenthesis anywhere');
     assert.match(value, /\| exp \| .*expired/);
     assert.match(value, /Why: its header decodes to JSON/);
     assert.ok(!value.includes(jwt.slice(0, 30)));
