@@ -115,13 +115,23 @@ async function copyFreshToken(ctx: Ctx, given: unknown): Promise<void> {
   const clearAfter = ctx.setting('copy.clearAfterSeconds');
   ctx.clipboard.clearLater(token.accessToken, clearAfter);
   void vscode.window.showInformationMessage(
-    `Copied '${name}' (${token.preview}), ${left}.${clearAfter > 0 ? ` The clipboard is cleared in ${clearAfter}s.` : ''}`,
+    // Short enough for a toast not to cut it off: the preview is in the status item's tooltip.
+    `Copied '${name}', ${left}.${clearAfter > 0 ? ` Clipboard clears in ${clearAfter}s.` : ''}`,
   );
 }
 
 async function refreshNow(ctx: Ctx, given: unknown): Promise<void> {
   const name = await pickToken(ctx, given, 'Which token to refresh?');
   if (!name) return;
+  if (ctx.status?.tokens.find((t) => t.name === name)?.type === 'static') {
+    // A pasted token has no refresh token behind it: "Refreshed" would claim what did not happen.
+    const choice = await vscode.window.showInformationMessage(
+      `'${name}' is a pasted (static) token: it cannot be refreshed. Paste a new value to replace it.`,
+      'Set Secret…',
+    );
+    if (choice) await vscode.commands.executeCommand('tokenAgent.setSecret', name);
+    return;
+  }
   const state = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Window, title: `Refreshing '${name}'` },
     () => request<protocol.TokenNameParams, protocol.TokenState>(ctx.client, protocol.refreshToken, { name }),
