@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { agentPaths } from '../agent/daemon/paths';
 import { refreshTokenEntry } from '../test/support/agentCli';
 import { runAgentCli } from '../test/support/agentProcess';
 import { ensureCodeServer, packageExtension, startCodeServer } from '../test/support/codeServer';
@@ -83,6 +84,14 @@ async function main(): Promise<void> {
     await seed('service', 'client_secret', tokenServer.clientSecret);
     step('secrets stored in the keyring with `token-agent secret set` (never in a file)');
 
+    // The terminal gets the very environment the editor has (keyring, config, data folder), so
+    // `token-agent` there talks to the same agent; the demo removes that agent's socket when it
+    // stops, and the agent then exits by itself.
+    const envFile = writeEnvFile(env);
+    const terminal = `source ${envFile} && token-agent status && token-agent get demo | cut -c1-12`;
+    const socket = agentPaths({ platform: process.platform, env }).socketPath;
+    stops.push(async () => rmSync(socket, { force: true }));
+
     writeSampleWorkspace(workspace);
     const codeServer = await startCodeServer({ vsix, env, port, profileDir: join(demoDir, 'vscode') });
     stops.push(() => codeServer.stop());
@@ -91,19 +100,39 @@ async function main(): Promise<void> {
     if (values.smoke) {
       const status = await runAgentCli(['get', 'demo', '--min-valid', '60'], { env });
       if (status.code !== 0) throw new Error(`the demo token is not available: ${status.stderr}`);
+      // The terminal line printed below, run as a user would paste it: in bash, with none of the
+      // demo's variables in its own environment.
+      const pasted = spawnSync('bash', ['-c', terminal], { cwd: root, encoding: 'utf8' });
+      if (pasted.status !== 0 || !/^eyJ/m.test(pasted.stdout))
+        throw new Error(`the demo's terminal line failed (exit ${pasted.status}): ${pasted.stderr}`);
+      console.log('terminal line works: token-agent status and get against the demo');
       console.log(`demo ready at ${url}`);
       await stopAll();
       return;
     }
     console.log(`\nOpen ${url}\n`);
     console.log('Try: the status bar item, the warning in src/client.ts, and in a terminal:');
-    console.log(`  TOKEN_AGENT_CONFIG=${configPath} node dist/agent.js status`);
+    console.log(`  ${terminal}`);
     console.log('Ctrl-C stops the demo.');
     await new Promise(() => undefined);
   } catch (error) {
     await stopAll();
     throw error;
   }
+}
+
+/**
+ * `source`-able: a `token-agent` function that runs this checkout's CLI in the demo's environment
+ * (its keyring, config and data folder) without changing the shell's own (HOME among them).
+ */
+function writeEnvFile(env: Record<string, string>): string {
+  const quote = (value: string) => `'${value.replace(/'/g, `'\\''`)}'`;
+  const assignments = Object.entries(env).map(([name, value]) => `${name}=${quote(value)}`);
+  const cli = quote(join(root, 'dist', 'agent.js'));
+  const path = join(demoDir, 'env.sh');
+  const text = `# Written by npm run demo; valid while it runs.\ntoken-agent() { env ${assignments.join(' ')} node ${cli} "$@"; }\n`;
+  writeFileSync(path, text, { mode: 0o600 });
+  return path;
 }
 
 function writeSampleWorkspace(workspace: string): void {

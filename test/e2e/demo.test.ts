@@ -24,6 +24,7 @@ describe('npm run demo', { timeout: 300_000 }, () => {
     });
     const code = await new Promise<number | null>((done) => child.on('close', done));
     assert.equal(code, 0, output);
+    assert.match(output, /terminal line works/);
     assert.match(output, new RegExp(`demo ready at http://127\\.0\\.0\\.1:${port}/\\?folder=`));
   });
 });
