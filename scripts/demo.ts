@@ -41,9 +41,12 @@ async function main(): Promise<void> {
   process.once('SIGTERM', () => void stopAll().then(() => process.exit(0)));
 
   try {
-    const tokenServer = await startTokenServer({ accessTokenTtlSeconds: 180 });
+    // Longer than Copy Fresh Token's default minimum (300 s), so it works with the defaults.
+    const tokenServer = await startTokenServer({ accessTokenTtlSeconds: 600 });
     stops.push(() => tokenServer.close());
-    step(`demo token server at ${tokenServer.issuer} (access tokens live 3 minutes, refresh tokens rotate)`);
+    step(
+      `demo token server at ${tokenServer.issuer} (access tokens live 10 minutes, longer than Copy Fresh Token asks by default; refresh tokens rotate)`,
+    );
     const secrets = await startSecretService();
     stops.push(() => secrets.stop());
     step('private Secret Service (gnome-keyring) started for the demo');
