@@ -114,10 +114,19 @@ async function copyFreshToken(ctx: Ctx, given: unknown): Promise<void> {
         }`;
   const clearAfter = ctx.setting('copy.clearAfterSeconds');
   ctx.clipboard.clearLater(token.accessToken, clearAfter);
-  void vscode.window.showInformationMessage(
+  const notice = vscode.window.showInformationMessage(
     // Short enough for a toast not to cut it off: the preview is in the status item's tooltip.
     `Copied '${name}', ${left}.${clearAfter > 0 ? ` Clipboard clears in ${clearAfter}s.` : ''}`,
+    ...(token.shortOfMinValid ? ['Open Settings'] : []),
   );
+  // The minimum asked is a setting: a provider whose tokens live less than it should not nag forever.
+  void notice.then((choice) => {
+    if (choice === 'Open Settings')
+      void vscode.commands.executeCommand(
+        'workbench.action.openSettings',
+        'tokenAgent.copy.minValiditySeconds',
+      );
+  });
 }
 
 async function refreshNow(ctx: Ctx, given: unknown): Promise<void> {
