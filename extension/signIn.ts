@@ -95,13 +95,33 @@ async function showPrompt(prompt: protocol.SignInPrompt): Promise<void> {
     return;
   }
   const target = prompt.verificationUriComplete ?? prompt.verificationUri;
-  const choice = await vscode.window.showInformationMessage(
-    `Enter the code ${prompt.userCode} at ${prompt.verificationUri} to sign in.`,
-    'Copy Code and Open',
-  );
-  if (choice === 'Copy Code and Open') {
-    await vscode.env.clipboard.writeText(prompt.userCode);
-    await vscode.env.openExternal(vscode.Uri.parse(target, true));
+  const targetUri = vscode.Uri.parse(target, true);
+  // The same proxy check as the browser flow: a proxied verification page cannot take the code.
+  if (!throughWebProxy(targetUri, await vscode.env.asExternalUri(targetUri))) {
+    const choice = await vscode.window.showInformationMessage(
+      `Enter the code ${prompt.userCode} at ${prompt.verificationUri} to sign in.`,
+      'Copy Code and Open',
+    );
+    if (choice === 'Copy Code and Open') {
+      await vscode.env.clipboard.writeText(prompt.userCode);
+      await vscode.env.openExternal(targetUri);
+    }
+    return;
+  }
+  // A modal, because a toast cuts the address off; its text cannot be selected, hence the buttons.
+  const detail = `Open ${prompt.verificationUri} in a browser on the machine that runs Token Agent and enter the code ${prompt.userCode}. This web editor would send the address through its own proxy, where the sign-in fails.`;
+  for (;;) {
+    const choice = await vscode.window.showInformationMessage(
+      `Sign in with the code ${prompt.userCode}`,
+      { modal: true, detail },
+      'Copy Code',
+      'Copy Address',
+    );
+    if (choice === 'Copy Code') await vscode.env.clipboard.writeText(prompt.userCode);
+    // The address is the last thing taken: with the code in it (verification_uri_complete) it is all
+    // the browser needs.
+    if (choice === 'Copy Address') await vscode.env.clipboard.writeText(target);
+    if (choice !== 'Copy Code') return;
   }
 }
 

@@ -42,7 +42,9 @@ async function main(): Promise<void> {
 
   try {
     // Longer than Copy Fresh Token's default minimum (300 s), so it works with the defaults.
-    const tokenServer = await startTokenServer({ accessTokenTtlSeconds: 600 });
+    // On 127.0.0.2: code-server sends localhost and 127.0.0.1 addresses through its own proxy, where the
+    // provider's sign-in pages fail; this one it opens as it is, so both sign-in flows work in the demo.
+    const tokenServer = await startTokenServer({ accessTokenTtlSeconds: 600, host: '127.0.0.2' });
     stops.push(() => tokenServer.close());
     step(
       `demo token server at ${tokenServer.issuer} (access tokens live 10 minutes, longer than Copy Fresh Token asks by default; refresh tokens rotate)`,
