@@ -138,6 +138,11 @@ export const codes = {
   unauthorized: 'ERR_UNAUTHORIZED',
   methodNotAllowed: 'ERR_METHOD_NOT_ALLOWED',
   notFound: 'ERR_NOT_FOUND',
+  /**
+   * A folder or file the agent would listen in or write to could have been placed by another user (a
+   * symlink, someone else's, writable by others); the message says how to fix it.
+   */
+  unsafePath: 'ERR_UNSAFE_PATH',
 } as const;
 
 /** Stable error codes carried in `ResponseError.data.code`; callers branch on these, never on text. */

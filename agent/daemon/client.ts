@@ -3,6 +3,7 @@
 // and a client stopping at any moment never interrupts what the agent is doing for it.
 import { request } from 'node:http';
 import { codes, type ErrorCodeString, TokenAgentError } from '../base/errors';
+import { checkSocketTrust } from '../base/privateFolder';
 import type { AgentStatus, SecretKind, SignInFlow, TokenState } from '../protocol';
 import {
   agentCodes,
@@ -134,6 +135,7 @@ export class AgentClient {
     const { method = 'GET', timeoutMs = 120_000 } = options;
     const payload = options.body === undefined ? undefined : JSON.stringify(options.body);
     return new Promise<T>((settle, fail) => {
+      checkSocketTrust(this.socketPath);
       const req = request({
         socketPath: this.socketPath,
         path,
@@ -185,6 +187,7 @@ export class AgentClient {
   ): Promise<void> {
     const payload = options.body === undefined ? undefined : JSON.stringify(options.body);
     return new Promise<void>((settle, fail) => {
+      checkSocketTrust(this.socketPath);
       const req = request({
         socketPath: this.socketPath,
         path,

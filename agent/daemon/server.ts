@@ -13,6 +13,7 @@ import { createServer, type Server } from 'node:http';
 import { type AddressInfo, connect } from 'node:net';
 import { dirname } from 'node:path';
 import { codes, isTokenAgentError, TokenAgentError } from '../base/errors';
+import { folderProblem } from '../base/privateFolder';
 import type { LogLevel } from '../engine/tokenEngine';
 import { grantTimeoutFromEnv, requireStore } from '../runtime';
 import { acquireLock } from '../store/lockFile';
@@ -203,17 +204,14 @@ async function listen(
   return server;
 }
 
-/** The socket's folder: made 0700, and refused when it is a symlink or someone else's. */
+/** The socket's folder: made 0700, and refused when another user could have put a socket in it. */
 async function prepareFolder(dir: string): Promise<void> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
-  const stats = await lstat(dir);
-  const uid = process.getuid?.();
-  if (stats.isSymbolicLink() || !stats.isDirectory() || (uid !== undefined && stats.uid !== uid))
-    throw new TokenAgentError(
-      codes.configInvalid,
-      `${dir} must be a folder of your own, not a symlink or another user's; remove it and start again`,
-    );
-  if ((stats.mode & 0o077) !== 0) await chmod(dir, 0o700);
+  const problem = folderProblem(dir, await lstat(dir), process.getuid?.());
+  if (problem)
+    throw new TokenAgentError(codes.unsafePath, `the token agent will not listen there: ${problem}`);
+  // Readable by others is harmless but needless: only this user's clients connect.
+  if (((await lstat(dir)).mode & 0o077) !== 0) await chmod(dir, 0o700);
 }
 
 /** Whether a live agent answers on the socket (a socket file whose server is gone does not count). */

@@ -65,7 +65,9 @@ async function probe(client: AgentClient, configPath?: string): Promise<'up' | '
     return 'up';
   } catch (error) {
     if (isTokenAgentError(error, codes.agentStopping)) return 'stopping';
-    if (isTokenAgentError(error, codes.agentUnavailable)) throw error;
+    // Neither is helped by starting an agent: it would use the same socket.
+    if (isTokenAgentError(error, codes.agentUnavailable) || isTokenAgentError(error, codes.unsafePath))
+      throw error;
     if (error instanceof AgentUnreachable || isTokenAgentError(error)) return 'absent';
     throw error;
   }

@@ -394,7 +394,7 @@ export function codeActions(
 // with `\.` or `\)` in it is shown (and linked) with the backslashes.
 const markdownSpecial = /[\\`*_[\]|<>]/g;
 function md(text: string): string {
-  return text.replace(markdownSpecial, '\\$&').replace(/^[#+\-]/, '\\$&');
+  return text.replace(markdownSpecial, '\\$&').replace(/^[#+-]/, '\\$&');
 }
 
 /** A claim value in a table cell: a code span needs no escaping but the cell's `|`. */
