@@ -6,6 +6,7 @@ import { mask } from '../../base/redact';
 import { isAlnum } from './define';
 import { isKnownExample, isPlaceholder, isRepetitive, shannonEntropy } from './filters';
 import { charClass, classes, inClass, type MatchContext, priority, type Rule, type RuleInfo } from './types';
+import { isNotALiteralSecret, isNotSecretName } from './valueShapes';
 
 const nameChars = charClass('A-Za-z0-9_.-');
 const maxName = 64;
@@ -35,23 +36,7 @@ const secretEndings = [
   'credentials',
   'bearer',
 ];
-// …unless it names something that is not a secret: pagination and cancellation tokens, public keys.
-const notSecretEndings = [
-  'pagetoken',
-  'nexttoken',
-  'continuationtoken',
-  'synctoken',
-  'cancellationtoken',
-  'resumetoken',
-  'csrftoken',
-  'xsrftoken',
-  'bypass',
-  'compass',
-  'publickey',
-];
-
 const secretName = new RegExp(`(?:${secretEndings.join('|')})$`);
-const notSecretName = new RegExp(`(?:${notSecretEndings.join('|')})$`);
 
 const info = (rule: Omit<RuleInfo, 'severity'>): RuleInfo => ({ ...rule, severity: 'warning' });
 
@@ -245,7 +230,14 @@ interface Assignment {
   name: string;
   valueStart: number;
   valueEnd: number;
+  /** A string literal (or XML text), as opposed to a bare right-hand side. */
+  quoted: boolean;
 }
+
+/** Separators after which a bare right-hand side is an argument or an operand, never a value. */
+const quotedOnlySeparators = new Set(['(', ',', '==', '===', '!=', '!==']);
+/** Characters before a name that put it inside a string: `"password=…`, `;AccountKey=`, `?token=`. */
+const stringInnerBefore = new Set(['"', "'", '`', ';', '&', '?']);
 
 /** Reads `NAME <separator> VALUE` around a keyword at `at`, or undefined when it is not that. */
 function readAssignment(ctx: MatchContext, at: number, keyword: string): Assignment | undefined {
@@ -254,6 +246,9 @@ function readAssignment(ctx: MatchContext, at: number, keyword: string): Assignm
   let nameStart = at;
   while (nameStart > floor && isNameChar(text.charCodeAt(nameStart - 1))) nameStart--;
   if (nameStart === floor && floor > 0 && isNameChar(text.charCodeAt(floor - 1))) return undefined;
+  // A segment of a path or an ARN (`arn:aws:secretsmanager:…:secret:Name`, `/secret/x`), not a name.
+  const before = text[nameStart - 1];
+  if (before === ':' || before === '/') return undefined;
   const ceiling = Math.min(text.length, at + keyword.length + maxName);
   let nameEnd = at + keyword.length;
   while (nameEnd < ceiling && isNameChar(text.charCodeAt(nameEnd))) nameEnd++;
@@ -292,17 +287,46 @@ function readAssignment(ctx: MatchContext, at: number, keyword: string): Assignm
   if (quote !== undefined && isQuote(quote)) {
     const close = valueEnd(ctx, i + 1, insideQuotes[quote] as Uint8Array);
     if (close === undefined || text[close] !== quote) return undefined;
-    return { name, valueStart: i + 1, valueEnd: close };
+    return { name, valueStart: i + 1, valueEnd: close, quoted: true };
   }
   if (sep === '>') {
     const end = valueEnd(ctx, i, insideXml);
     if (end === undefined || text[end] !== '<') return undefined;
-    return { name, valueStart: i, valueEnd: end };
+    return { name, valueStart: i, valueEnd: end, quoted: true };
   }
+  // In source code a bare right-hand side is an expression (`token = getToken()`, `password =
+  // $this->password`, `apiKey: SensitiveString;`); only `Bearer xyz` inside a string is a value.
+  // Inside a string (`"…;AccountKey=…;"`, `"?token=…&"`), a bare value after `=` is a value again.
+  // So is a config line pasted into code (`API_KEY=…` alone on its line, as in a heredoc).
+  const inString = !quotedName && stringInnerBefore.has(opener ?? '') && (sep === '=' || sep === ':');
+  if (sep !== ' ' && quotedOnlySeparators.has(sep)) return undefined;
   const end = valueEnd(ctx, i, unquotedValue);
   // A call or an indexing expression (`getToken()`, `env["X"]`) is code, not a value.
   if (end === undefined || text[end] === '(' || text[end] === '[') return undefined;
-  return { name, valueStart: i, valueEnd: end };
+  if (isProse(text, end)) return undefined;
+  if (sep !== ' ' && ctx.codeFile && !inString && !isConfigLine(text, nameStart, end)) return undefined;
+  return { name, valueStart: i, valueEnd: end, quoted: false };
+}
+
+/** `NAME=value` alone on its line (after indentation or `export `), nothing after the value. */
+function isConfigLine(text: string, nameStart: number, valueEnd: number): boolean {
+  let j = valueEnd;
+  while (j < valueEnd + 8 && (text[j] === ' ' || text[j] === '\t' || text[j] === '\r')) j++;
+  if (j < text.length && text[j] !== '\n') return false;
+  let k = nameStart;
+  if (text.slice(Math.max(0, k - 7), k) === 'export ') k -= 7;
+  while (k > 0 && k > nameStart - 16 && (text[k - 1] === ' ' || text[k - 1] === '\t')) k--;
+  return k === 0 || text[k - 1] === '\n';
+}
+
+/**
+ * Whether more words follow a bare value on its line (`password.mismatch=Passwords do not match`):
+ * message text, not a value, which runs to the end of its line or to a delimiter.
+ */
+function isProse(text: string, end: number): boolean {
+  let j = end;
+  while (j < end + 8 && (text[j] === ' ' || text[j] === '\t')) j++;
+  return j > end && isAlnum(text.charCodeAt(j));
 }
 
 /** Where a value made of `cls` characters ends, or undefined when it runs past the longest value. */
@@ -322,8 +346,9 @@ const assignment: Rule = {
     const found = readAssignment(ctx, at, keyword);
     if (!found) return undefined;
     const name = normalise(found.name);
-    if (!secretName.test(name) || notSecretName.test(name)) return undefined;
+    if (!secretName.test(name) || isNotSecretName(name)) return undefined;
     const value = ctx.text.slice(found.valueStart, found.valueEnd).trim();
+    if (value.length < 12 || isNotALiteralSecret(value, found.quoted)) return undefined;
     const valueStart = ctx.text.indexOf(value, found.valueStart);
     const classified = classify(name, value);
     if (!classified) return undefined;
