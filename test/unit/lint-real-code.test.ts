@@ -115,6 +115,26 @@ describe('the generic rule reads literals, not code', () => {
     assert.deepEqual(rules(`fetch("/api?token=${secret()}&x=1")`, 'client.js'), ['generic-secret']);
   });
 
+  it('skips URNs, regex groups, and calls that look a secret up rather than set one', () => {
+    assert.deepEqual(
+      rules('  JWT_BEARER: "urn:ietf:params:oauth:grant-type:jwt-bearer",', 'Constants.ts'),
+      [],
+    );
+    assert.deepEqual(
+      rules('const re = /mysql:\\/\\/(?<password>[^@\\/\\s]{1,200})@(?<host>[^/]{1,9})/;', 're.js'),
+      [],
+    );
+    assert.deepEqual(
+      rules("const token = await credential.getToken('0f8e2c1d-scope/.default', {});", 'auth.js'),
+      [],
+    );
+    assert.deepEqual(rules(`entry.setPassword('${secret()}')`, 'README.md'), ['generic-secret']);
+    assert.deepEqual(
+      rules('keys = ["AADServerParamKeys.CLIENT_SECRET","AADServerParamKeys.CLIENT_ASSERTION_TYPE"]', 'b.js'),
+      [],
+    );
+  });
+
   it('classifies paths as source code by extension', () => {
     assert.equal(isCodePath('src/a.ts'), true);
     assert.equal(isCodePath('lib/Auth.PHP'), true);
@@ -147,6 +167,9 @@ describe('url-credentials skips stand-ins for a password', () => {
       'DATABASE_URL = "postgres://app:%(password)s@db.internal/app"',
       'dsn: "redis://:{password}@cache.internal:6379/0"',
       'MESSENGER_TRANSPORT_DSN=amqp://USER:PASSWORD@broker.internal:5672/%2f',
+      'Source: cvs://:pserver:anoncvs@sources.internal:/cvs/src',
+      'new Redis("redis://:authpassword@127.0.0.1:6380/4");',
+      'like dotenv://:key_1234@vault.internal/vault/.env.vault',
     ];
     for (const line of lines) assert.deepEqual(rules(line, 'config.env'), [], line);
     assert.equal(isPasswordReference('API_TOKEN'), true);

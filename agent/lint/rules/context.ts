@@ -281,6 +281,8 @@ function readAssignment(ctx: MatchContext, at: number, keyword: string): Assignm
     }
   }
   const name = text.slice(nameStart, nameEnd);
+  // `setPassword("…")` passes a value; `getToken("scope")`, `create_secret(Name=…)` pass a key.
+  if (sep === '(' && !isSetterName(name)) return undefined;
   // String prefixes: Python b"…"/r"…"/f"…", C# @"…".
   if (isStringPrefix(text[i]) && isQuote(text[i + 1])) i++;
   const quote = text[i];
@@ -291,7 +293,8 @@ function readAssignment(ctx: MatchContext, at: number, keyword: string): Assignm
   }
   if (sep === '>') {
     const end = valueEnd(ctx, i, insideXml);
-    if (end === undefined || text[end] !== '<') return undefined;
+    // An element's text ends at its closing tag; `(?<password>[^@]{1,200})` in a regex does not.
+    if (end === undefined || text[end] !== '<' || text[end + 1] !== '/') return undefined;
     return { name, valueStart: i, valueEnd: end, quoted: true };
   }
   // In source code a bare right-hand side is an expression (`token = getToken()`, `password =
@@ -317,6 +320,12 @@ function isConfigLine(text: string, nameStart: number, valueEnd: number): boolea
   if (text.slice(Math.max(0, k - 7), k) === 'export ') k -= 7;
   while (k > 0 && k > nameStart - 16 && (text[k - 1] === ' ' || text[k - 1] === '\t')) k--;
   return k === 0 || text[k - 1] === '\n';
+}
+
+/** A call that hands over a value: `setPassword`, `withApiKey`, `password`, `Bearer`. */
+function isSetterName(name: string): boolean {
+  const lower = normalise(name.slice(name.lastIndexOf('.') + 1));
+  return /^(?:set|with|use|put|add)/.test(lower) || secretEndings.includes(lower);
 }
 
 /**

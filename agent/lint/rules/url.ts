@@ -2,6 +2,7 @@
 import { isAlnum } from './define';
 import { isKnownExample, isPlaceholder, looksRandom, shannonEntropy } from './filters';
 import { charClass, classes, inClass, type MatchContext, priority, type Rule } from './types';
+import { isWordsIdentifier, namesItself } from './valueShapes';
 
 const schemeChars = charClass('A-Za-z0-9+.-');
 const userinfo =
@@ -40,6 +41,8 @@ const exampleHost = /(?:^|\.)(?:example\.(?:com|org|net)|example|test|invalid|lo
  */
 export function isPasswordReference(password: string): boolean {
   if (password.startsWith('$') || password === '%s' || password.includes('%(')) return true;
+  // `cvs://:pserver:anoncvs@…` is a CVS method, not a password; `:authpassword@`, `:key_1234@` name one.
+  if (password.includes(':') || namesItself(password) || isWordsIdentifier(password)) return true;
   if (/^[A-Z_]{3,32}$/.test(password)) return true;
   return /^[{[(<]/.test(password) && /[}\])>]$/.test(password);
 }

@@ -86,8 +86,8 @@ export function isExpression(value: string, quoted: boolean): boolean {
 /**
  * An identifier made of words: `UsernamePasswordAuthenticationToken`, `new_password1`,
  * `XmlStringMaxLen256`, `GetRandomPassword$`. Camel humps need two lower-case letters after their
- * capital (an isolated lower-case letter between capitals is what random text looks like), digits
- * only end a part. A hand-written scan: a regex with overlapping upper-case runs could backtrack.
+ * capital (an isolated lower-case letter between capitals is what random text looks like), longer
+ * words a vowel, and digits only end a part. A hand-written scan: a regex with overlapping upper-case runs could backtrack.
  */
 export function isWordsIdentifier(value: string): boolean {
   if (value.length < 2 || value.length > 96) return false;
@@ -118,16 +118,30 @@ function countWords(letters: string): number {
       i++;
     }
     let lower = 0;
+    let vowels = 0;
     while (i < letters.length && !isUpper(i)) {
+      if ('aeiouy'.includes(letters[i] ?? '')) vowels++;
       lower++;
       i++;
     }
+    // Words of four letters or more have a vowel (`Pktb`, `bjdhzs` are what random text looks like).
+    if (lower >= 4 && vowels === 0) return -1;
     if (caps > 8) return -1;
     if (lower === 1 && (caps === 0 || i < letters.length)) return -1;
     if (caps === 0 && lower > 0 && words > 0) return -1;
     words += caps > 1 && lower > 0 ? 2 : 1;
   }
   return words;
+}
+
+/** A dotted name such as `AADServerParamKeys.CLIENT_SECRET` or `settings.auth.clientSecret`. */
+export function isDottedName(value: string): boolean {
+  if (!value.includes('.')) return false;
+  const parts = value.split('.');
+  return parts.every(
+    (part) =>
+      /^[A-Z][A-Z0-9_]{0,63}$/.test(part) || /^[A-Za-z][a-z]{1,24}$/.test(part) || isWordsIdentifier(part),
+  );
 }
 
 // A value that names what it holds ("MyTestDatabaseSecret", "term-token-…", "VERYLONGSECRET…") is a
@@ -147,7 +161,7 @@ export function isTruncatedOrBracketed(value: string): boolean {
   const first = value[0];
   const last = value[value.length - 1];
   if ((first === '[' && last === ']') || (first === '(' && last === ')')) return true;
-  return value.startsWith('arn:');
+  return value.startsWith('arn:') || value.startsWith('urn:');
 }
 
 /**
@@ -160,6 +174,7 @@ export function isNotALiteralSecret(value: string, quoted: boolean): boolean {
     isTruncatedOrBracketed(value) ||
     isPasswordHash(value) ||
     namesItself(value) ||
-    isWordsIdentifier(value)
+    isWordsIdentifier(value) ||
+    isDottedName(value)
   );
 }
