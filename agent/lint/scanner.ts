@@ -58,12 +58,13 @@ interface RawFinding extends RuleMatch {
 }
 
 export function scanText(text: string, options: ScanOptions = {}): Finding[] {
-  if (options.path !== undefined && isMinified(options.path, text)) return [];
   const stats = options.stats ?? newStats();
+  const path = options.path;
   const ctx = createContext(text, {
     now: options.now ?? Date.now(),
     stats,
-    lockfile: options.path !== undefined && isLockfile(options.path),
+    // Minified bundles, like lockfiles, get the provider formats only.
+    lockfile: path !== undefined && (isLockfile(path) || isMinified(path, text)),
     codeFile: options.path !== undefined && isCodePath(options.path),
   });
   const raw: RawFinding[] = [];

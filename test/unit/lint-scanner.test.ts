@@ -50,11 +50,13 @@ describe('inline suppression', () => {
 });
 
 describe('path filters', () => {
-  it('skips minified bundles by name and by line length', () => {
+  it('runs only the provider formats on minified bundles, by name and by line length', () => {
     const text = `var a="${github()}";`;
-    assert.equal(scanText(text, { path: 'dist/app.min.js' }).length, 0);
-    assert.equal(scanText(`${'x'.repeat(3000)}\n${text}`, { path: 'dist/app.js' }).length, 0);
-    assert.equal(scanText(text, { path: 'src/app.js' }).length, 1);
+    const generic = `var b={password:"${randomString(r, 24, alphabets.alnum)}"};`;
+    assert.equal(scanText(`${text}${generic}`, { path: 'dist/app.min.js' }).length, 1);
+    assert.equal(scanText(`${'x'.repeat(3000)}\n${text}`, { path: 'dist/app.js' }).length, 1);
+    assert.equal(scanText(`${'x'.repeat(3000)}\n${generic}`, { path: 'dist/app.js' }).length, 0);
+    assert.equal(scanText(`${text}\n${generic}`, { path: 'src/app.js' }).length, 2);
   });
 
   it('keeps context rules quiet in lockfiles and skips integrity hashes anywhere', () => {

@@ -77,7 +77,7 @@ export interface MatchContext {
   /** The clock, for JWT expiry. */
   readonly now: number;
   readonly stats: ScanStats;
-  /** True for lockfiles: context rules (generic assignments) stay quiet there. */
+  /** True for lockfiles and minified bundles: context rules (generic assignments) stay quiet there. */
   readonly lockfile: boolean;
   /**
    * True for source code (by extension): there a bare right-hand side is an expression, so the
