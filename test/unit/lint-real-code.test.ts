@@ -135,6 +135,18 @@ describe('the generic rule reads literals, not code', () => {
     );
   });
 
+  it('skips format strings and private keys cut short before their END line', () => {
+    assert.deepEqual(rules('if c_token != "relationship:%s" % (_WILDCARD_TOKEN,):', 'strategy.py'), []);
+    const cut = `MIIEpQIBAAKCAQEA${randomString(r, 50, alphabets.b64)}.`;
+    assert.deepEqual(
+      rules(`/** e.g. \`-----BEGIN RSA PRIVATE KEY----- ${cut} -----END RSA PRIVATE KEY-----\` */`, 'c.d.ts'),
+      [],
+    );
+    const lines = Array.from({ length: 6 }, () => randomString(r, 64, alphabets.b64)).join('\n');
+    const key = `-----BEGIN RSA PRIVATE KEY-----\nMIIEpQIBAAKCAQEA${lines}\n-----END RSA PRIVATE KEY-----`;
+    assert.deepEqual(rules(key, 'key.pem'), ['private-key']);
+  });
+
   it('classifies paths as source code by extension', () => {
     assert.equal(isCodePath('src/a.ts'), true);
     assert.equal(isCodePath('lib/Auth.PHP'), true);
@@ -170,6 +182,8 @@ describe('url-credentials skips stand-ins for a password', () => {
       'Source: cvs://:pserver:anoncvs@sources.internal:/cvs/src',
       'new Redis("redis://:authpassword@127.0.0.1:6380/4");',
       'like dotenv://:key_1234@vault.internal/vault/.env.vault',
+      'engine = create_engine("postgresql+psycopg2://scott:tiger@db.internal/test")',
+      '# e.g. sqla+mysql://root:masterkey@db.internal/',
     ];
     for (const line of lines) assert.deepEqual(rules(line, 'config.env'), [], line);
     assert.equal(isPasswordReference('API_TOKEN'), true);

@@ -31,6 +31,10 @@ const weakPasswords = new Set([
   'baz',
   'demo',
   'token',
+  // Documentation's demo credentials: Oracle's scott/tiger (SQLAlchemy, Kombu docs), Firebird's
+  // SYSDBA/masterkey. Found on real code (docs/real-code-eval.md), after the holdout was measured.
+  'tiger',
+  'masterkey',
 ]);
 const exampleHost = /(?:^|\.)(?:example\.(?:com|org|net)|example|test|invalid|localhost\.localdomain)$/i;
 

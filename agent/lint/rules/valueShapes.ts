@@ -158,6 +158,8 @@ export function namesItself(value: string): boolean {
 /** Cut short (`eyJ2Ij...`), bracketed (`[new_password]`, `(secret)`) or an ARN. */
 export function isTruncatedOrBracketed(value: string): boolean {
   if (value.endsWith('...') || value.endsWith('…')) return true;
+  // A format string (`"relationship:%s"`, `"%(password)s"`) is filled in at run time.
+  if (/%(?:[sd]|\()/.test(value)) return true;
   const first = value[0];
   const last = value[value.length - 1];
   if ((first === '[' && last === ']') || (first === '(' && last === ')')) return true;
