@@ -196,3 +196,25 @@ describe('url-credentials skips stand-ins for a password', () => {
     ]);
   });
 });
+
+describe('tailscale-key', () => {
+  const prefix = ['tskey', 'auth'].join('-');
+  it('finds each key type with an id and a random secret', () => {
+    for (const type of ['api', 'auth', 'client', 'scim', 'webhook']) {
+      const key = `tskey-${type}-${randomString(r, 7, alphabets.alnum)}CNTRL-${randomString(r, 32, alphabets.alnum)}`;
+      assert.deepEqual(rules(`TS_AUTHKEY=${key}`, '.env'), ['tailscale-key'], type);
+    }
+  });
+
+  it('skips the documentation example, placeholders, unknown types and short secrets', () => {
+    const counting = `0912345678${'90ABCDEF'}`;
+    assert.deepEqual(rules(`key: ${prefix}-abcDEF1CNTRL-${counting}`, 'a.md'), []);
+    assert.deepEqual(rules('curl -u "tskey-api-xxxxx:" https://api.tailscale.com/api/v2/', 'a.md'), []);
+    const secret = randomString(r, 32, alphabets.alnum);
+    assert.deepEqual(rules(`k = "tskey-bogus-${randomString(r, 8, alphabets.alnum)}-${secret}"`, 'a.py'), []);
+    assert.deepEqual(
+      rules(`k = "${prefix}-${randomString(r, 8, alphabets.alnum)}-${secret.slice(0, 10)}"`, 'a.py'),
+      [],
+    );
+  });
+});
