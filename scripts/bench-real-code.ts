@@ -64,7 +64,7 @@ async function main(): Promise<void> {
     const mb = files.reduce((sum, f) => sum + f.bytes, 0) / 1_000_000;
     const runs: { tool: string; seconds: number; found: Found[] }[] = [runAgent(set, dir)];
     if (!args.includes('--no-peers')) {
-      runs.push(await runSecretlint(set, dir, files));
+      runs.push(await runSecretlint(set, files));
       if (gitleaks) runs.push(runGitleaks(gitleaks, set, dir));
     }
     for (const run of runs) {
@@ -117,7 +117,7 @@ function runAgent(set: string, dir: string): { tool: string; seconds: number; fo
   return { tool: agentName, seconds, found };
 }
 
-async function runSecretlint(set: string, dir: string, files: FileEntry[]) {
+async function runSecretlint(set: string, files: FileEntry[]) {
   const { secretLintProfiler } = await import('@secretlint/profiler');
   secretLintProfiler.setEnabled(false); // see docs: its bookkeeping grows with every call otherwise
   const { lintSource } = await import('@secretlint/core');

@@ -78,7 +78,7 @@ describe('the generic rule reads literals, not code', () => {
       assert.deepEqual(rules(`${name} = "${value}"`, 'view.py'), [], name);
     }
     assert.deepEqual(rules('"output_token": "StreamDescription.Shards[-1].ShardId",', 'paginators.json'), []);
-    assert.deepEqual(rules('ClientRequestToken: "' + value + '"', 'req.ts'), []);
+    assert.deepEqual(rules(`ClientRequestToken: "${value}"`, 'req.ts'), []);
   });
 
   it('skips message text in properties files, and values that name themselves', () => {
