@@ -6,26 +6,44 @@ import { statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { text as readAll } from 'node:stream/consumers';
 import { parseArgs } from 'node:util';
-import { defaultMaxFileBytes, describeIoError, IgnoreRules, readScannable, stripBom } from '../lint/fileWalk';
+import {
+  defaultMaxFileBytes,
+  describeIoError,
+  IgnoreRules,
+  readScannable,
+  type SkipReason,
+  stripBom,
+} from '../lint/fileWalk';
+import { keystoreFinding } from '../lint/keystore';
 import { type Finding, scanText } from '../lint/scanner';
 import { agentVersion } from '../version';
 import { looksLikeDiff, parseUnifiedDiff } from './scanDiff';
-import { type FileFindings, formatJson, formatSarif, formatText } from './scanOutput';
+import {
+  type FileFindings,
+  formatJson,
+  formatSarif,
+  formatText,
+  type SkippedFile,
+  skipSummary,
+} from './scanOutput';
 
 export const scanFormats = ['text', 'json', 'sarif'] as const;
 export type ScanFormat = (typeof scanFormats)[number];
 
 export type ScanCommand =
-  | { kind: 'scan'; paths: string[]; format: ScanFormat; maxFileBytes: number }
+  | { kind: 'scan'; paths: string[]; format: ScanFormat; maxFileBytes: number; verbose: boolean }
   | { kind: 'scan-help' }
   | { kind: 'usage-error'; message: string };
 
-export const scanUsage = `Usage: token-agent scan [PATH…] [--format text|json|sarif] [--max-file-size BYTES]
+export const scanUsage = `Usage: token-agent scan [PATH…] [--format text|json|sarif] [--max-file-size BYTES] [--verbose]
 
 Finds hard-coded tokens, keys and passwords. PATH is a file or a directory (default: .); \`-\` reads
 stdin, and a unified diff on stdin (\`git diff --cached | token-agent scan -\`) is scanned as the lines
-it adds. Directories are walked honouring .gitignore and .tokenagentignore; binary, minified and
-larger-than-limit files are skipped. Suppress one line with a \`token-agent:allow\` comment.
+it adds. Directories are walked honouring .gitignore (except for files git tracks) and
+.tokenagentignore. Minified bundles get the provider formats only; keystores (.p12, .jks…) are
+reported by name; binary and larger-than-limit files are skipped, counted on stderr (listed with
+--verbose) and listed in the JSON and SARIF output. Suppress one line with a \`token-agent:allow\`
+comment.
 
 Exit status: 0 clean, 1 findings, 2 usage or I/O errors.
 `;
@@ -60,6 +78,7 @@ export function parseScanArgs(argv: readonly string[]): ScanCommand {
     paths: positionals.length > 0 ? positionals : ['.'],
     format: format as ScanFormat,
     maxFileBytes,
+    verbose: values.verbose === true,
   };
 }
 
@@ -71,6 +90,7 @@ function parseWith(argv: readonly string[]) {
     options: {
       format: { type: 'string', short: 'f' },
       'max-file-size': { type: 'string' },
+      verbose: { type: 'boolean', short: 'v' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -110,17 +130,19 @@ export async function runScan(command: ScanCommand, io: ScanIo = defaultIo()): P
   const results = run.results.filter((r) => r.findings.length > 0);
   const output =
     command.format === 'json'
-      ? formatJson(results)
+      ? formatJson(results, run.skipped)
       : command.format === 'sarif'
-        ? formatSarif(results, agentVersion)
+        ? formatSarif(results, agentVersion, run.skipped)
         : formatText(results);
   io.stdout.write(output);
+  reportSkipped(io, run.skipped, command.verbose);
   if (run.errors > 0) return 2;
   return results.length > 0 ? 1 : 0;
 }
 
 class ScanRun {
   readonly results: FileFindings[] = [];
+  readonly skipped: SkippedFile[] = [];
   errors = 0;
   #files = 0;
   #bytes = 0;
@@ -187,6 +209,8 @@ class ScanRun {
     const shown = this.#display(path);
     const file = readScannable(path, this.maxFileBytes, knownSize);
     if (file.kind === 'error') this.#error(shown, file.error);
+    if (file.kind === 'skipped') this.skipped.push({ path: shown, reason: file.reason, bytes: file.bytes });
+    if (file.kind === 'keystore') this.#record(shown, [keystoreFinding(shown, file.bytes)]);
     if (file.kind !== 'text') return;
     this.#files++;
     this.#bytes += file.bytes;
@@ -225,6 +249,24 @@ class ScanRun {
   #display(path: string): string {
     return this.#rules.relative(path) ?? path;
   }
+}
+
+/**
+ * Nothing is skipped in silence: a count by reason on stderr, and with --verbose one line per file
+ * with what to do about it.
+ */
+function reportSkipped(io: ScanIo, skipped: readonly SkippedFile[], verbose: boolean): void {
+  if (skipped.length === 0) return;
+  if (verbose) {
+    for (const file of skipped)
+      io.stderr.write(`token-agent scan: not scanned: ${file.path} (${skipHint(file.reason)})\n`);
+  }
+  const hint = verbose ? '' : '; --verbose lists them';
+  io.stderr.write(`token-agent scan: ${skipSummary(skipped)}${hint}\n`);
+}
+
+function skipHint(reason: SkipReason): string {
+  return reason === 'too-large' ? 'over the size limit; raise --max-file-size to scan it' : 'binary';
 }
 
 /** The entry point the `scan` command calls with the arguments after `scan`. */

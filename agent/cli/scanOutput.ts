@@ -1,8 +1,25 @@
 // The three output formats of `token-agent scan`: text for people, JSON for tools, SARIF 2.1.0 for
 // code-scanning dashboards. Pure functions of the findings: never the values, only their masks.
 import { createHash } from 'node:crypto';
+import type { SkipReason } from '../lint/fileWalk';
 import { ruleDocsUrl, ruleInfo, ruleInfos } from '../lint/rules';
 import type { Finding } from '../lint/scanner';
+
+/** A file the scan did not read, and why (binary, over the size limit). */
+export interface SkippedFile {
+  path: string;
+  reason: SkipReason;
+  bytes: number;
+}
+
+/** `3 files not scanned: binary 2, too-large 1`. */
+export function skipSummary(skipped: readonly SkippedFile[]): string {
+  const counts = new Map<string, number>();
+  for (const file of skipped) counts.set(file.reason, (counts.get(file.reason) ?? 0) + 1);
+  const parts = [...counts].map(([reason, n]) => `${reason} ${n}`);
+  const files = skipped.length === 1 ? 'file' : 'files';
+  return `${skipped.length} ${files} not scanned: ${parts.join(', ')}`;
+}
 
 export interface FileFindings {
   /** As shown: relative to the working directory with `/` separators, or `-` for stdin. */
@@ -32,7 +49,7 @@ export interface JsonFinding {
   masked: string;
 }
 
-export function formatJson(results: readonly FileFindings[]): string {
+export function formatJson(results: readonly FileFindings[], skipped: readonly SkippedFile[] = []): string {
   const findings: JsonFinding[] = results.flatMap(({ path, findings }) =>
     findings.map((f) => ({
       path,
@@ -46,12 +63,16 @@ export function formatJson(results: readonly FileFindings[]): string {
       masked: f.masked,
     })),
   );
-  return `${JSON.stringify({ findings }, null, 2)}\n`;
+  return `${JSON.stringify({ findings, skipped }, null, 2)}\n`;
 }
 
 export const sarifSchema = 'https://json.schemastore.org/sarif-2.1.0.json';
 
-export function formatSarif(results: readonly FileFindings[], toolVersion: string): string {
+export function formatSarif(
+  results: readonly FileFindings[],
+  toolVersion: string,
+  skipped: readonly SkippedFile[] = [],
+): string {
   const rules = ruleInfos.map((rule) => ({
     id: rule.id,
     name: pascal(rule.id),
@@ -102,6 +123,24 @@ export function formatSarif(results: readonly FileFindings[], toolVersion: strin
             rules,
           },
         },
+        // Files not read, as notifications: a dashboard shows what the scan could not see.
+        invocations: [
+          {
+            executionSuccessful: true,
+            toolExecutionNotifications: skipped.map((file) => ({
+              level: 'note',
+              descriptor: { id: `skipped-${file.reason}` },
+              message: { text: `Not scanned (${file.reason}, ${file.bytes} bytes).` },
+              locations: [
+                {
+                  physicalLocation: {
+                    artifactLocation: { uri: encodeURI(file.path), uriBaseId: '%SRCROOT%' },
+                  },
+                },
+              ],
+            })),
+          },
+        ],
         columnKind: 'utf16CodeUnits',
         originalUriBaseIds: {
           '%SRCROOT%': { description: { text: 'The directory token-agent scan ran in.' } },

@@ -1,10 +1,12 @@
 // Which files a scan reads, shared by `token-agent scan` and the editor's workspace scan: a walk that
-// honours .gitignore and .tokenagentignore (each directory's files on top of its parents'), skips
-// `.git` and symbolic links, and a read that skips binary, minified and over-large files.
+// honours .gitignore and .tokenagentignore (each directory's files on top of its parents') except for
+// files git tracks, skips `.git` and symbolic links, and a read that says why a file is not scanned
+// (binary, over the size limit) or that it is a keystore.
+import { execFileSync } from 'node:child_process';
 import { type Dirent, readdirSync, readFileSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, sep } from 'node:path';
 import { IgnoreFile, isIgnored, isPathIgnored } from './ignoreFile';
-import { hasBinaryExtension, isMinified, looksBinary } from './pathFilters';
+import { hasBinaryExtension, isKeystore, looksBinary } from './pathFilters';
 
 const walkIgnoreNames = ['.gitignore', '.tokenagentignore'];
 /** A file named explicitly (a hook's staged list) was chosen by git already: only our own file applies. */
@@ -23,7 +25,26 @@ export class IgnoreRules {
   /** Ignore files by directory (relative to the root, `/`-separated; '' is the root). */
   readonly #cache = new Map<string, IgnoreFile[]>();
 
+  #tracked: TrackedFiles | undefined;
+
   constructor(readonly root: string) {}
+
+  /** What git tracks under the root, asked once (empty outside a work tree or without git). */
+  #trackedFiles(): TrackedFiles {
+    this.#tracked ??= listTracked(this.root);
+    return this.#tracked;
+  }
+
+  /**
+   * Whether a path .gitignore excludes is scanned anyway: git tracks it (or, for a directory, a
+   * file under it), so it is committed and pushed whatever .gitignore says — unless our own
+   * .tokenagentignore excludes it.
+   */
+  #trackedDespiteIgnore(dir: string, rel: string, isDirectory: boolean): boolean {
+    const tracked = this.#trackedFiles();
+    if (!(isDirectory ? tracked.dirs.has(rel) : tracked.files.has(rel))) return false;
+    return !isIgnored(this.#chain(dir, explicitIgnoreNames), rel, isDirectory);
+  }
 
   /** `path` relative to the root with `/` separators, or undefined when it lies outside. */
   relative(path: string): string | undefined {
@@ -63,9 +84,13 @@ export class IgnoreRules {
         // Symbolic links are not followed: a link cycle must not hang a hook.
         if (entry.isSymbolicLink()) continue;
         if (entry.isDirectory()) {
-          if (entry.name === '.git' || isIgnored(ignores, entryRel, true)) continue;
+          if (entry.name === '.git') continue;
+          if (isIgnored(ignores, entryRel, true) && !this.#trackedDespiteIgnore(rel, entryRel, true))
+            continue;
           stack.push(path);
-        } else if (entry.isFile() && !isIgnored(ignores, entryRel, false)) {
+        } else if (entry.isFile()) {
+          if (isIgnored(ignores, entryRel, false) && !this.#trackedDespiteIgnore(rel, entryRel, false))
+            continue;
           files.push({ path, rel: entryRel });
         }
       }
@@ -94,26 +119,35 @@ export class IgnoreRules {
   }
 }
 
+export type SkipReason = 'binary' | 'too-large';
+
 export type ScannableFile =
   | { kind: 'text'; text: string; bytes: number }
-  | { kind: 'skipped'; reason: 'binary' | 'minified' | 'too-large' }
+  /** A keystore (`.p12`, `.jks`…): reported by name, its content is not read. */
+  | { kind: 'keystore'; bytes: number }
+  | { kind: 'skipped'; reason: SkipReason; bytes: number }
   | { kind: 'error'; error: unknown };
 
 /** Reads a file for scanning, or says why it is not scanned. */
 export function readScannable(path: string, maxFileBytes: number, knownSize?: number): ScannableFile {
-  if (hasBinaryExtension(path)) return { kind: 'skipped', reason: 'binary' };
+  let size: number;
+  try {
+    size = knownSize ?? statSync(path).size;
+  } catch (error) {
+    return { kind: 'error', error };
+  }
+  if (isKeystore(path)) return { kind: 'keystore', bytes: size };
+  if (hasBinaryExtension(path)) return { kind: 'skipped', reason: 'binary', bytes: size };
+  if (size > maxFileBytes) return { kind: 'skipped', reason: 'too-large', bytes: size };
   let bytes: Buffer;
   try {
-    const size = knownSize ?? statSync(path).size;
-    if (size > maxFileBytes) return { kind: 'skipped', reason: 'too-large' };
     bytes = readFileSync(path);
   } catch (error) {
     return { kind: 'error', error };
   }
-  if (looksBinary(bytes)) return { kind: 'skipped', reason: 'binary' };
-  const text = stripBom(bytes.toString('utf8'));
-  if (isMinified(path, text)) return { kind: 'skipped', reason: 'minified' };
-  return { kind: 'text', text, bytes: bytes.length };
+  if (looksBinary(bytes)) return { kind: 'skipped', reason: 'binary', bytes: size };
+  // Minified bundles are read too: the scanner runs only the provider formats on them.
+  return { kind: 'text', text: stripBom(bytes.toString('utf8')), bytes: bytes.length };
 }
 
 /** An fs error as one line: `ENOENT: no such file…`, the code once. */
@@ -121,6 +155,39 @@ export function describeIoError(error: unknown): string {
   const code = (error as NodeJS.ErrnoException).code;
   const message = (error as Error).message;
   return code && !message.startsWith(code) ? `${code}: ${message}` : message;
+}
+
+interface TrackedFiles {
+  /** Relative to the root, `/`-separated. */
+  files: Set<string>;
+  /** Every directory holding a tracked file, at any depth. */
+  dirs: Set<string>;
+}
+
+/** `git ls-files` under `root`: the files a commit holds, whatever .gitignore says. */
+function listTracked(root: string): TrackedFiles {
+  const files = new Set<string>();
+  const dirs = new Set<string>();
+  let out: string;
+  try {
+    out = execFileSync('git', ['-C', root, 'ls-files', '-z'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+      maxBuffer: 512 * 1024 * 1024,
+    });
+  } catch {
+    return { files, dirs }; // Not a work tree, or no git: .gitignore alone decides.
+  }
+  for (const rel of out.split('\0')) {
+    if (rel === '') continue;
+    files.add(rel);
+    for (let slash = rel.lastIndexOf('/'); slash > 0; slash = rel.lastIndexOf('/', slash - 1)) {
+      const dir = rel.slice(0, slash);
+      if (dirs.has(dir)) break;
+      dirs.add(dir);
+    }
+  }
+  return { files, dirs };
 }
 
 function parentOf(rel: string): string {

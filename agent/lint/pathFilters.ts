@@ -27,8 +27,7 @@ const binaryExtensions = new Set(
     'pdf doc docx xls xlsx ppt pptx odt ods ' +
     'woff woff2 ttf otf eot ' +
     'mp3 mp4 m4a wav ogg flac webm mov avi mkv ' +
-    'exe dll so dylib a o obj lib class pyc pyo wasm node bin dat db sqlite sqlite3 ' +
-    'keystore jks p12 pfx der'
+    'exe dll so dylib a o obj lib class pyc pyo wasm node bin dat db sqlite sqlite3 der'
   ).split(' '),
 );
 
@@ -48,6 +47,13 @@ export function isLockfile(path: string): boolean {
   return lockfileNames.has(baseName(path));
 }
 
+/** Keystores hold private keys (PKCS#12, Java): binary, so reported by name rather than read. */
+const keystoreExtensions = new Set(['keystore', 'jks', 'p12', 'pfx', 'bks', 'jceks']);
+
+export function isKeystore(path: string): boolean {
+  return keystoreExtensions.has(extension(path));
+}
+
 /** Binary formats by extension (content with a NUL byte is caught by `looksBinary`). */
 export function hasBinaryExtension(path: string): boolean {
   return binaryExtensions.has(extension(path));
@@ -65,7 +71,8 @@ const scriptOrStyle = /\.(?:js|mjs|cjs|css)$/i;
 
 /**
  * A minified bundle: by name, or a script or stylesheet whose first 32 KB hold a line longer than
- * 2,000 characters. Bundles are build output: a secret in one is reported at its source.
+ * 2,000 characters. Bundles are build output, full of assignments the generic rule would misread:
+ * only the provider formats run on them (a key pasted into a bundle still leaks).
  */
 export function isMinified(path: string, text: string): boolean {
   if (minifiedName.test(path)) return true;

@@ -26,6 +26,19 @@ export const liveTokenRule: RuleInfo = {
   envName: 'ACCESS_TOKEN',
 };
 
+/** Reported for a keystore file by its name (agent/lint/keystore.ts): its content is binary. */
+export const keystoreRule: RuleInfo = {
+  id: 'keystore-file',
+  provider: 'Generic',
+  title: 'Keystore file',
+  description:
+    'A keystore (`.p12`, `.pfx`, `.jks`, `.keystore`, `.jceks`, `.bks`) in the scanned tree: a container of private keys, protected only by its password. Reported by file name; the content is not read.',
+  fix: 'Remove the file from the repository (and its history), replace the keys it held, and load the keystore from a secret store or the deployment environment.',
+  severity: 'warning',
+  shape: 'A file whose extension is `.p12`, `.pfx`, `.jks`, `.keystore`, `.jceks` or `.bks`.',
+  envName: 'KEYSTORE_PATH',
+};
+
 export const allRules: readonly Rule[] = [
   ...aiRules,
   ...vcsRules,
@@ -38,6 +51,7 @@ export const allRules: readonly Rule[] = [
 
 const byId = new Map<string, RuleInfo>([...allRules.map((rule) => [rule.id, rule] as const)]);
 byId.set(liveTokenRule.id, liveTokenRule);
+byId.set(keystoreRule.id, keystoreRule);
 
 /** Every rule a finding can carry, including the live-token rule. */
 export const ruleInfos: readonly RuleInfo[] = [...byId.values()];

@@ -20,8 +20,18 @@ is linear in the size of the file. A candidate is dropped when it is a placehold
 \`\${VAR}\`, \`{{ var }}\`, \`%VAR%\`, \`changeme\`, \`your-…\`, \`example\`, \`****\`), a value a provider documents as
 an example (AWS's \`…EXAMPLE\` keys, jwt.io's sample token), repeated or sequential characters, below the
 rule's entropy floor, or after an integrity or checksum marker (lockfiles, \`integrity="sha384-…"\`,
-go.sum). Lockfiles get only the provider-format rules; minified bundles (\`.min.js\`, or a script whose
-first 32 KB hold a line over 2,000 characters) and binary files are skipped.
+go.sum). Lockfiles and minified bundles (\`.min.js\`, or a script whose first 32 KB hold a line over 2,000
+characters) get only the provider-format rules. Keystores (\`.p12\`, \`.pfx\`, \`.jks\`, \`.keystore\`) are
+findings by name. Binary files and files over the size limit (\`--max-file-size\`, 10 MB by default) are
+not read: \`token-agent scan\` counts them on stderr, lists them with \`--verbose\`, and lists them in its
+JSON (\`skipped\`) and SARIF (tool execution notifications) output.
+
+The generic rule reads string literals (and bare values in configuration files: \`.env\`, YAML,
+properties), never expressions: calls, \`::\`, \`->\`, \`$var\` references, identifiers and class names,
+dotted names, ARNs and URNs, password hashes (\`{bcrypt}$2a$…\`, \`pbkdf2_sha256$…\`), truncated (\`…\`) or
+bracketed examples, values that name themselves (\`MyDatabaseSecret\`), message text, and names for what
+is not a credential (CSRF, nonce, idempotency and pagination tokens). URL passwords that are variables,
+upper-case placeholders (\`LOGIN:APIKEY\`) or words are not reported.
 
 ## Suppressing a finding
 
@@ -30,7 +40,8 @@ first 32 KB hold a line over 2,000 characters) and binary files are skipped.
   one in the file's comment syntax.
 - On the next line: a comment containing \`pragma: allowlist nextline secret\` on the line before.
 - Whole paths: a \`.tokenagentignore\` file (gitignore syntax) in the directory you scan from or below;
-  \`token-agent scan\` honours \`.gitignore\` as well when it walks directories.
+  \`token-agent scan\` honours \`.gitignore\` as well when it walks directories, except for the files git
+  tracks (they are committed whatever \`.gitignore\` says).
 
 ## Live tokens
 

@@ -7,6 +7,7 @@ import { isLockfile, isMinified } from './pathFilters';
 import { Prefilter } from './prefilter';
 import { allRules, liveTokenRule, ruleInfo, rulePriority } from './rules';
 import type { CharClass, JwtSummary, MatchContext, RuleMatch, ScanStats, Severity } from './rules/types';
+import { isCodePath } from './rules/valueShapes';
 
 export interface Finding {
   rule: string;
@@ -57,12 +58,14 @@ interface RawFinding extends RuleMatch {
 }
 
 export function scanText(text: string, options: ScanOptions = {}): Finding[] {
-  if (options.path !== undefined && isMinified(options.path, text)) return [];
   const stats = options.stats ?? newStats();
+  const path = options.path;
   const ctx = createContext(text, {
     now: options.now ?? Date.now(),
     stats,
-    lockfile: options.path !== undefined && isLockfile(options.path),
+    // Minified bundles, like lockfiles, get the provider formats only.
+    lockfile: path !== undefined && (isLockfile(path) || isMinified(path, text)),
+    codeFile: options.path !== undefined && isCodePath(options.path),
   });
   const raw: RawFinding[] = [];
   prefilter().scan(text, stats, (at, entry) => {
@@ -82,7 +85,7 @@ export function scanText(text: string, options: ScanOptions = {}): Finding[] {
 
 function createContext(
   text: string,
-  options: { now: number; stats: ScanStats; lockfile: boolean },
+  options: { now: number; stats: ScanStats; lockfile: boolean; codeFile: boolean },
 ): MatchContext {
   const runs = new Map<CharClass, { start: number; end: number }>();
   const searches = new Map<string, { from: number; found: number }>();
@@ -91,6 +94,7 @@ function createContext(
     now: options.now,
     stats: options.stats,
     lockfile: options.lockfile,
+    codeFile: options.codeFile,
     memo: new Map(),
     runEnd(pos, cls) {
       const cached = runs.get(cls);

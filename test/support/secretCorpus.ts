@@ -178,6 +178,13 @@ export const positives: Record<string, Gen[]> = {
   'mailgun-api-key': [(r) => s(`key-${rs(r, 32, A.hex)}`)],
   'telegram-bot-token': [(r) => s(`${1 + r.int(9)}${rs(r, 9, A.digits)}:AA${rs(r, 33, A.b64url)}`)],
   'linear-api-key': [(r) => s(`lin_api_${rs(r, 40, A.alnum)}`)],
+  // Key id (often ending CNTRL) and secret, from tailscale.com/kb/1277/key-prefixes.
+  'tailscale-key': [
+    (r) =>
+      s(
+        `tskey-${r.pick(['api', 'auth', 'client', 'scim', 'webhook'])}-${rs(r, 7, A.alnum)}CNTRL-${rs(r, 32, A.alnum)}`,
+      ),
+  ],
   'notion-token': [(r) => s(`ntn_${rs(r, 11, A.digits)}${rs(r, 35, A.alnum)}`)],
   'figma-token': [(r) => s(`figd_${rs(r, 40, A.b64url)}`)],
   'postman-api-key': [(r) => s(`PMAK-${rs(r, 24, A.hex)}-${rs(r, 34, A.hex)}`)],
@@ -319,6 +326,7 @@ const variableLength = new Set([
   'discord-bot-token',
   'databricks-token',
   'azure-ad-client-secret',
+  'tailscale-key',
 ]);
 
 function isFixedLength(rule: string): boolean {

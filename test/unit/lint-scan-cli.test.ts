@@ -34,6 +34,7 @@ describe('parseScanArgs', () => {
       paths: ['.'],
       format: 'text',
       maxFileBytes: 10 * 1024 * 1024,
+      verbose: false,
     });
     assert.deepEqual(parseScanArgs(['a', '-', '--format', 'sarif']).kind, 'scan');
   });
@@ -119,10 +120,15 @@ describe('runScan', () => {
   });
   after(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('walks honouring .gitignore and .tokenagentignore, skipping binary and minified files (exit 1)', async () => {
+  it('walks honouring .gitignore and .tokenagentignore, scanning minified files for provider formats (exit 1)', async () => {
     const { code, out, err } = await scan(dir, []);
     assert.equal(code, 1, err);
-    assert.equal(out, `src/a.ts:2:12  github-token  ${tokens.a.slice(0, 8)}…  GitHub token hard-coded\n`);
+    assert.equal(
+      out,
+      `src/a.ts:2:12  github-token  ${tokens.a.slice(0, 8)}…  GitHub token hard-coded\n` +
+        `src/app.min.js:1:8  github-token  ${tokens.minified.slice(0, 8)}…  GitHub token hard-coded\n`,
+    );
+    assert.equal(err, 'token-agent scan: 2 files not scanned: binary 2; --verbose lists them\n');
   });
 
   it('exits 0 when clean', async () => {
@@ -167,8 +173,12 @@ describe('runScan', () => {
 
   it('writes JSON findings with 1-based positions and masked values only', async () => {
     const { out } = await scan(dir, ['--format', 'json', 'src']);
-    const parsed = JSON.parse(out) as { findings: Record<string, unknown>[] };
-    assert.deepEqual(parsed.findings, [
+    const parsed = JSON.parse(out) as { findings: Record<string, unknown>[]; skipped: unknown[] };
+    assert.deepEqual(parsed.skipped, [
+      { path: 'src/blob.dat', reason: 'binary', bytes: 4 },
+      { path: 'src/nul.txt', reason: 'binary', bytes: 41 },
+    ]);
+    assert.deepEqual(parsed.findings.slice(0, 1), [
       {
         path: 'src/a.ts',
         line: 2,
@@ -197,7 +207,14 @@ describe('runScan', () => {
       assert.ok(rule.id && rule.shortDescription.text && rule.fullDescription.text, rule.id);
       assert.match(rule.helpUri, new RegExp(`docs/rules\\.md#${rule.id}$`));
     }
-    assert.equal(run.results.length, 1);
+    assert.equal(run.results.length, 2);
+    assert.deepEqual(
+      run.invocations[0].toolExecutionNotifications.map(
+        (n: { locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }) =>
+          n.locations[0]?.physicalLocation.artifactLocation.uri,
+      ),
+      ['src/blob.dat', 'src/nul.txt'],
+    );
     const [result] = run.results;
     assert.equal(result.ruleId, 'github-token');
     assert.equal(run.tool.driver.rules[result.ruleIndex].id, 'github-token');

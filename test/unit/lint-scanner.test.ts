@@ -26,10 +26,11 @@ describe('scanText positions', () => {
   });
 
   it('spans lines for a PEM key', () => {
-    const body = `MII${randomString(r, 128, alphabets.b64)}`;
-    const text = `x\n-----BEGIN PRIVATE KEY-----\n${body.slice(0, 64)}\n${body.slice(64)}\n-----END PRIVATE KEY-----\n`;
+    // `MII` announces at least 256 bytes of DER: a body of 403 base64 characters, 7 lines.
+    const body = `MII${randomString(r, 400, alphabets.b64)}`.match(/.{1,64}/g)?.join('\n');
+    const text = `x\n-----BEGIN PRIVATE KEY-----\n${body}\n-----END PRIVATE KEY-----\n`;
     const [finding] = scanText(text);
-    assert.deepEqual([finding?.line, finding?.endLine, finding?.endColumn], [2, 5, 26]);
+    assert.deepEqual([finding?.line, finding?.endLine, finding?.endColumn], [2, 10, 26]);
   });
 });
 
@@ -50,11 +51,13 @@ describe('inline suppression', () => {
 });
 
 describe('path filters', () => {
-  it('skips minified bundles by name and by line length', () => {
+  it('runs only the provider formats on minified bundles, by name and by line length', () => {
     const text = `var a="${github()}";`;
-    assert.equal(scanText(text, { path: 'dist/app.min.js' }).length, 0);
-    assert.equal(scanText(`${'x'.repeat(3000)}\n${text}`, { path: 'dist/app.js' }).length, 0);
-    assert.equal(scanText(text, { path: 'src/app.js' }).length, 1);
+    const generic = `var b={password:"${randomString(r, 24, alphabets.alnum)}"};`;
+    assert.equal(scanText(`${text}${generic}`, { path: 'dist/app.min.js' }).length, 1);
+    assert.equal(scanText(`${'x'.repeat(3000)}\n${text}`, { path: 'dist/app.js' }).length, 1);
+    assert.equal(scanText(`${'x'.repeat(3000)}\n${generic}`, { path: 'dist/app.js' }).length, 0);
+    assert.equal(scanText(`${text}\n${generic}`, { path: 'src/app.js' }).length, 2);
   });
 
   it('keeps context rules quiet in lockfiles and skips integrity hashes anywhere', () => {

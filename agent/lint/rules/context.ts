@@ -3,55 +3,11 @@
 // a keyword, the separator and the value (each bounded), then classifies the pair: a provider's
 // context rule when the name and the value's shape fit one, else the generic high-entropy rule.
 import { mask } from '../../base/redact';
+import { maxName, maxValue, normalise, readAssignment, secretName } from './assignment';
 import { isAlnum } from './define';
 import { isKnownExample, isPlaceholder, isRepetitive, shannonEntropy } from './filters';
-import { charClass, classes, inClass, type MatchContext, priority, type Rule, type RuleInfo } from './types';
-
-const nameChars = charClass('A-Za-z0-9_.-');
-const maxName = 64;
-const maxValue = 256;
-
-// A name is secret-like when, lower-cased and without `_`, `.` and `-`, it ends with one of these.
-const secretEndings = [
-  'secret',
-  'secretkey',
-  'password',
-  'passwd',
-  'passphrase',
-  'pass',
-  'pwd',
-  'token',
-  'apikey',
-  'accesskey',
-  'privatekey',
-  'authkey',
-  'signingkey',
-  'encryptionkey',
-  'masterkey',
-  'accountkey',
-  'storagekey',
-  'sharedkey',
-  'credential',
-  'credentials',
-  'bearer',
-];
-// …unless it names something that is not a secret: pagination and cancellation tokens, public keys.
-const notSecretEndings = [
-  'pagetoken',
-  'nexttoken',
-  'continuationtoken',
-  'synctoken',
-  'cancellationtoken',
-  'resumetoken',
-  'csrftoken',
-  'xsrftoken',
-  'bypass',
-  'compass',
-  'publickey',
-];
-
-const secretName = new RegExp(`(?:${secretEndings.join('|')})$`);
-const notSecretName = new RegExp(`(?:${notSecretEndings.join('|')})$`);
+import { classes, inClass, priority, type Rule, type RuleInfo } from './types';
+import { isNotALiteralSecret, isNotSecretName } from './valueShapes';
 
 const info = (rule: Omit<RuleInfo, 'severity'>): RuleInfo => ({ ...rule, severity: 'warning' });
 
@@ -187,130 +143,6 @@ function isGenericSecret(value: string, entropy: number): boolean {
   return entropy >= 3.5;
 }
 
-/** Lower-case without `_`, `.`, `-` and a leading `$` or `:`. */
-function normalise(name: string): string {
-  const lower = name.toLowerCase();
-  // Most names are camelCase: the replace, a regex run, only when there is something to remove.
-  return hasSeparator(lower) ? lower.replace(/[-_.$:]/g, '') : lower;
-}
-
-function hasSeparator(name: string): boolean {
-  for (let i = 0; i < name.length; i++) {
-    const c = name.charCodeAt(i);
-    if (c === 45 || c === 95 || c === 46 || c === 36 || c === 58) return true; // - _ . $ :
-  }
-  return false;
-}
-
-function isQuote(c: string | undefined): boolean {
-  return c === '"' || c === "'" || c === '`';
-}
-
-function isStringPrefix(c: string | undefined): boolean {
-  return c === 'b' || c === 'B' || c === 'r' || c === 'R' || c === 'u' || c === 'U' || c === '@';
-}
-
-const separator = /[ \t]{0,8}(:=|=>|===|!==|==|!=|=|:|\(|,|>)[ \t]{0,8}/y;
-const typeAnnotation = /[A-Za-z_$][\w$.<>[\]|]{0,40}[ \t]{1,4}=(?!=)[ \t]{0,4}/y;
-const unquotedStop = charClass(' \t\r\n"\'`,;(){}[]<>');
-// Value characters as classes, so that ctx.runEnd memoises the scans: many keywords inside one long
-// run (`token=token=token=…`) then cost O(1) each instead of a fresh scan of up to 256 characters.
-const complement = (cls: Uint8Array) => cls.map((member, code) => (code >= 32 && member === 0 ? 1 : 0));
-const unquotedValue = complement(unquotedStop);
-const insideQuotes: Record<string, Uint8Array> = {
-  '"': complement(charClass('"\n')),
-  "'": complement(charClass("'\n")),
-  '`': complement(charClass('`\n')),
-};
-const insideXml = complement(charClass('<\n'));
-
-/**
- * Whether `separator` can match at `i`: one of `:=!(,>` after at most 8 blanks. Most keywords are
- * not followed by one, and this settles them without running the regex.
- */
-function mayStartSeparator(text: string, i: number): boolean {
-  let j = i;
-  while (j < i + 8 && (text[j] === ' ' || text[j] === '\t')) j++;
-  const c = text[j];
-  return c === ':' || c === '=' || c === '!' || c === '(' || c === ',' || c === '>';
-}
-
-// Not `inClass` from ./types: these loops run for every keyword in the text, and when modules are
-// loaded one by one (tsx, the tests) each call through an import is a property read.
-function isNameChar(code: number): boolean {
-  return code < 128 && nameChars[code] === 1;
-}
-
-interface Assignment {
-  name: string;
-  valueStart: number;
-  valueEnd: number;
-}
-
-/** Reads `NAME <separator> VALUE` around a keyword at `at`, or undefined when it is not that. */
-function readAssignment(ctx: MatchContext, at: number, keyword: string): Assignment | undefined {
-  const { text } = ctx;
-  const floor = Math.max(0, at - maxName);
-  let nameStart = at;
-  while (nameStart > floor && isNameChar(text.charCodeAt(nameStart - 1))) nameStart--;
-  if (nameStart === floor && floor > 0 && isNameChar(text.charCodeAt(floor - 1))) return undefined;
-  const ceiling = Math.min(text.length, at + keyword.length + maxName);
-  let nameEnd = at + keyword.length;
-  while (nameEnd < ceiling && isNameChar(text.charCodeAt(nameEnd))) nameEnd++;
-  ctx.memo.set('nameEnd', nameEnd);
-  ctx.stats.examined += nameEnd - nameStart;
-  const opener = text[nameStart - 1];
-  let i = nameEnd;
-  const quotedName = isQuote(opener) && text[nameEnd] === opener;
-  if (quotedName || text[nameEnd] === ']') i++;
-  let sep: string;
-  // Most keywords are not followed by a separator: the cheap tests come first, the name is cut late.
-  if ((text[i] === ' ' || text[i] === '\t') && normalise(text.slice(nameStart, nameEnd)) === 'bearer') {
-    sep = ' ';
-    while (i < nameEnd + 8 && (text[i] === ' ' || text[i] === '\t')) i++;
-  } else {
-    ctx.stats.ruleExecs++;
-    if (!mayStartSeparator(text, i)) return undefined;
-    separator.lastIndex = i;
-    const match = separator.exec(text);
-    if (!match) return undefined;
-    sep = match[1] ?? '';
-    if (sep === ',' && !quotedName) return undefined;
-    if (sep === '>' && opener !== '<') return undefined;
-    i += match[0].length;
-    if (sep === ':' && !isQuote(text[i])) {
-      // A type annotation (`token: string = "…"`) comes between the name and the value.
-      typeAnnotation.lastIndex = i;
-      const annotation = typeAnnotation.exec(text);
-      if (annotation) i += annotation[0].length;
-    }
-  }
-  const name = text.slice(nameStart, nameEnd);
-  // String prefixes: Python b"…"/r"…"/f"…", C# @"…".
-  if (isStringPrefix(text[i]) && isQuote(text[i + 1])) i++;
-  const quote = text[i];
-  if (quote !== undefined && isQuote(quote)) {
-    const close = valueEnd(ctx, i + 1, insideQuotes[quote] as Uint8Array);
-    if (close === undefined || text[close] !== quote) return undefined;
-    return { name, valueStart: i + 1, valueEnd: close };
-  }
-  if (sep === '>') {
-    const end = valueEnd(ctx, i, insideXml);
-    if (end === undefined || text[end] !== '<') return undefined;
-    return { name, valueStart: i, valueEnd: end };
-  }
-  const end = valueEnd(ctx, i, unquotedValue);
-  // A call or an indexing expression (`getToken()`, `env["X"]`) is code, not a value.
-  if (end === undefined || text[end] === '(' || text[end] === '[') return undefined;
-  return { name, valueStart: i, valueEnd: end };
-}
-
-/** Where a value made of `cls` characters ends, or undefined when it runs past the longest value. */
-function valueEnd(ctx: MatchContext, from: number, cls: Uint8Array): number | undefined {
-  const end = ctx.runEnd(from, cls);
-  return end - from > maxValue ? undefined : end;
-}
-
 const assignment: Rule = {
   ...generic,
   keywords: ['secret', 'pass', 'pwd', 'token', 'key', 'credential', 'bearer'],
@@ -322,8 +154,9 @@ const assignment: Rule = {
     const found = readAssignment(ctx, at, keyword);
     if (!found) return undefined;
     const name = normalise(found.name);
-    if (!secretName.test(name) || notSecretName.test(name)) return undefined;
+    if (!secretName.test(name) || isNotSecretName(name)) return undefined;
     const value = ctx.text.slice(found.valueStart, found.valueEnd).trim();
+    if (value.length < 12 || isNotALiteralSecret(value, found.quoted)) return undefined;
     const valueStart = ctx.text.indexOf(value, found.valueStart);
     const classified = classify(name, value);
     if (!classified) return undefined;

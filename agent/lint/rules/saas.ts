@@ -157,6 +157,22 @@ export const saasRules: Rule[] = [
     why: 'prefix `lin_api_` and 40 letters or digits',
   }),
   tokenRule({
+    id: 'tailscale-key',
+    provider: 'Tailscale',
+    title: 'Tailscale key',
+    description:
+      'A Tailscale API access token, auth key, OAuth client secret, SCIM or webhook key: `tskey-` and the key type, a key id, `-` and the secret (tailscale.com/kb/1277/key-prefixes).',
+    fix: rotate('Tailscale admin console (Settings, Keys, or Trust credentials)'),
+    envName: 'TS_API_KEY',
+    triggers: ['tskey-'],
+    pattern: /tskey-(?:api|auth|client|scim|webhook)-[A-Za-z0-9]{6,20}-[A-Za-z0-9]{16,64}/y,
+    cls: classes.b64url,
+    length: [33, 99],
+    randomFrom: 10,
+    minEntropy: 3.5,
+    why: 'prefix `tskey-` with a key type, a key id and a random secret',
+  }),
+  tokenRule({
     id: 'notion-token',
     provider: 'Notion',
     title: 'Notion integration token',

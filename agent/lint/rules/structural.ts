@@ -43,6 +43,9 @@ const privateKey: Rule = {
     const pgpOrHeaders = !text.startsWith('MI', bodyStart) && !text.startsWith('b3Bl', bodyStart);
     if (!pgpOrHeaders && (runEnd - bodyStart < 40 || isPlaceholder(firstLine))) return undefined;
     const endMarker = ctx.indexOf('-----END', headerEnd);
+    // DER that starts `MI` holds at least 128 bytes (172 base64 characters): a shorter body before the
+    // END line is an example cut short (`MIIEpQ…AuyfR. -----END`), as in SDK documentation.
+    if (text.startsWith('MI', bodyStart) && endMarker !== -1 && endMarker - bodyStart < 160) return undefined;
     let end = runEnd;
     if (endMarker !== -1 && endMarker - headerEnd <= pemSearchLimit) {
       const close = text.indexOf('-----', endMarker + 8);

@@ -77,8 +77,13 @@ export interface MatchContext {
   /** The clock, for JWT expiry. */
   readonly now: number;
   readonly stats: ScanStats;
-  /** True for lockfiles: context rules (generic assignments) stay quiet there. */
+  /** True for lockfiles and minified bundles: context rules (generic assignments) stay quiet there. */
   readonly lockfile: boolean;
+  /**
+   * True for source code (by extension): there a bare right-hand side is an expression, so the
+   * generic rule reads string literals only. Unset for stdin and config files (`.env`, YAML).
+   */
+  readonly codeFile: boolean;
   /** The first index at or after `pos` whose character is not in `cls` (memoised per class). */
   runEnd(pos: number, cls: CharClass): number;
   /** `text.indexOf(needle, from)`, memoised so repeated searches stay linear overall. */
