@@ -101,7 +101,24 @@ export async function refreshUnderLock(
     slot.budget.spend(now);
     // Saved before the request goes out: a process that dies during it has still spent the refresh.
     await context.budget?.spent();
-    const obtained = await obtainWithReuseCheck(context, slot, store);
+    // Rotation first: the provider retired the presented refresh token when it answered, so the new
+    // one is stored the moment it is read, before the rest of the answer is (and perhaps refused).
+    let rotatedEarly: string | undefined;
+    const onRotated = async (token: string) => {
+      rotatedEarly = token;
+      // With a team lease its commit stores it (the team first, then here); a refused answer below.
+      if (!lease) await saveOrKeep(slot, store, 'refresh_token', token, context.now);
+    };
+    let obtained: Obtained;
+    try {
+      obtained = await obtainWithReuseCheck(context, slot, store, onRotated);
+    } catch (error) {
+      // No commit follows: this machine keeps the new refresh token, and the team's replica publishes
+      // it with the next token (a local copy changed since the last exchange wins, replica.ts).
+      if (lease && rotatedEarly !== undefined)
+        await saveOrKeep(slot, store, 'refresh_token', rotatedEarly, context.now);
+      throw error;
+    }
     const held = accept(context, slot, obtained);
     if (lease) {
       // The lease persists the rotated refresh token: to the team, then to this machine's store.
@@ -114,10 +131,11 @@ export async function refreshUnderLock(
         slot.markSucceeded();
         return { ok: true };
       }
-    } else if (obtained.rotatedRefreshToken) {
-      // Rotation: the new refresh token is stored before anything else, so that a crash from here
-      // on leaves the store holding the only refresh token the server still accepts. A store that
-      // refuses it does not lose it: the slot keeps it and the engine writes it again later.
+    } else if (obtained.rotatedRefreshToken && obtained.rotatedRefreshToken !== rotatedEarly) {
+      // Rotation (when the grant did not hand it over early): the new refresh token is stored before
+      // anything else, so that a crash from here on leaves the store holding the only refresh token
+      // the server still accepts. A store that refuses it does not lose it: the slot keeps it and the
+      // engine writes it again later.
       await saveOrKeep(slot, store, 'refresh_token', obtained.rotatedRefreshToken, context.now);
     }
     if (slot.definition.type !== 'static') {
@@ -243,9 +261,11 @@ async function obtainWithReuseCheck(
   context: RefreshContext,
   slot: TokenSlot,
   store: SecretStore,
+  onRotated: (refreshToken: string) => Promise<void>,
 ): Promise<Obtained> {
   const obtainContext = {
     store,
+    onRotated,
     discovered: context.discovered,
     grant: {
       timeoutMs: context.grantTimeoutMs,
