@@ -13,6 +13,7 @@ import type { SecretStore } from '../store/secretStore';
 import { adoptShared, adoptStored } from './adopt';
 import type { SharedToken, TeamLease } from './coordinator';
 import { TeamUnavailableError } from './coordinator';
+import { expiryOf } from './expiry';
 import { GrantError } from './grants';
 import { type Obtained, obtainToken } from './obtain';
 import { saveOrKeep } from './pendingSave';
@@ -36,9 +37,6 @@ export interface RefreshWant {
    */
   afterInFlight?: boolean;
 }
-
-/** A command token that says nothing about its expiry is assumed to last this long. */
-const unknownExpiryMs = 5 * 60_000;
 
 export function usable(held: HeldToken | undefined, minValidMs: number, now: number): held is HeldToken {
   return held !== undefined && (held.expiresAt === undefined || held.expiresAt - now >= minValidMs);
@@ -143,6 +141,7 @@ export async function refreshUnderLock(
         accessToken: held.accessToken,
         obtainedAt: obtained.responseReceivedAt,
         ...(held.expiresAt !== undefined ? { expiresAt: held.expiresAt } : {}),
+        ...(held.expiryAssumed ? { expiryAssumed: true } : {}),
         ...(held.issuedAt !== undefined ? { issuedAt: held.issuedAt } : {}),
       };
       await saveOrKeep(slot, store, 'access_token', JSON.stringify(stored), context.now);
@@ -158,7 +157,7 @@ export async function refreshUnderLock(
     });
     context.log(
       'info',
-      `token '${slot.name}' refreshed; expires ${held.expiresAt ? new Date(held.expiresAt).toISOString() : 'never (unknown)'}`,
+      `token '${slot.name}' refreshed; expires ${held.expiresAt ? new Date(held.expiresAt).toISOString() : 'never (unknown)'}${held.expiryAssumed ? ' (assumed: the provider did not say)' : ''}`,
     );
     return { ok: true };
   } catch (error) {
@@ -249,6 +248,7 @@ function shareable(held: HeldToken): Omit<SharedToken, 'fence'> {
   return {
     accessToken: held.accessToken,
     ...(held.expiresAt !== undefined ? { expiresAt: held.expiresAt } : {}),
+    ...(held.expiryAssumed ? { expiryAssumed: true } : {}),
     ...(held.issuedAt !== undefined ? { issuedAt: held.issuedAt } : {}),
   };
 }
@@ -313,9 +313,11 @@ function accept(context: RefreshContext, slot: TokenSlot, obtained: Obtained): H
     readJwt: context.jwtInfo.read,
     ...(obtained.expiresInSeconds !== undefined ? { expiresInSeconds: obtained.expiresInSeconds } : {}),
   });
-  const expiresAt =
-    description.expiresAtMs ??
-    (slot.definition.type === 'command' ? obtained.requestStartedAt + unknownExpiryMs : undefined);
+  const { expiresAt, expiryAssumed } = expiryOf(
+    slot.definition,
+    description.expiresAtMs,
+    obtained.requestStartedAt,
+  );
   const issuedAt =
     description.jwt?.issuedAtMs !== undefined
       ? description.jwt.issuedAtMs - slot.skewMs
@@ -323,6 +325,7 @@ function accept(context: RefreshContext, slot: TokenSlot, obtained: Obtained): H
   return {
     accessToken: obtained.accessToken,
     ...(expiresAt !== undefined ? { expiresAt } : {}),
+    ...(expiryAssumed ? { expiryAssumed } : {}),
     issuedAt,
     ...(description.jwt ? { jwt: description.jwt } : {}),
   };

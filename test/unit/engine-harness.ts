@@ -123,6 +123,8 @@ export class FakeIdp {
   #open: (() => void) | undefined;
   /** Refresh tokens presented, in order. */
   readonly presented: string[] = [];
+  /** Answer without `expires_in`, as terse providers of opaque tokens do. */
+  omitExpiresIn = false;
 
   constructor(
     readonly clock: FakeClock,
@@ -174,7 +176,7 @@ export class FakeIdp {
     const body: Record<string, unknown> = {
       access_token: this.#mint('at'),
       token_type: 'Bearer',
-      expires_in: this.ttlSeconds,
+      ...(this.omitExpiresIn ? {} : { expires_in: this.ttlSeconds }),
     };
     if (rotate) {
       this.live = this.#mint('rt');
