@@ -8,7 +8,7 @@
 // `…/oauth2/default`, Entra ID's `…/{tenant}/v2.0`) is checked against the configured issuer only,
 // never against a guess made from the token endpoint.
 import assert from 'node:assert/strict';
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -17,7 +17,13 @@ import { SignJWT } from 'jose';
 import { parseConfig } from '../../agent/config/validate';
 import { TokenEngine } from '../../agent/engine/tokenEngine';
 import { MemoryStore } from '../../agent/store/memoryStore';
-import { refreshTokenEntry, verifyAccessToken } from '../support/agentCli';
+import {
+  type AgentWorkspace,
+  createWorkspace,
+  refreshTokenEntry,
+  verifyAccessToken,
+} from '../support/agentCli';
+import { type SecretService, startSecretService } from '../support/secretService';
 import { type Reshape, startTokenServer, type TokenServer } from '../support/tokenServer';
 
 const kinds = ['refresh_token', 'access_token', 'client_secret', 'static_token'] as const;
@@ -274,6 +280,53 @@ describe('oidc-provider under a path issuer, with openid in the scope', () => {
     const next = await engine.refresh(name);
     await verifyAccessToken(server, next.accessToken);
     assert.notEqual(await store.get(name, 'refresh_token'), rotated);
+    assert.equal(server.events.grantRevoked, revokedBefore);
+  });
+});
+
+describe('token-agent get for an opaque token whose provider gives no expires_in', () => {
+  const harness = harnessFor({ accessTokenTtlSeconds: 300 });
+  let secrets: SecretService;
+  let workspace: AgentWorkspace | undefined;
+
+  before(async () => {
+    secrets = await startSecretService();
+  });
+  after(async () => {
+    await workspace?.remove();
+    await secrets?.stop();
+  });
+
+  it('shows the expiry as assumed, and --min-valid 7200 refreshes instead of handing the same token back', async () => {
+    const { server } = harness;
+    const name = 'opaque';
+    workspace = await createWorkspace({ noAgent: true, server, secrets, tokens: [{ name }] });
+    await workspace.setSecret(
+      name,
+      'refresh_token',
+      await server.mintRefreshToken({ clientId: server.publicClientId }),
+    );
+    const revokedBefore = server.events.grantRevoked;
+    // The provider rotates as ever; the client sees an opaque token and no lifetime.
+    let serial = 0;
+    server.reshapeNext(2, ({ expires_in: _unsaid, ...body }) => ({
+      ...body,
+      access_token: `opaque-${++serial}-${randomUUID()}`,
+    }));
+
+    const first = await workspace.run(['get', name]);
+    assert.equal(first.code, 0, first.stderr);
+    const held = first.stdout.trim();
+    assert.match(held, /^opaque-1-/);
+    const status = await workspace.run(['status']);
+    assert.match(status.stdout, /opaque\s+fresh\s+in ~59m \d+s, assumed/);
+    const again = await workspace.run(['get', name]);
+    assert.equal(again.stdout.trim(), held, 'a plain get takes the held token');
+
+    const longer = await workspace.run(['get', name, '--min-valid', '7200']);
+    assert.equal(longer.code, 0, longer.stderr);
+    assert.match(longer.stdout.trim(), /^opaque-2-/);
+    assert.match(longer.stderr, /assumed/);
     assert.equal(server.events.grantRevoked, revokedBefore);
   });
 });

@@ -125,6 +125,8 @@ export class FakeIdp {
   readonly presented: string[] = [];
   /** Answer without `expires_in`, as terse providers of opaque tokens do. */
   omitExpiresIn = false;
+  /** Rewrites the next successful answers after rotating, as a provider with odd answers does. */
+  readonly reshapes: ((body: Record<string, unknown>) => Record<string, unknown>)[] = [];
 
   constructor(
     readonly clock: FakeClock,
@@ -182,7 +184,8 @@ export class FakeIdp {
       this.live = this.#mint('rt');
       body.refresh_token = this.live;
     }
-    return json(200, body);
+    const reshape = this.reshapes.shift();
+    return json(200, reshape ? reshape(body) : body);
   }
 
   #mint(kind: string): string {
