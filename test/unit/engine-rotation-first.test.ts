@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import type { RefreshCoordinator, TeamLease } from '../../agent/engine/coordinator';
 import { type Rig, rig, rigsInTempDir } from './engine-harness';
 
 describe('a refused 200 answer that rotated the refresh token', () => {
@@ -62,5 +63,52 @@ describe('a refused 200 answer that rotated the refresh token', () => {
     assert.equal(token.expiresAt, clock.now() + 1_800_000);
     assert.equal(engine.state('api').expiryAssumed, undefined);
     assert.equal(idp.reuse, 0);
+  });
+});
+
+describe('a refused 200 answer under a team lease', () => {
+  const { dataDir, rigs } = rigsInTempDir();
+
+  /** A team that always grants the lease and records what its commit received. */
+  function fakeTeam() {
+    const commits: (string | undefined)[] = [];
+    let released = 0;
+    const lease: TeamLease = {
+      fence: 1,
+      commit: async (_token, rotated) => {
+        commits.push(rotated);
+        return { outcome: 'committed' };
+      },
+      release: async () => {
+        released += 1;
+      },
+    };
+    const coordinator: RefreshCoordinator = {
+      health: () => ({ state: 'ok' }),
+      shares: () => true,
+      latest: async () => undefined,
+      acquire: async () => lease,
+      close: async () => undefined,
+    };
+    return { coordinator, commits, released: () => released };
+  }
+
+  it('commits nothing to the team, keeps the new refresh token on this machine, and refreshes with it next', async () => {
+    const team = fakeTeam();
+    const one = await rig(join(dataDir.dir, 'team'), { schedule: false, coordinator: team.coordinator });
+    rigs.push(one);
+    const { engine, idp, store } = one;
+    idp.reshapes.push((body) => ({ ...body, token_type: 'mac' }));
+    await assert.rejects(engine.get('api'), /token_type is not Bearer/);
+    const rotated = idp.live;
+    assert.deepEqual(team.commits, [], 'no token to publish');
+    assert.equal(team.released(), 1);
+    // replica.ts publishes a local copy that changed since the last exchange with the next token.
+    assert.equal(await store.inner.get('api', 'refresh_token'), rotated);
+
+    await engine.refresh('api');
+    assert.equal(idp.presented.at(-1), rotated);
+    assert.equal(idp.reuse, 0);
+    assert.deepEqual(team.commits, [idp.live], 'the next token is published with its refresh token');
   });
 });
