@@ -28,6 +28,12 @@ export interface TokenState {
   refreshBeforeSeconds: number;
   /** Expiry on the agent's clock, already corrected for the server's clock skew. */
   expiresAt?: number;
+  /**
+   * The provider did not say when the token expires (no `expires_in`, no JWT `exp`): `expiresAt` is
+   * the definition's `lifetimeSeconds`, or an assumed hour, from when it was obtained. Show it as
+   * assumed ("expires ~14:05, assumed"). Absent with no `expiresAt`: a static token, no expiry.
+   */
+  expiryAssumed?: boolean;
   issuedAt?: number;
   lastRefreshAt?: number;
   nextRefreshAt?: number;
@@ -171,6 +177,8 @@ export interface GetTokenParams {
 export interface GetTokenResult {
   accessToken: string;
   expiresAt?: number;
+  /** The provider did not say when the token expires: `expiresAt` is an assumed lifetime. */
+  expiryAssumed?: boolean;
   /**
    * The token cannot live as long as asked (its provider issues shorter-lived ones): this is the
    * freshest there is, valid until `expiresAt`, and asking again would not help.

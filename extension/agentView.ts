@@ -1,7 +1,7 @@
 // What the extension knows about the agent, and how that is drawn in the status bar.
 // Pure: no `vscode` import, so it is unit-tested with plain data and a fixed clock.
 import type { AgentStatus, TokenState } from '../agent/protocol';
-import { mostUrgent, tokenSeverity, tokenSummary } from './countdown';
+import { expiryText, mostUrgent, tokenSeverity, tokenSummary } from './countdown';
 
 export type AgentView =
   | { kind: 'starting' }
@@ -111,7 +111,7 @@ function renderRunning(status: AgentStatus, options: RenderOptions): StatusBarMo
   const expiry =
     token.expiresAt === undefined
       ? tokenSummary(token, now)
-      : `expires in ${secondsLeft} seconds at ${options.formatTime(token.expiresAt)}`;
+      : `expires in ${token.expiryAssumed ? 'about ' : ''}${secondsLeft} seconds at ${options.formatTime(token.expiresAt)}${token.expiryAssumed ? ', assumed' : ''}`;
   return {
     text: `${icon} ${token.name} ${tokenSummary(token, now)}`,
     tooltip:
@@ -153,7 +153,12 @@ function tokenBlock(token: TokenState, options: RenderOptions): string {
   const { now, formatTime } = options;
   const lines = [`**${token.name}** — ${tokenSummary(token, now)} · ${token.phase}`];
   const facts: string[] = [];
-  if (token.expiresAt !== undefined) facts.push(`Expires ${formatTime(token.expiresAt)}`);
+  if (token.expiresAt !== undefined) {
+    const text = expiryText(token, formatTime);
+    facts.push(
+      `${text[0]?.toUpperCase()}${text.slice(1)}${token.expiryAssumed ? ' (the provider did not say)' : ''}`,
+    );
+  }
   if (token.lastRefreshAt !== undefined) facts.push(`last refresh ${formatTime(token.lastRefreshAt)}`);
   if (token.nextRefreshAt !== undefined) facts.push(`next refresh ${formatTime(token.nextRefreshAt)}`);
   if (facts.length) lines.push(facts.join(' · '));

@@ -3,7 +3,7 @@
 import * as vscode from 'vscode';
 import * as protocol from '../agent/protocol';
 import { AgentRequestError, remedyFor, request } from './agentRequests';
-import { formatTimeLeft, tokenSummary } from './countdown';
+import { expiryText, formatTimeLeft, tokenSummary } from './countdown';
 import type { Ctx } from './ctx';
 import { scanWorkspaceCommand } from './scanWorkspace';
 import { signInCommand } from './signIn';
@@ -109,7 +109,7 @@ async function copyFreshToken(ctx: Ctx, given: unknown): Promise<void> {
   const left =
     token.expiresAt === undefined
       ? 'no known expiry'
-      : `valid for ${formatTimeLeft(token.expiresAt - Date.now())}${
+      : `valid for ${token.expiryAssumed ? '~' : ''}${formatTimeLeft(token.expiresAt - Date.now())}${token.expiryAssumed ? ' (assumed: the provider did not say)' : ''}${
           token.shortOfMinValid ? `, less than the ${formatTimeLeft(minValidSeconds * 1000)} asked` : ''
         }`;
   const clearAfter = ctx.setting('copy.clearAfterSeconds');
@@ -196,7 +196,7 @@ async function showTokens(ctx: Ctx): Promise<void> {
     detail:
       t.expiresAt === undefined
         ? tokenSummary(t, now)
-        : `${tokenSummary(t, now)} left · expires ${new Date(t.expiresAt).toLocaleTimeString()}`,
+        : `${tokenSummary(t, now)} left · ${expiryText(t, (ms) => new Date(ms).toLocaleTimeString())}`,
     token: t.name,
   }));
   if (status.store.tier === 'unavailable') {
@@ -237,7 +237,7 @@ async function showDetails(ctx: Ctx, name: string): Promise<void> {
   const time = (ms: number | undefined) => (ms === undefined ? '—' : new Date(ms).toLocaleString());
   const detail = [
     `Type: ${token.type} · state: ${token.phase}`,
-    `Expires: ${time(token.expiresAt)} (${tokenSummary(token, Date.now())})`,
+    `Expires: ${token.expiryAssumed ? '~' : ''}${time(token.expiresAt)} (${tokenSummary(token, Date.now())}${token.expiryAssumed ? ', assumed: the provider did not say' : ''})`,
     `Last refresh: ${time(token.lastRefreshAt)} · next: ${time(token.nextRefreshAt)}`,
     `Issuer: ${token.issuer ?? '—'}`,
     `Audience: ${token.audience?.join(', ') ?? '—'}`,

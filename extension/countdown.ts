@@ -56,10 +56,22 @@ export function mostUrgent(
   })[0];
 }
 
-/** The short text after the token's name: time left, or what is wrong. */
+/**
+ * The short text after the token's name: time left (`~59m` when the provider did not say and the
+ * agent assumed a lifetime), or what is wrong.
+ */
 export function tokenSummary(token: TokenState, now: number): string {
   if (token.phase === 'needs-sign-in') return 'sign in needed';
   if (token.expiresAt === undefined)
     return token.phase === 'error' ? 'error' : token.type === 'static' ? 'no expiry' : 'no token yet';
-  return formatTimeLeft(token.expiresAt - now);
+  const left = formatTimeLeft(token.expiresAt - now);
+  return token.expiryAssumed && left !== 'expired' ? `~${left}` : left;
+}
+
+/** When the token expires, in words: `expires 14:05`, or `expires ~14:05, assumed`. */
+export function expiryText(token: TokenState, formatTime: (ms: number) => string): string {
+  if (token.expiresAt === undefined) return token.type === 'static' ? 'no expiry' : 'no known expiry';
+  return token.expiryAssumed
+    ? `expires ~${formatTime(token.expiresAt)}, assumed`
+    : `expires ${formatTime(token.expiresAt)}`;
 }

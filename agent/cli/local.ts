@@ -66,13 +66,20 @@ async function run(command: CliCommand, runtime: Runtime): Promise<number> {
       process.stdout.write(`${token.accessToken}\n`);
       if (token.shortOfMinValid && token.expiresAt !== undefined)
         process.stderr.write(
-          shortOfMinValid(command.name, token.expiresAt - Date.now(), command.minValidSeconds),
+          shortOfMinValid(
+            command.name,
+            token.expiresAt - Date.now(),
+            command.minValidSeconds,
+            token.expiryAssumed === true,
+          ),
         );
       return 0;
     }
     case 'refresh': {
       const token = await engine.refresh(command.name);
-      process.stderr.write(refreshed(command.name, token.expiresAt, mask(token.accessToken)));
+      process.stderr.write(
+        refreshed(command.name, token.expiresAt, mask(token.accessToken), token.expiryAssumed === true),
+      );
       return 0;
     }
     case 'status': {

@@ -3,15 +3,34 @@
 import { text } from 'node:stream/consumers';
 import { formatDuration } from './statusTable';
 
-/** After `get`: the token lives less than asked, which no refresh would change. */
-export function shortOfMinValid(name: string, validForMs: number, minValidSeconds: number): string {
-  return `token-agent: warning: '${name}' is valid for ${formatDuration(validForMs)}, less than the ${minValidSeconds}s asked: its provider issues shorter-lived tokens.\n`;
+/**
+ * After `get`: the token lives less than asked, which no refresh would change; or, when its expiry is
+ * assumed, it was just refreshed and nobody knows whether it lasts longer.
+ */
+export function shortOfMinValid(
+  name: string,
+  validForMs: number,
+  minValidSeconds: number,
+  expiryAssumed = false,
+): string {
+  return expiryAssumed
+    ? `token-agent: warning: '${name}' was refreshed but is only known to be valid for ~${formatDuration(validForMs)} (assumed: its provider does not say when tokens expire), less than the ${minValidSeconds}s asked; set "lifetimeSeconds" in its definition if you know better.\n`
+    : `token-agent: warning: '${name}' is valid for ${formatDuration(validForMs)}, less than the ${minValidSeconds}s asked: its provider issues shorter-lived tokens.\n`;
 }
 
 /** After `refresh`; `preview` is a masked prefix, never the token. */
-export function refreshed(name: string, expiresAt: number | undefined, preview?: string): string {
+export function refreshed(
+  name: string,
+  expiresAt: number | undefined,
+  preview?: string,
+  expiryAssumed = false,
+): string {
   const left =
-    expiresAt === undefined ? 'no known expiry' : `expires in ${formatDuration(expiresAt - Date.now())}`;
+    expiresAt === undefined
+      ? 'no known expiry'
+      : expiryAssumed
+        ? `expires in ~${formatDuration(expiresAt - Date.now())}, assumed (its provider does not say)`
+        : `expires in ${formatDuration(expiresAt - Date.now())}`;
   return `Refreshed '${name}'${preview ? ` (${preview})` : ''}, ${left}.\n`;
 }
 

@@ -50,13 +50,18 @@ async function run(client: AgentClient, command: CliCommand): Promise<number> {
       process.stdout.write(`${answer.access_token}\n`);
       if (answer.short_of_min_valid)
         process.stderr.write(
-          shortOfMinValid(command.name, (answer.expires_in ?? 0) * 1000, command.minValidSeconds),
+          shortOfMinValid(
+            command.name,
+            (answer.expires_in ?? 0) * 1000,
+            command.minValidSeconds,
+            answer.expiry_assumed === true,
+          ),
         );
       return 0;
     }
     case 'refresh': {
       const state = await client.refresh(command.name);
-      process.stderr.write(refreshed(command.name, state.expiresAt));
+      process.stderr.write(refreshed(command.name, state.expiresAt, undefined, state.expiryAssumed === true));
       return 0;
     }
     case 'status': {

@@ -11,6 +11,23 @@ export function formatDuration(ms: number): string {
   return `${sign}${Math.floor(minutes / 60)}h ${minutes % 60}m`;
 }
 
+/**
+ * `in 42m 0s`; `in ~59m 0s, assumed` when the provider did not say and the agent assumed a lifetime;
+ * `no expiry` for a pasted token that has none; `-` while there is no token.
+ */
+export function expiresCell(state: TokenState, now: number): string {
+  if (state.expiresAt === undefined)
+    return state.type === 'static' && (state.phase === 'fresh' || state.phase === 'expiring')
+      ? 'no expiry'
+      : '-';
+  const approx = state.expiryAssumed ? '~' : '';
+  const when =
+    state.expiresAt > now
+      ? `in ${approx}${formatDuration(state.expiresAt - now)}`
+      : `${approx}${formatDuration(now - state.expiresAt)} ago`;
+  return state.expiryAssumed ? `${when}, assumed` : when;
+}
+
 export function renderStatusTable(
   states: readonly TokenState[],
   store: string,
@@ -21,11 +38,7 @@ export function renderStatusTable(
   const rows = states.map((state) => [
     state.name,
     state.phase,
-    state.expiresAt === undefined
-      ? '-'
-      : state.expiresAt > now
-        ? `in ${formatDuration(state.expiresAt - now)}`
-        : `${formatDuration(now - state.expiresAt)} ago`,
+    expiresCell(state, now),
     state.nextRefreshAt === undefined ? '-' : `in ${formatDuration(Math.max(0, state.nextRefreshAt - now))}`,
     // Only the code: the table stays one line per token, and `--json` carries the reason.
     state.verification ? describeVerification(state.verification) : '-',

@@ -12,11 +12,21 @@ export const configDefaults = {
   refreshBeforeSeconds: 120,
   refreshBudgetPerHour: 60,
   commandTimeoutSeconds: 30,
+  /**
+   * How long an OAuth access token is assumed to live when the provider says nothing (no `expires_in`,
+   * no JWT `exp`) and the definition has no `lifetimeSeconds`: an hour, the most common default
+   * (Okta, Entra ID, Auth0, Google). Shown as assumed, and refreshed before its end like any token.
+   */
+  assumedLifetimeSeconds: 3600,
+  /** The same for a token command that prints a token without its lifetime. */
+  assumedCommandLifetimeSeconds: 300,
 } as const satisfies {
   store: StoreKind;
   refreshBeforeSeconds: number;
   refreshBudgetPerHour: number;
   commandTimeoutSeconds: number;
+  assumedLifetimeSeconds: number;
+  assumedCommandLifetimeSeconds: number;
 };
 
 interface TokenCommon {
@@ -38,6 +48,8 @@ type OAuth2Common = TokenCommon &
     /** RFC 8707 resource indicator. */
     resource?: string;
     refreshBudgetPerHour: number;
+    /** How long an access token lives when the provider does not say (no expires_in, no JWT exp). */
+    lifetimeSeconds?: number;
   };
 
 export type OAuth2RefreshTokenDefinition = OAuth2Common & { type: 'oauth2-refresh-token' };
@@ -49,6 +61,8 @@ export interface CommandTokenDefinition extends TokenCommon {
   command: string[];
   timeoutSeconds: number;
   refreshBudgetPerHour: number;
+  /** How long a printed token lives when the command does not say. */
+  lifetimeSeconds?: number;
 }
 
 export interface StaticTokenDefinition extends TokenCommon {

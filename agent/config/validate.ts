@@ -25,6 +25,8 @@ const limits = {
   refreshBeforeSeconds: { min: 0, max: 86_400 },
   refreshBudgetPerHour: { min: 1, max: 3_600 },
   timeoutSeconds: { min: 1, max: 600 },
+  // Up to a year: a longer "lifetime" is a token that never expires, which is a static token.
+  lifetimeSeconds: { min: 1, max: 31_536_000 },
 } as const;
 
 const commonFields = ['name', 'type', 'refreshBeforeSeconds'] as const;
@@ -36,11 +38,12 @@ const oauth2Fields = [
   'scope',
   'resource',
   'refreshBudgetPerHour',
+  'lifetimeSeconds',
 ] as const;
 const fieldsByType: Readonly<Record<TokenType, readonly string[]>> = {
   'oauth2-refresh-token': oauth2Fields,
   'oauth2-client-credentials': oauth2Fields,
-  command: [...commonFields, 'command', 'timeoutSeconds', 'refreshBudgetPerHour'],
+  command: [...commonFields, 'command', 'timeoutSeconds', 'refreshBudgetPerHour', 'lifetimeSeconds'],
   static: commonFields,
 };
 const knownTokenFields = new Set(Object.values(fieldsByType).flat());
@@ -329,6 +332,7 @@ function validateToken(
         configDefaults.refreshBudgetPerHour,
         report,
       );
+      const lifetimeSeconds = optionalInteger(raw, 'lifetimeSeconds', report);
       if (clientId !== undefined && endpoint !== undefined)
         token = {
           type,
@@ -339,6 +343,7 @@ function validateToken(
           ...(resource !== undefined && { resource }),
           refreshBeforeSeconds,
           refreshBudgetPerHour,
+          ...(lifetimeSeconds !== undefined && { lifetimeSeconds }),
         };
       break;
     }
@@ -356,6 +361,7 @@ function validateToken(
         configDefaults.refreshBudgetPerHour,
         report,
       );
+      const lifetimeSeconds = optionalInteger(raw, 'lifetimeSeconds', report);
       if (command !== undefined)
         token = {
           type,
@@ -364,6 +370,7 @@ function validateToken(
           timeoutSeconds,
           refreshBeforeSeconds,
           refreshBudgetPerHour,
+          ...(lifetimeSeconds !== undefined && { lifetimeSeconds }),
         };
       break;
     }
@@ -383,6 +390,17 @@ function requiredString(raw: Record<string, unknown>, field: string, report: Rep
     report('error', field, `${JSON.stringify(field)} must be a non-empty string, got ${show(value)}`);
   else return value;
   return undefined;
+}
+
+/** An integer field with no default: absent stays absent. */
+function optionalInteger(
+  raw: Record<string, unknown>,
+  field: keyof typeof limits,
+  report: Report,
+): number | undefined {
+  if (raw[field] === undefined) return undefined;
+  const value = integerField(raw, field, Number.NaN, report);
+  return Number.isNaN(value) ? undefined : value;
 }
 
 function integerField(

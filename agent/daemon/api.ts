@@ -49,6 +49,8 @@ export interface TokenAnswer {
   /** Unix seconds; absent when the expiry is unknown. */
   expires_at?: number;
   expires_in?: number;
+  /** The provider did not say when the token expires: `expires_at` is an assumed lifetime. */
+  expiry_assumed?: true;
   /**
    * Set when the token cannot live as long as asked (its whole lifetime is shorter): this is the
    * freshest token there is, valid for `expires_in` seconds, and asking again would not help.

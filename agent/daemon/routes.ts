@@ -197,6 +197,7 @@ export function tokenAnswer(token: IssuedToken, now: number): TokenAnswer {
           expires_in: Math.max(0, Math.floor((token.expiresAt - now) / 1000)),
         }
       : {}),
+    ...(token.expiryAssumed ? { expiry_assumed: true as const } : {}),
     ...(token.shortOfMinValid ? { short_of_min_valid: true as const } : {}),
   };
 }

@@ -5,6 +5,7 @@
 import { describeAccessToken, type JwtInfoCache } from '../base/jwtInfo';
 import type { SharedToken } from './coordinator';
 import type { RefreshContext } from './engineTypes';
+import { assumedLifetimeMs } from './expiry';
 import type { HeldToken, StoredAccessToken, TokenSlot } from './tokenSlot';
 
 type AdoptContext = Pick<RefreshContext, 'store' | 'now' | 'jwtInfo' | 'log'>;
@@ -30,7 +31,13 @@ export async function adoptStored(context: AdoptContext, slot: TokenSlot): Promi
   if (typeof stored.accessToken !== 'string') return false;
   // Obtained under a grant this name no longer has (its definition changed): not a token of this one.
   if (slot.ignoreStoredBefore !== undefined && !(stored.obtainedAt > slot.ignoreStoredBefore)) return false;
-  return adoptIfNewer(context, slot, stored);
+  // Stored without an expiry (by an agent from before expiry.ts): assumed from when it was obtained.
+  const lifetime = assumedLifetimeMs(slot.definition);
+  const assumed =
+    lifetime !== undefined && typeof stored.obtainedAt === 'number'
+      ? { expiresAt: stored.obtainedAt + lifetime, issuedAt: stored.obtainedAt }
+      : undefined;
+  return adoptIfNewer(context, slot, stored, assumed);
 }
 
 /** Takes the team's token when it is not the one held and lives at least as long. */
@@ -41,37 +48,50 @@ export function adoptShared(context: AdoptContext, slot: TokenSlot, shared: Shar
 function adoptIfNewer(
   context: AdoptContext,
   slot: TokenSlot,
-  candidate: { accessToken: string; expiresAt?: number; issuedAt?: number },
+  candidate: { accessToken: string; expiresAt?: number; expiryAssumed?: boolean; issuedAt?: number },
+  assumed?: Assumed,
 ): boolean {
   if (candidate.accessToken === slot.current?.accessToken) return false;
-  if ((candidate.expiresAt ?? Number.POSITIVE_INFINITY) < (slot.current?.expiresAt ?? 0)) return false;
-  slot.current = holdToken(
+  const held = holdToken(
     candidate.accessToken,
     {
       ...(candidate.expiresAt !== undefined ? { expiresAt: candidate.expiresAt } : {}),
+      ...(candidate.expiryAssumed ? { expiryAssumed: true } : {}),
       ...(candidate.issuedAt !== undefined ? { issuedAt: candidate.issuedAt } : {}),
     },
     context.now(),
     context.jwtInfo,
+    assumed,
   );
+  if ((held.expiresAt ?? Number.POSITIVE_INFINITY) < (slot.current?.expiresAt ?? 0)) return false;
+  slot.current = held;
   return true;
 }
 
+/** The expiry to assume when neither the record nor the token says (expiry.ts). */
+type Assumed = { expiresAt: number; issuedAt: number };
+
 export function holdToken(
   accessToken: string,
-  known: { expiresAt?: number; issuedAt?: number },
+  known: { expiresAt?: number; expiryAssumed?: boolean; issuedAt?: number },
   now: number,
   jwtInfo?: JwtInfoCache,
+  assumed?: Assumed,
 ): HeldToken {
   const description = describeAccessToken(accessToken, {
     nowMs: now,
     ...(jwtInfo ? { readJwt: jwtInfo.read } : {}),
   });
-  const expiresAt = known.expiresAt ?? description.expiresAtMs;
-  const issuedAt = known.issuedAt ?? description.jwt?.issuedAtMs;
+  const told = known.expiresAt ?? description.expiresAtMs;
+  const expiresAt = told ?? assumed?.expiresAt;
+  const expiryAssumed =
+    told === undefined ? assumed !== undefined : known.expiresAt !== undefined && known.expiryAssumed;
+  const issuedAt =
+    known.issuedAt ?? description.jwt?.issuedAtMs ?? (expiryAssumed ? assumed?.issuedAt : undefined);
   return {
     accessToken,
     ...(expiresAt !== undefined ? { expiresAt } : {}),
+    ...(expiryAssumed ? { expiryAssumed: true } : {}),
     ...(issuedAt !== undefined ? { issuedAt } : {}),
     ...(description.jwt ? { jwt: description.jwt } : {}),
   };

@@ -14,6 +14,8 @@ export type { TeamHealth };
 export interface SharedToken {
   accessToken: string;
   expiresAt?: number;
+  /** `expiresAt` is an assumed lifetime: the provider did not say (expiry.ts). */
+  expiryAssumed?: boolean;
   issuedAt?: number;
   /** The fencing number of the lease that wrote it: larger is newer. */
   fence: number;

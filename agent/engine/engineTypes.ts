@@ -37,6 +37,8 @@ export interface EngineOptions {
 export interface IssuedToken {
   accessToken: string;
   expiresAt?: number;
+  /** `expiresAt` is assumed: the provider did not say (expiry.ts). */
+  expiryAssumed?: boolean;
   /**
    * Set when the token cannot stay valid as long as asked and asking again would not help: tokens of
    * this kind do not live that long, or the refresh that would have helped failed while this one is
@@ -52,6 +54,7 @@ export function issued(held: HeldToken, shortOfMinValid = false): IssuedToken {
   return {
     accessToken: held.accessToken,
     ...(held.expiresAt !== undefined ? { expiresAt: held.expiresAt } : {}),
+    ...(held.expiryAssumed ? { expiryAssumed: true } : {}),
     ...(shortOfMinValid ? { shortOfMinValid } : {}),
   };
 }

@@ -6,6 +6,13 @@ import { execFile } from 'node:child_process';
 import * as oauth from 'oauth4webapi';
 import { codes, type ErrorCodeString, TokenAgentError } from '../base/errors';
 import { isLoopbackHost } from '../config/validate';
+import {
+  parseBody,
+  readTokenResponse,
+  rotatedRefreshToken,
+  type TokenResponse,
+  TokenResponseError,
+} from './tokenResponse';
 
 export class GrantError extends TokenAgentError {
   constructor(
@@ -40,6 +47,23 @@ export interface GrantOptions {
   timeoutMs: number;
   now: () => number;
   fetch?: typeof fetch;
+  /**
+   * Receives the refresh token of a 200 answer before anything else in it is read, and is awaited:
+   * a rotating provider retired the old one when it answered, so the new one must be kept even when
+   * the rest of the answer is refused.
+   */
+  onRefreshToken?: (refreshToken: string) => Promise<void>;
+}
+
+/** What a grant asks for, and whether an id_token in the answer is checked (against a configured issuer). */
+export interface GrantRequest {
+  scope?: string;
+  resource?: string;
+  /**
+   * Only with an issuer the user configured (discovery): a token endpoint alone says nothing of the
+   * issuer (Okta's and Entra ID's are paths), and the agent has no use for an id_token anyway.
+   */
+  checkIdToken?: boolean;
 }
 
 /** Whether a URL points at this machine; one rule with the config's check of endpoints. */
@@ -62,6 +86,8 @@ export async function resolveAuthorizationServer(
   options: GrantOptions,
 ): Promise<oauth.AuthorizationServer> {
   if (endpoint.tokenEndpoint) {
+    // oauth4webapi needs an issuer; this one is a placeholder that nothing is checked against
+    // (GrantRequest.checkIdToken is off without a configured issuer).
     const url = new URL(endpoint.tokenEndpoint);
     return { issuer: endpoint.issuer ?? url.origin, token_endpoint: endpoint.tokenEndpoint };
   }
@@ -104,11 +130,11 @@ export async function refreshTokenGrant(
   as: oauth.AuthorizationServer,
   credentials: ClientCredentials,
   refreshToken: string,
-  request: { scope?: string; resource?: string },
+  request: GrantRequest,
   options: GrantOptions,
 ): Promise<GrantResponse> {
   const client: oauth.Client = { client_id: credentials.clientId };
-  return exchange(options, as, async () => {
+  return exchange(options, as, request, async () => {
     const url = new URL(as.token_endpoint ?? '');
     const response = await oauth.refreshTokenGrantRequest(as, client, clientAuth(credentials), refreshToken, {
       ...httpOptions(url, options),
@@ -121,11 +147,11 @@ export async function refreshTokenGrant(
 export async function clientCredentialsGrant(
   as: oauth.AuthorizationServer,
   credentials: ClientCredentials,
-  request: { scope?: string; resource?: string },
+  request: GrantRequest,
   options: GrantOptions,
 ): Promise<GrantResponse> {
   const client: oauth.Client = { client_id: credentials.clientId };
-  return exchange(options, as, async () => {
+  return exchange(options, as, request, async () => {
     const url = new URL(as.token_endpoint ?? '');
     const response = await oauth.clientCredentialsGrantRequest(
       as,
@@ -143,6 +169,7 @@ type Exchange = () => Promise<[Response, (response: Response) => Promise<oauth.T
 async function exchange(
   options: GrantOptions,
   as: oauth.AuthorizationServer,
+  request: GrantRequest,
   send: Exchange,
 ): Promise<GrantResponse> {
   const requestStartedAt = options.now();
@@ -150,14 +177,29 @@ async function exchange(
   try {
     const [sent, process] = await send();
     response = sent;
-    // Headers are read before processing: a failed response still carries Retry-After and Date.
-    const result = await process(sent);
+    // Anything but a 200 is an error answer: oauth4webapi reads those (OAuth error, status, challenge).
+    if (sent.status !== 200) {
+      await process(sent);
+      // Not reached: oauth4webapi throws for every status but 200.
+      throw new GrantError(
+        codes.tokenEndpointHttp,
+        `The token endpoint ${as.token_endpoint ?? ''} answered HTTP ${sent.status}.`,
+        { status: sent.status },
+      );
+    }
+    // A 200 is read here, not by oauth4webapi, which validates the whole answer before handing over
+    // its refresh token: one odd field then lost a refresh token the provider had already rotated.
+    const body = parseBody(await sent.text());
+    const rotated = rotatedRefreshToken(body);
+    if (rotated !== undefined) await options.onRefreshToken?.(rotated);
+    const answer = readTokenResponse(body);
+    if (answer.idToken !== undefined && request.checkIdToken) await checkIdToken(as, answer, process);
     const date = sent.headers.get('date');
     return {
-      accessToken: result.access_token,
-      ...(result.expires_in !== undefined ? { expiresInSeconds: result.expires_in } : {}),
-      ...(result.refresh_token !== undefined ? { refreshToken: result.refresh_token } : {}),
-      ...(result.scope !== undefined ? { scope: result.scope } : {}),
+      accessToken: answer.accessToken,
+      ...(answer.expiresInSeconds !== undefined ? { expiresInSeconds: answer.expiresInSeconds } : {}),
+      ...(answer.refreshToken !== undefined ? { refreshToken: answer.refreshToken } : {}),
+      ...(answer.scope !== undefined ? { scope: answer.scope } : {}),
       ...(date ? { dateHeader: date } : {}),
       requestStartedAt,
       responseReceivedAt: options.now(),
@@ -167,12 +209,43 @@ async function exchange(
   }
 }
 
+/**
+ * Checks an id_token against the configured issuer and the client (iss, aud, azp, exp, iat, sub), with
+ * oauth4webapi's own checks: the answer, already read, is handed to it again in the one shape it takes.
+ */
+async function checkIdToken(
+  as: oauth.AuthorizationServer,
+  answer: TokenResponse,
+  process: (response: Response) => Promise<oauth.TokenEndpointResponse>,
+): Promise<void> {
+  const normalized = { access_token: answer.accessToken, token_type: 'bearer', id_token: answer.idToken };
+  const copy = new Response(JSON.stringify(normalized), {
+    status: 200,
+    headers: { 'content-type': 'application/json' },
+  });
+  try {
+    await process(copy);
+  } catch (error) {
+    // oauth4webapi's messages name the claim, never its value.
+    const why = (error as Error)?.message ?? String(error);
+    throw new TokenResponseError('id_token', `does not check out against the issuer ${as.issuer} (${why})`);
+  }
+}
+
 /** Maps whatever oauth4webapi or fetch threw to a coded error that says what to do. */
 export function toGrantError(error: unknown, response: Response | undefined, what: string): GrantError {
   if (error instanceof GrantError) return error;
   const status = response?.status;
   const retryAfter = response?.headers.get('retry-after') ?? undefined;
   const details = { ...(status !== undefined ? { status } : {}), ...(retryAfter ? { retryAfter } : {}) };
+  if (error instanceof TokenResponseError) {
+    return new GrantError(
+      codes.tokenEndpointResponse,
+      `The ${what} answered with a token the agent cannot use: ${error.message}. Its new refresh token, if it sent one, was kept; if this persists, the provider's answers need fixing.`,
+      details,
+      { cause: error },
+    );
+  }
   if (error instanceof oauth.ResponseBodyError) {
     const oauthError = error.error;
     const described = error.error_description ? `: ${error.error_description}` : '';

@@ -29,6 +29,20 @@ export interface ObtainContext {
   refreshToken?: string;
   /** Discovery results, owned by the caller so it decides how long they live. */
   discovered: Map<string, AuthorizationServer>;
+  /**
+   * Receives a rotated refresh token as soon as the answer is in, before the rest of it is read (and
+   * perhaps refused): the caller stores it, since the provider no longer accepts the one presented.
+   */
+  onRotated?: (refreshToken: string) => Promise<void>;
+}
+
+/** An id_token is checked against the issuer only when the user configured one (grants.ts). */
+function grantRequest(definition: { scope?: string; resource?: string; issuer?: string }) {
+  return {
+    ...(definition.scope !== undefined ? { scope: definition.scope } : {}),
+    ...(definition.resource !== undefined ? { resource: definition.resource } : {}),
+    checkIdToken: definition.issuer !== undefined,
+  };
 }
 
 export async function obtainToken(definition: TokenDefinition, context: ObtainContext): Promise<Obtained> {
@@ -54,7 +68,7 @@ export async function obtainToken(definition: TokenDefinition, context: ObtainCo
       return clientCredentialsGrant(
         as,
         { clientId: definition.clientId, clientSecret },
-        definition,
+        grantRequest(definition),
         context.grant,
       );
     }
@@ -68,12 +82,21 @@ export async function obtainToken(definition: TokenDefinition, context: ObtainCo
         );
       }
       const clientSecret = await store.get(definition.name, 'client_secret');
+      const { onRotated } = context;
       const { refreshToken: rotated, ...response } = await refreshTokenGrant(
         as,
         { clientId: definition.clientId, ...(clientSecret ? { clientSecret } : {}) },
         refreshToken,
-        definition,
-        context.grant,
+        grantRequest(definition),
+        {
+          ...context.grant,
+          ...(onRotated
+            ? {
+                onRefreshToken: (token: string) =>
+                  token === refreshToken ? Promise.resolve() : onRotated(token),
+              }
+            : {}),
+        },
       );
       return {
         ...response,

@@ -13,6 +13,7 @@ import type { SecretStore } from '../store/secretStore';
 import { adoptShared, adoptStored } from './adopt';
 import type { SharedToken, TeamLease } from './coordinator';
 import { TeamUnavailableError } from './coordinator';
+import { expiryOf } from './expiry';
 import { GrantError } from './grants';
 import { type Obtained, obtainToken } from './obtain';
 import { saveOrKeep } from './pendingSave';
@@ -36,9 +37,6 @@ export interface RefreshWant {
    */
   afterInFlight?: boolean;
 }
-
-/** A command token that says nothing about its expiry is assumed to last this long. */
-const unknownExpiryMs = 5 * 60_000;
 
 export function usable(held: HeldToken | undefined, minValidMs: number, now: number): held is HeldToken {
   return held !== undefined && (held.expiresAt === undefined || held.expiresAt - now >= minValidMs);
@@ -101,7 +99,24 @@ export async function refreshUnderLock(
     slot.budget.spend(now);
     // Saved before the request goes out: a process that dies during it has still spent the refresh.
     await context.budget?.spent();
-    const obtained = await obtainWithReuseCheck(context, slot, store);
+    // Rotation first: the provider retired the presented refresh token when it answered, so the new
+    // one is stored the moment it is read, before the rest of the answer is (and perhaps refused).
+    let rotatedEarly: string | undefined;
+    const onRotated = async (token: string) => {
+      rotatedEarly = token;
+      // With a team lease its commit stores it (the team first, then here); a refused answer below.
+      if (!lease) await saveOrKeep(slot, store, 'refresh_token', token, context.now);
+    };
+    let obtained: Obtained;
+    try {
+      obtained = await obtainWithReuseCheck(context, slot, store, onRotated);
+    } catch (error) {
+      // No commit follows: this machine keeps the new refresh token, and the team's replica publishes
+      // it with the next token (a local copy changed since the last exchange wins, replica.ts).
+      if (lease && rotatedEarly !== undefined)
+        await saveOrKeep(slot, store, 'refresh_token', rotatedEarly, context.now);
+      throw error;
+    }
     const held = accept(context, slot, obtained);
     if (lease) {
       // The lease persists the rotated refresh token: to the team, then to this machine's store.
@@ -114,10 +129,11 @@ export async function refreshUnderLock(
         slot.markSucceeded();
         return { ok: true };
       }
-    } else if (obtained.rotatedRefreshToken) {
-      // Rotation: the new refresh token is stored before anything else, so that a crash from here
-      // on leaves the store holding the only refresh token the server still accepts. A store that
-      // refuses it does not lose it: the slot keeps it and the engine writes it again later.
+    } else if (obtained.rotatedRefreshToken && obtained.rotatedRefreshToken !== rotatedEarly) {
+      // Rotation (when the grant did not hand it over early): the new refresh token is stored before
+      // anything else, so that a crash from here on leaves the store holding the only refresh token
+      // the server still accepts. A store that refuses it does not lose it: the slot keeps it and the
+      // engine writes it again later.
       await saveOrKeep(slot, store, 'refresh_token', obtained.rotatedRefreshToken, context.now);
     }
     if (slot.definition.type !== 'static') {
@@ -125,6 +141,7 @@ export async function refreshUnderLock(
         accessToken: held.accessToken,
         obtainedAt: obtained.responseReceivedAt,
         ...(held.expiresAt !== undefined ? { expiresAt: held.expiresAt } : {}),
+        ...(held.expiryAssumed ? { expiryAssumed: true } : {}),
         ...(held.issuedAt !== undefined ? { issuedAt: held.issuedAt } : {}),
       };
       await saveOrKeep(slot, store, 'access_token', JSON.stringify(stored), context.now);
@@ -140,7 +157,7 @@ export async function refreshUnderLock(
     });
     context.log(
       'info',
-      `token '${slot.name}' refreshed; expires ${held.expiresAt ? new Date(held.expiresAt).toISOString() : 'never (unknown)'}`,
+      `token '${slot.name}' refreshed; expires ${held.expiresAt ? new Date(held.expiresAt).toISOString() : 'never (unknown)'}${held.expiryAssumed ? ' (assumed: the provider did not say)' : ''}`,
     );
     return { ok: true };
   } catch (error) {
@@ -231,6 +248,7 @@ function shareable(held: HeldToken): Omit<SharedToken, 'fence'> {
   return {
     accessToken: held.accessToken,
     ...(held.expiresAt !== undefined ? { expiresAt: held.expiresAt } : {}),
+    ...(held.expiryAssumed ? { expiryAssumed: true } : {}),
     ...(held.issuedAt !== undefined ? { issuedAt: held.issuedAt } : {}),
   };
 }
@@ -243,9 +261,11 @@ async function obtainWithReuseCheck(
   context: RefreshContext,
   slot: TokenSlot,
   store: SecretStore,
+  onRotated: (refreshToken: string) => Promise<void>,
 ): Promise<Obtained> {
   const obtainContext = {
     store,
+    onRotated,
     discovered: context.discovered,
     grant: {
       timeoutMs: context.grantTimeoutMs,
@@ -293,9 +313,11 @@ function accept(context: RefreshContext, slot: TokenSlot, obtained: Obtained): H
     readJwt: context.jwtInfo.read,
     ...(obtained.expiresInSeconds !== undefined ? { expiresInSeconds: obtained.expiresInSeconds } : {}),
   });
-  const expiresAt =
-    description.expiresAtMs ??
-    (slot.definition.type === 'command' ? obtained.requestStartedAt + unknownExpiryMs : undefined);
+  const { expiresAt, expiryAssumed } = expiryOf(
+    slot.definition,
+    description.expiresAtMs,
+    obtained.requestStartedAt,
+  );
   const issuedAt =
     description.jwt?.issuedAtMs !== undefined
       ? description.jwt.issuedAtMs - slot.skewMs
@@ -303,6 +325,7 @@ function accept(context: RefreshContext, slot: TokenSlot, obtained: Obtained): H
   return {
     accessToken: obtained.accessToken,
     ...(expiresAt !== undefined ? { expiresAt } : {}),
+    ...(expiryAssumed ? { expiryAssumed } : {}),
     issuedAt,
     ...(description.jwt ? { jwt: description.jwt } : {}),
   };

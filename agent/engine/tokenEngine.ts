@@ -345,12 +345,14 @@ export class TokenEngine {
     const askedMs = (options.minValidSeconds ?? 0) * 1000;
     const slot = await this.#loadedSlot(name);
     let outcome: RefreshOutcome = { ok: true };
-    if (!this.#usable(slot.current, slot.effectiveMinValidMs(askedMs)))
+    if (!this.#usable(slot.current, slot.effectiveMinValidMs(askedMs)) && !this.#justObtained(slot))
       outcome = await this.#runner.refresh(slot, { minValidMs: askedMs, force: false });
     const held = slot.current;
     if (this.#usable(held, askedMs)) return issued(held);
     const lifetime = slot.lifetimeMs();
-    const unattainable = lifetime !== undefined && lifetime <= askedMs;
+    // An assumed lifetime proves nothing unattainable: past it, a refresh or an error, never the same
+    // token as if it were known to last.
+    const unattainable = !slot.current?.expiryAssumed && lifetime !== undefined && lifetime <= askedMs;
     if (this.#usable(held, 1) && (outcome.ok || unattainable)) return issued(held, true);
     if (!outcome.ok) throw outcome.error;
     throw (
@@ -378,6 +380,19 @@ export class TokenEngine {
     if (!slot.current)
       throw new TokenAgentError(codes.refreshFailed, `Token '${name}' has no access token after refreshing.`);
     return issued(slot.current);
+  }
+
+  /**
+   * A token of assumed expiry obtained in the last 10 s is the freshest there is: a burst of gets
+   * asking more than its assumed life shares it rather than refreshing once each.
+   */
+  #justObtained(slot: TokenSlot): boolean {
+    const last = slot.lastRefreshAt;
+    return (
+      slot.current?.expiryAssumed === true &&
+      last !== undefined &&
+      this.#now() - last < forcedRefreshCoalesceMs
+    );
   }
 
   #slot(name: string): TokenSlot {

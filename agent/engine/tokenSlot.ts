@@ -14,6 +14,8 @@ export interface HeldToken {
   accessToken: string;
   /** Local-clock Unix ms (skew already applied). */
   expiresAt?: number;
+  /** The provider did not say when it expires: `expiresAt` is an assumed lifetime (expiry.ts). */
+  expiryAssumed?: boolean;
   issuedAt?: number;
   jwt?: JwtInfo;
 }
@@ -22,6 +24,7 @@ export interface HeldToken {
 export interface StoredAccessToken {
   accessToken: string;
   expiresAt?: number;
+  expiryAssumed?: boolean;
   issuedAt?: number;
   obtainedAt: number;
 }
@@ -115,6 +118,8 @@ export class TokenSlot {
   effectiveMinValidMs(askedMs: number): number {
     const lifetime = this.lifetimeMs();
     const held = this.current;
+    // An assumed lifetime says nothing of what tokens of this kind can do: a fresh one may well last.
+    if (held?.expiryAssumed) return askedMs;
     if (lifetime === undefined || lifetime > askedMs || held?.expiresAt === undefined) return askedMs;
     const point = this.refreshPoint();
     return Math.min(askedMs, point === undefined ? 0 : held.expiresAt - point);
@@ -155,6 +160,7 @@ export class TokenSlot {
       refreshBeforeSeconds: this.definition.refreshBeforeSeconds,
     };
     if (held?.expiresAt !== undefined) state.expiresAt = held.expiresAt;
+    if (held?.expiryAssumed) state.expiryAssumed = true;
     if (held?.issuedAt !== undefined) state.issuedAt = held.issuedAt;
     if (this.lastRefreshAt !== undefined) state.lastRefreshAt = this.lastRefreshAt;
     if (this.nextRefreshAt !== undefined) state.nextRefreshAt = this.nextRefreshAt;

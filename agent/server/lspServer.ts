@@ -180,6 +180,7 @@ function registerTokenRequests(connection: Connection, agent: () => AgentClient)
         accessToken: answer.access_token,
         preview: mask(answer.access_token),
         ...(answer.expires_at !== undefined ? { expiresAt: answer.expires_at * 1000 } : {}),
+        ...(answer.expiry_assumed ? { expiryAssumed: true } : {}),
         ...(answer.short_of_min_valid ? { shortOfMinValid: true } : {}),
       };
     }),

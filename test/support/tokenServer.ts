@@ -26,6 +26,11 @@ export interface TokenServerOptions {
   deviceIntervalSeconds?: number;
   /** Every token-endpoint request waits this long before the provider sees it (a slow identity provider). */
   tokenEndpointDelayMs?: number;
+  /**
+   * Serve the provider under this path (`/oauth2/default`), which then ends the issuer, as Okta's and
+   * Entra ID's issuers do. Default: at the root.
+   */
+  issuerPath?: string;
 }
 
 export type ClientMetadata = { client_id: string } & Record<string, unknown>;
@@ -59,8 +64,11 @@ export interface Fault {
   headers?: Record<string, string>;
 }
 
+/** Rewrites a successful token response's JSON; what the client then receives instead. */
+export type Reshape = (body: Record<string, unknown>) => Record<string, unknown>;
+
 export interface TokenServer {
-  /** http://127.0.0.1:PORT (or the `host` asked for) */
+  /** http://127.0.0.1:PORT (or the `host` asked for), plus `issuerPath` when asked for */
   issuer: string;
   tokenEndpoint: string;
   jwksUri: string;
@@ -81,10 +89,19 @@ export interface TokenServer {
   readonly log: readonly TokenEndpointEvent[];
   /** Calls `listener` for each new outcome; returns a function that stops it. */
   onEvent(listener: (event: TokenEndpointEvent) => void): () => void;
-  /** A refresh token as if a user had signed in through a browser (offline_access + the API scope). */
-  mintRefreshToken(options?: { accountId?: string; clientId?: string }): Promise<string>;
+  /**
+   * A refresh token as if a user had signed in through a browser (offline_access + the API scope, and
+   * `openid` when asked: the provider then adds an id_token to every refresh answer).
+   */
+  mintRefreshToken(options?: { accountId?: string; clientId?: string; openid?: boolean }): Promise<string>;
   /** The next `n` token-endpoint requests get `fault` instead of reaching the provider. */
   failNext(n: number, fault: Fault): void;
+  /**
+   * The next `n` successful token-endpoint answers are rewritten by `reshape` on their way out: the
+   * provider has done its work (rotated the refresh token, retired the old one), only the client sees
+   * a different answer. This is how a real provider's odd 200 answers are reproduced.
+   */
+  reshapeNext(n: number, reshape: Reshape): void;
   /** The next `n` token-endpoint requests are never answered (until close()). */
   hangNext(n: number): void;
   /** The next `n` token-endpoint requests wait `ms` before the provider sees them (on top of any delay). */
@@ -152,7 +169,9 @@ export async function startTokenServer(options: TokenServerOptions = {}): Promis
     http.listen(options.port ?? 0, options.host ?? '127.0.0.1', listening);
   });
   const { port } = http.address() as AddressInfo;
-  const issuer = `http://${options.host ?? '127.0.0.1'}:${port}`;
+  const origin = `http://${options.host ?? '127.0.0.1'}:${port}`;
+  const issuerPath = options.issuerPath?.replace(/\/+$/, '') ?? '';
+  const issuer = `${origin}${issuerPath}`;
 
   const clientId = 'token-agent-test';
   const clientSecret = `test-secret-${randomUUID()}`;
@@ -166,7 +185,7 @@ export async function startTokenServer(options: TokenServerOptions = {}): Promis
         client_id: clientId,
         client_secret: clientSecret,
         grant_types: ['client_credentials', 'refresh_token', 'authorization_code'],
-        redirect_uris: [`${issuer}/callback`],
+        redirect_uris: [`${origin}/callback`],
       },
       {
         client_id: publicClientId,
@@ -274,6 +293,7 @@ export async function startTokenServer(options: TokenServerOptions = {}): Promis
 
   type Planned = { kind: 'fail'; fault: Fault } | { kind: 'hang' } | { kind: 'delay'; ms: number };
   const planned: Planned[] = [];
+  const reshapes: Reshape[] = [];
   let releaseHung: () => void = () => {};
   const closed = new Promise<void>((release) => {
     releaseHung = release;
@@ -316,6 +336,13 @@ export async function startTokenServer(options: TokenServerOptions = {}): Promis
             },
           );
   });
+  // Behind the fault middleware: a reshaped answer is one the provider really gave.
+  provider.use(async (ctx, next) => {
+    await next();
+    if (ctx.method !== 'POST' || ctx.path !== tokenPath || ctx.status !== 200 || !isRecord(ctx.body)) return;
+    const reshape = reshapes.shift();
+    if (reshape) ctx.body = reshape({ ...ctx.body });
+  });
   // oidc-provider names no polling interval in its device authorization response; tests ask for a
   // short one so the device flow's end-to-end test does not wait 5 s per poll.
   const { deviceIntervalSeconds } = options;
@@ -326,7 +353,21 @@ export async function startTokenServer(options: TokenServerOptions = {}): Promis
         ctx.body.interval = deviceIntervalSeconds;
     });
   }
-  handle = provider.callback();
+  const serve = provider.callback();
+  // Mounted as Express mounts it: the provider sees the path below the mount, and finds the mount in
+  // `originalUrl` when it writes its own URLs.
+  handle = issuerPath
+    ? (req, res) => {
+        const url = req.url ?? '/';
+        if (url !== issuerPath && !url.startsWith(`${issuerPath}/`) && !url.startsWith(`${issuerPath}?`)) {
+          res.writeHead(404).end();
+          return;
+        }
+        (req as IncomingMessage & { originalUrl?: string }).originalUrl = url;
+        req.url = url.slice(issuerPath.length) || '/';
+        serve(req, res);
+      }
+    : serve;
 
   return {
     issuer,
@@ -345,11 +386,12 @@ export async function startTokenServer(options: TokenServerOptions = {}): Promis
       listeners.add(listener);
       return () => listeners.delete(listener);
     },
-    async mintRefreshToken({ accountId = 'test-user', clientId: forClient = clientId } = {}) {
+    async mintRefreshToken({ accountId = 'test-user', clientId: forClient = clientId, openid = false } = {}) {
       const client = await provider.Client.find(forClient);
       if (!client) throw new Error(`token server: no client ${forClient}`);
       const grant = new provider.Grant({ clientId: forClient, accountId });
-      grant.addOIDCScope('offline_access');
+      const oidcScope = openid ? 'openid offline_access' : 'offline_access';
+      grant.addOIDCScope(oidcScope);
       grant.addResourceScope(resource, scope);
       const grantId = await grant.save();
       return new provider.RefreshToken({
@@ -357,7 +399,7 @@ export async function startTokenServer(options: TokenServerOptions = {}): Promis
         accountId,
         grantId,
         gty: 'authorization_code',
-        scope: `offline_access ${scope}`,
+        scope: `${oidcScope} ${scope}`,
         resource,
       }).save();
     },
@@ -366,6 +408,9 @@ export async function startTokenServer(options: TokenServerOptions = {}): Promis
     },
     hangNext(n) {
       for (let i = 0; i < n; i++) planned.push({ kind: 'hang' });
+    },
+    reshapeNext(n, reshape) {
+      for (let i = 0; i < n; i++) reshapes.push(reshape);
     },
     delayNext(n, ms) {
       for (let i = 0; i < n; i++) planned.push({ kind: 'delay', ms });

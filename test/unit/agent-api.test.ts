@@ -10,7 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import { codes, TokenAgentError } from '../../agent/base/errors';
 import { AgentClient } from '../../agent/daemon/client';
 import { agentPaths } from '../../agent/daemon/paths';
-import { type AgentContext, handleRequest, type Listener } from '../../agent/daemon/routes';
+import { type AgentContext, handleRequest, type Listener, tokenAnswer } from '../../agent/daemon/routes';
 import type { AgentStatus } from '../../agent/protocol';
 
 function status(tokens: AgentStatus['tokens'] = []): AgentStatus {
@@ -140,6 +140,18 @@ describe('the user agent API', () => {
       expires_in: 59,
       short_of_min_valid: true,
     });
+  });
+
+  it('says when the expiry is assumed (the provider did not say), and only then', () => {
+    const base = { accessToken: 'fake-opaque', expiresAt: 3_600_000 };
+    assert.deepEqual(tokenAnswer({ ...base, expiryAssumed: true }, 0), {
+      access_token: 'fake-opaque',
+      token_type: 'Bearer',
+      expires_at: 3600,
+      expires_in: 3600,
+      expiry_assumed: true,
+    });
+    assert.equal('expiry_assumed' in tokenAnswer(base, 0), false);
   });
 
   it("throws the engine's coded error as it was", async () => {

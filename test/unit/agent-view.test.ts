@@ -84,6 +84,15 @@ describe('renderStatusBar', () => {
     assert.match(model.tooltip, /\$\(warning\) Sign in again\./);
   });
 
+  it('shows an assumed expiry as approximate in the text, the tooltip and the label', () => {
+    const model = running({
+      tokens: [token('opaque', { expiresAt: now + 3_540_000, issuedAt: now - 60_000, expiryAssumed: true })],
+    });
+    assert.equal(model.text, '$(key) opaque ~59m');
+    assert.ok(model.tooltip.includes('Expires ~T3540, assumed (the provider did not say)'), model.tooltip);
+    assert.match(model.ariaLabel, /opaque expires in about 3540 seconds at T3540, assumed/);
+  });
+
   it('lists every token in the tooltip with claims, times and command links', () => {
     const model = running({
       tokens: [

@@ -1,7 +1,7 @@
 // `token-agent status` for people: one line per token, its signature check in a word or two.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { renderStatusTable } from '../../agent/cli/statusTable';
+import { expiresCell, renderStatusTable } from '../../agent/cli/statusTable';
 import type { TokenState } from '../../agent/protocol';
 
 const now = 1_800_000_000_000;
@@ -39,16 +39,27 @@ describe('renderStatusTable', () => {
     assert.equal(
       table,
       [
-        'TOKEN   STATE  EXPIRES   NEXT REFRESH  SIGNATURE              LAST ERROR',
-        'api     fresh  in 1h 0m  in 58m 0s     verified (RS256)',
-        'bare    fresh  in 1m 0s  -             not verified: no-keys  ERR_X: boom',
-        'pasted  fresh  -         -             -',
+        'TOKEN   STATE  EXPIRES    NEXT REFRESH  SIGNATURE              LAST ERROR',
+        'api     fresh  in 1h 0m   in 58m 0s     verified (RS256)',
+        'bare    fresh  in 1m 0s   -             not verified: no-keys  ERR_X: boom',
+        'pasted  fresh  no expiry  -             -',
         '',
         'Secret store: keychain.',
         '',
       ].join('\n'),
     );
     assert.ok(!table.includes('no issuer'), 'the reason is left to --json');
+  });
+
+  it('marks an assumed expiry as assumed, and a pasted token without one as having none', () => {
+    const assumed = token('opaque', { expiresAt: now + 3_540_000, expiryAssumed: true });
+    assert.equal(expiresCell(assumed, now), 'in ~59m 0s, assumed');
+    assert.equal(expiresCell({ ...assumed, expiresAt: now - 60_000 }, now), '~1m 0s ago, assumed');
+    assert.equal(expiresCell(token('known', { expiresAt: now + 60_000 }), now), 'in 1m 0s');
+    assert.equal(expiresCell(token('pasted', { type: 'static' }), now), 'no expiry');
+    assert.equal(expiresCell(token('pasted', { type: 'static', phase: 'expired' }), now), '-');
+    assert.equal(expiresCell(token('new'), now), '-');
+    assert.match(renderStatusTable([assumed], 'keychain', now), /opaque\s+fresh\s+in ~59m 0s, assumed/);
   });
 
   it('adds the team health under the store when team mode is on', () => {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { TokenState } from '../../agent/protocol';
 import {
+  expiryText,
   formatTimeLeft,
   mostUrgent,
   refreshLeadMs,
@@ -99,5 +100,16 @@ describe('tokenSummary', () => {
     assert.equal(tokenSummary(token({ type: 'static' }), now), 'no expiry');
     assert.equal(tokenSummary(token({ phase: 'error' }), now), 'error');
     assert.equal(tokenSummary(token({}), now), 'no token yet');
+  });
+
+  it('marks an assumed expiry as approximate, and says "assumed" where the time is written out', () => {
+    const assumed = token({ expiresAt: now + 3_540_000, expiryAssumed: true });
+    assert.equal(tokenSummary(assumed, now), '~59m');
+    assert.equal(tokenSummary(token({ expiresAt: now + 3_540_000 }), now), '59m');
+    assert.equal(tokenSummary({ ...assumed, expiresAt: now - 1 }, now), 'expired');
+    const at = (ms: number) => `T${(ms - now) / 1000}`;
+    assert.equal(expiryText(assumed, at), 'expires ~T3540, assumed');
+    assert.equal(expiryText(token({ expiresAt: now + 60_000 }), at), 'expires T60');
+    assert.equal(expiryText(token({ type: 'static' }), at), 'no expiry');
   });
 });

@@ -423,6 +423,34 @@ describe('validateConfig', () => {
     });
   });
 
+  describe('lifetimeSeconds (the assumed life of a token whose provider does not say)', () => {
+    it('is optional, and kept when given for OAuth 2 and command tokens', () => {
+      const svc = svcWith({ lifetimeSeconds: 900 });
+      assert.deepEqual(svc.problems, []);
+      assert.equal((svc.config.tokens[0] as { lifetimeSeconds?: number }).lifetimeSeconds, 900);
+      assert.equal('lifetimeSeconds' in (svcWith({}).config.tokens[0] ?? {}), false);
+      const command = validateConfig({
+        tokens: [{ name: 'c', type: 'command', command: ['x'], lifetimeSeconds: 60 }],
+      });
+      assert.deepEqual(command.problems, []);
+      assert.equal((command.config.tokens[0] as { lifetimeSeconds?: number }).lifetimeSeconds, 60);
+    });
+
+    it('must be a whole number of seconds from 1 to a year', () => {
+      for (const bad of [0, -5, 1.5, '3600', 31_536_001])
+        assert.deepEqual(messages(svcWith({ lifetimeSeconds: bad })), [
+          `token 'svc': "lifetimeSeconds" must be an integer from 1 to 31536000, got ${JSON.stringify(bad)}`,
+        ]);
+    });
+
+    it('is not used by static tokens, which have no expiry', () => {
+      const result = validateConfig({ tokens: [{ name: 'p', type: 'static', lifetimeSeconds: 60 }] });
+      assert.deepEqual(messages(result), [
+        `token 'p': "lifetimeSeconds" is not used by type 'static' and is ignored`,
+      ]);
+    });
+  });
+
   it('masks token-shaped values it echoes and cuts long ones', () => {
     const jwt = fakeJwt({ sub: 'someone', exp: 1 });
     const [message = ''] = messages(validateConfig({ tokens: [{ name: 'p', type: jwt }] }));

@@ -123,6 +123,10 @@ export class FakeIdp {
   #open: (() => void) | undefined;
   /** Refresh tokens presented, in order. */
   readonly presented: string[] = [];
+  /** Answer without `expires_in`, as terse providers of opaque tokens do. */
+  omitExpiresIn = false;
+  /** Rewrites the next successful answers after rotating, as a provider with odd answers does. */
+  readonly reshapes: ((body: Record<string, unknown>) => Record<string, unknown>)[] = [];
 
   constructor(
     readonly clock: FakeClock,
@@ -174,13 +178,14 @@ export class FakeIdp {
     const body: Record<string, unknown> = {
       access_token: this.#mint('at'),
       token_type: 'Bearer',
-      expires_in: this.ttlSeconds,
+      ...(this.omitExpiresIn ? {} : { expires_in: this.ttlSeconds }),
     };
     if (rotate) {
       this.live = this.#mint('rt');
       body.refresh_token = this.live;
     }
-    return json(200, body);
+    const reshape = this.reshapes.shift();
+    return json(200, reshape ? reshape(body) : body);
   }
 
   #mint(kind: string): string {
