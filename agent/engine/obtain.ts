@@ -2,6 +2,7 @@
 // it. No locking, no retries, no persistence of the access token: the engine does those.
 import type { AuthorizationServer } from 'oauth4webapi';
 import { codes, TokenAgentError } from '../base/errors';
+import { redactError, redactOutside } from '../base/redact';
 import type { TokenDefinition } from '../config/types';
 import type { SecretStore } from '../store/secretStore';
 import {
@@ -31,7 +32,25 @@ export interface ObtainContext {
   discovered: Map<string, AuthorizationServer>;
 }
 
+/**
+ * Every error out of here carries outside text (a command's stderr, a provider's error_description, a
+ * response it could not read): it leaves redacted, with the secrets this request had in hand masked
+ * too, and without its cause (a child process's error holds the whole stderr and command line).
+ */
 export async function obtainToken(definition: TokenDefinition, context: ObtainContext): Promise<Obtained> {
+  const inHand: string[] = context.refreshToken ? [context.refreshToken] : [];
+  try {
+    return await obtainFrom(definition, context, inHand);
+  } catch (error) {
+    throw redactError(error, (text) => redactOutside(text, { secrets: inHand }));
+  }
+}
+
+async function obtainFrom(
+  definition: TokenDefinition,
+  context: ObtainContext,
+  inHand: string[],
+): Promise<Obtained> {
   const { store } = context;
   switch (definition.type) {
     case 'static': {
@@ -51,6 +70,7 @@ export async function obtainToken(definition: TokenDefinition, context: ObtainCo
       const clientSecret = await store.get(definition.name, 'client_secret');
       if (!clientSecret)
         throw missingSecret(definition.name, 'client_secret', 'set it with `token-agent secret set`');
+      inHand.push(clientSecret);
       return clientCredentialsGrant(
         as,
         { clientId: definition.clientId, clientSecret },
@@ -68,6 +88,7 @@ export async function obtainToken(definition: TokenDefinition, context: ObtainCo
         );
       }
       const clientSecret = await store.get(definition.name, 'client_secret');
+      inHand.push(refreshToken, ...(clientSecret ? [clientSecret] : []));
       const { refreshToken: rotated, ...response } = await refreshTokenGrant(
         as,
         { clientId: definition.clientId, ...(clientSecret ? { clientSecret } : {}) },

@@ -6,6 +6,7 @@
 
 import { codes, TokenAgentError } from '../base/errors';
 import { JwtInfoCache } from '../base/jwtInfo';
+import { redactKnown } from '../base/redact';
 import type { TokenDefinition } from '../config/types';
 import type { TokenState } from '../protocol';
 import type { SecretKind, SecretStore } from '../store/secretStore';
@@ -83,6 +84,7 @@ export class TokenEngine {
       fetch: options.fetch,
       now: this.#now,
       log: (level, message) => this.#log(level, message),
+      redact: (text) => this.redact(text),
       budget: { sync: () => this.#budgets.sync(), spent: () => this.#budgets.persist() },
     };
     this.#runner = new SlotRunner({
@@ -120,9 +122,33 @@ export class TokenEngine {
     return this.#options.storeError;
   }
 
-  /** Team mode's health; undefined when there is no team. */
+  /** Team mode's health, its detail redacted (it quotes Redis); undefined when there is no team. */
   teamHealth(): TeamHealth | undefined {
-    return this.#options.coordinator?.health();
+    const health = this.#options.coordinator?.health();
+    return health?.state === 'degraded' ? { ...health, detail: this.redact(health.detail) } : health;
+  }
+
+  /**
+   * Masks, in text about to leave the engine (a log line, a status message, an error), the secrets it
+   * holds right now and whatever the leak lint's rules find. Outside strings inside the text were
+   * already redacted where they came in (obtain.ts, the team, the store); this catches a held token
+   * echoed back in any shape.
+   */
+  redact(text: string): string {
+    const find = this.#options.findSecrets;
+    return redactKnown(text, { secrets: this.#heldSecrets(), ...(find ? { find } : {}) });
+  }
+
+  /** Every secret value the engine holds in memory: access tokens, and what the store has not taken. */
+  #heldSecrets(): string[] {
+    const held: string[] = [];
+    for (const slot of [...this.#slots.values(), ...this.#detached]) {
+      if (slot.current) held.push(slot.current.accessToken);
+      const pending = slot.pending?.values;
+      if (pending?.refresh_token) held.push(pending.refresh_token);
+      if (pending?.access_token) held.push(pending.access_token);
+    }
+    return held;
   }
 
   names(): string[] {
@@ -137,6 +163,8 @@ export class TokenEngine {
         state.phase = 'error';
         state.lastError = { code: this.#options.storeError.code, message: this.#options.storeError.message };
       }
+      if (state.lastError) state.lastError.message = this.redact(state.lastError.message);
+      if (state.pendingSave) state.pendingSave.message = this.redact(state.pendingSave.message);
       return state;
     });
   }
@@ -414,7 +442,8 @@ export class TokenEngine {
   }
 
   #log(level: LogLevel, message: string): void {
-    this.#options.log?.(level, message);
+    const log = this.#options.log;
+    if (log) log(level, this.redact(message));
   }
 
   #emit(): void {
