@@ -47,8 +47,9 @@ export async function runAgent(options: AgentOptions): Promise<number> {
   // one, the lint's rules alone before: the team and the store quote what Redis and D-Bus said.
   const redact = (text: string) =>
     service ? service.runtime.engine.redact(text) : redactKnown(text, { find: findSecrets });
-  // The log is a file in the data folder: on a full disk its writes fail, and an unhandled stream
-  // error would end the agent, and with it the new refresh token it keeps in memory until it is saved.
+  // The log is a file in the data folder: on a full disk its writes may fail, and a stream error
+  // nobody listens to would end the agent, and with it a new refresh token it keeps in memory until
+  // the store takes it. A log line is worth less than that token.
   process.stderr.on('error', () => undefined);
   const log = (level: LogLevel, message: string) => {
     if (levels.indexOf(level) < Math.max(0, minLevel)) return;
