@@ -284,6 +284,7 @@ export async function runTokenCommand(argv: readonly string[], timeoutMs: number
   return { accessToken: text };
 }
 
+/** Not cut here: obtain.ts redacts, then caps. Cutting first could leave half a token unrecognised. */
 function firstLine(text: string): string {
-  return text.split('\n', 1)[0]?.trim().slice(0, 200) ?? '';
+  return text.split('\n', 1)[0]?.trim() ?? '';
 }

@@ -24,6 +24,7 @@ import {
 import { adoptFromPeers, PeerWatch } from './peerWatch';
 import { forgetPending, SaveRetrier } from './pendingSave';
 import { type LogLevel, type RefreshContext, usable } from './refresh';
+import { SecretWitness } from './secretWitness';
 import { SlotRunner } from './slotRunner';
 import { nodeTimers, type Timers } from './timer';
 import { type HeldToken, type RefreshOutcome, TokenSlot } from './tokenSlot';
@@ -44,6 +45,8 @@ export class TokenEngine {
   readonly #saves: SaveRetrier;
   readonly #budgets: BudgetBook;
   readonly #runner: SlotRunner;
+  /** The store's secrets the engine has seen, for the redactor. */
+  readonly #witness = new SecretWitness();
   /** Slots of names no longer defined whose refresh or kept secrets have not ended yet. */
   readonly #detached = new Set<TokenSlot>();
   /** Loads started by setDefinitions; idle() waits for them. */
@@ -139,9 +142,12 @@ export class TokenEngine {
     return redactKnown(text, { secrets: this.#heldSecrets(), ...(find ? { find } : {}) });
   }
 
-  /** Every secret value the engine holds in memory: access tokens, and what the store has not taken. */
+  /**
+   * Every secret the engine holds right now: access tokens, what the store has not taken yet, and the
+   * refresh tokens and client secrets it last read or wrote.
+   */
   #heldSecrets(): string[] {
-    const held: string[] = [];
+    const held: string[] = this.#witness.values();
     for (const slot of [...this.#slots.values(), ...this.#detached]) {
       if (slot.current) held.push(slot.current.accessToken);
       const pending = slot.pending?.values;
@@ -434,7 +440,7 @@ export class TokenEngine {
         new TokenAgentError(codes.storeUnavailable, 'No secret store is available.')
       );
     }
-    return store;
+    return this.#witness.wrap(store);
   }
 
   #usable(held: HeldToken | undefined, minValidMs: number): held is HeldToken {

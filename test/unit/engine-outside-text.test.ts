@@ -102,6 +102,24 @@ describe('the engine redacts what it quotes from outside', () => {
     assert.ok(!made.engine.redact(echoed).includes(token.accessToken));
     assert.equal(made.engine.redact('nothing secret here'), 'nothing secret here');
   });
+
+  it('masks the refresh token and client secret it last read or wrote, echoed by anything', async () => {
+    const made = await rig(join(dataDir.dir, 'witness'));
+    rigs.push(made);
+    const { engine, idp, store } = made;
+    const first = idp.live ?? '';
+    const secret = planted();
+    await store.inner.set('api', 'client_secret', secret);
+    assert.ok(engine.redact(`echo ${first}`).includes(first), 'not seen yet: nothing to mask');
+    await engine.get('api');
+    const rotated = idp.live ?? '';
+    assert.notEqual(rotated, first);
+    const echoed = engine.redact(`a command said ${rotated} and ${secret}`);
+    assertClean('the echo', echoed, [secret]);
+    assert.ok(!echoed.includes(rotated), echoed);
+    await engine.removeSecrets('api');
+    assert.ok(engine.redact(`echo ${rotated}`).includes(rotated), 'forgotten once deleted');
+  });
 });
 
 describe('pendingState on a file-system refusal', () => {
