@@ -167,6 +167,11 @@ export class AgentService implements AgentContext {
     return this.#model.onChange(listener);
   }
 
+  /** The engine's redactor, for error messages the API sends (routes.ts). */
+  redact(text: string): string {
+    return this.runtime.engine.redact(text);
+  }
+
   get(name: string, minValidSeconds: number): Promise<IssuedToken> {
     return this.runtime.engine.get(name, { minValidSeconds });
   }

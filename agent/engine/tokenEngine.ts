@@ -365,7 +365,12 @@ export class TokenEngine {
     const state = slot.toState(now);
     // Only an answer about the token held right now: the tracker matches it by the token's digest.
     const verification = this.#verifier?.answer(slot.name, slot.current?.accessToken);
-    if (verification) state.verification = verification;
+    // A failed check's reason may quote the issuer's answer: it passes the redactor like the rest.
+    if (verification)
+      state.verification =
+        'reason' in verification
+          ? { ...verification, reason: this.redact(verification.reason) }
+          : verification;
     return state;
   }
 
