@@ -5,6 +5,7 @@
 import { execFile } from 'node:child_process';
 import * as oauth from 'oauth4webapi';
 import { codes, type ErrorCodeString, TokenAgentError } from '../base/errors';
+import { redactOutside } from '../base/redact';
 import { isLoopbackHost } from '../config/validate';
 
 export class GrantError extends TokenAgentError {
@@ -175,7 +176,8 @@ export function toGrantError(error: unknown, response: Response | undefined, wha
   const details = { ...(status !== undefined ? { status } : {}), ...(retryAfter ? { retryAfter } : {}) };
   if (error instanceof oauth.ResponseBodyError) {
     const oauthError = error.error;
-    const described = error.error_description ? `: ${error.error_description}` : '';
+    // The provider's words, capped on their own, so that the advice after them is never cut off.
+    const described = error.error_description ? `: ${redactOutside(error.error_description)}` : '';
     if (oauthError === 'invalid_grant') {
       return new GrantError(
         codes.needsSignIn,
@@ -243,7 +245,7 @@ export async function runTokenCommand(argv: readonly string[], timeoutMs: number
               ? 'was not found'
               : error.killed
                 ? 'timed out'
-                : `failed (${firstLine(stderr) || error.message})`;
+                : `failed (${redactOutside(firstLine(stderr) || error.message)})`;
           reject(
             new TokenAgentError(codes.commandFailed, `The token command '${file}' ${why}.`, { cause: error }),
           );
@@ -284,7 +286,7 @@ export async function runTokenCommand(argv: readonly string[], timeoutMs: number
   return { accessToken: text };
 }
 
-/** Not cut here: obtain.ts redacts, then caps. Cutting first could leave half a token unrecognised. */
+/** Not cut here: redactOutside masks, then caps. Cutting first could leave half a token unrecognised. */
 function firstLine(text: string): string {
   return text.split('\n', 1)[0]?.trim() ?? '';
 }

@@ -23,6 +23,9 @@ export interface Obtained {
   responseReceivedAt: number;
 }
 
+/** The longest error message out of here: our words around an outside string capped at 300. */
+const wholeMessageMax = 1000;
+
 export interface ObtainContext {
   store: SecretStore;
   grant: GrantOptions;
@@ -42,7 +45,8 @@ export async function obtainToken(definition: TokenDefinition, context: ObtainCo
   try {
     return await obtainFrom(definition, context, inHand);
   } catch (error) {
-    throw redactError(error, (text) => redactOutside(text, { secrets: inHand }));
+    // The outside parts were capped where they were quoted (grants.ts); this cap only bounds the whole.
+    throw redactError(error, (text) => redactOutside(text, { secrets: inHand, maxLength: wholeMessageMax }));
   }
 }
 

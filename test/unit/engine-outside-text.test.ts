@@ -49,6 +49,19 @@ describe('the engine redacts what it quotes from outside', () => {
     assert.match(state, /invalid_request/, 'the OAuth error code stays readable');
   });
 
+  it('caps a long error_description on its own, so that the advice after it is kept', async () => {
+    const made = await rig(join(dataDir.dir, 'long'));
+    rigs.push(made);
+    const long = `AADSTS700082: The refresh token has expired due to inactivity. ${'Trace ID: 0000. '.repeat(40)}`;
+    made.idp.failNext(1, { status: 400, body: { error: 'invalid_grant', error_description: long } });
+    await assert.rejects(made.engine.get('api'), (error: TokenAgentError) => {
+      assert.match(error.message, /\(invalid_grant: AADSTS700082: The refresh token has expired/);
+      assert.match(error.message, /…\)\. Sign in again\.$/, error.message);
+      assert.ok(error.message.length < long.length, 'the description was cut');
+      return error.code === codes.needsSignIn;
+    });
+  });
+
   it("a token command's stderr, with a URL secret and a Bearer header", async () => {
     const lines: string[] = [];
     const query = planted();
