@@ -159,7 +159,7 @@ const describingEnd =
   /(?:type|types|endpoint|uri|url|hint|method|methods|expires_in|expiry|id|name|kind|count|length|format|use)$/i;
 // Codes that are not OAuth authorization codes: an error's, an HTTP status, a process's exit.
 const describingStart = /^(?:error|status|exit|http|response|return|reason)/i;
-const describing = { test: (name: string) => describingEnd.test(name) || describingStart.test(name) };
+const describes = (name: string) => describingEnd.test(name) || describingStart.test(name);
 // An optional auth scheme stays visible: `Authorization: Bearer xyz` masks xyz only.
 const scheme = '(?:(?:Bearer|BEARER|bearer|Basic|Token|Digest|Negotiate|token)\\s+)?';
 const namedQuoted = new RegExp(
@@ -185,10 +185,10 @@ export function redactNamedValues(text: string): string {
       (_whole, before: string, value: string, at: string) => `${before}${maskOnce(value)}${at}`,
     )
     .replace(namedQuoted, (whole, q: string, name: string, sep: string, quote: string, value: string) =>
-      describing.test(name) ? whole : `${q}${name}${q}${sep}${quote}${maskWithScheme(value)}${quote}`,
+      describes(name) ? whole : `${q}${name}${q}${sep}${quote}${maskWithScheme(value)}${quote}`,
     )
     .replace(namedBare, (whole, q: string, name: string, sep: string, schemeText: string, value: string) =>
-      describing.test(name) ? whole : `${q}${name}${q}${sep}${schemeText}${maskOnce(value)}`,
+      describes(name) ? whole : `${q}${name}${q}${sep}${schemeText}${maskOnce(value)}`,
     );
 }
 
