@@ -135,7 +135,9 @@ export function maskSpans(text: string, spans: readonly SecretSpan[]): string {
   let at = 0;
   for (const span of sorted) {
     if (span.start < at) continue;
-    out += text.slice(at, span.start) + maskOnce(text.slice(span.start, span.end));
+    // A finder's character class may stop short of the ellipsis of a value masked already.
+    const masked = text[span.end] === ellipsis ? text.slice(span.start, span.end) : null;
+    out += text.slice(at, span.start) + (masked ?? maskOnce(text.slice(span.start, span.end)));
     at = span.end;
   }
   return out + text.slice(at);

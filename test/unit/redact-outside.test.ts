@@ -137,6 +137,10 @@ describe('redactNamedValues, maskSpans, cap', () => {
     assert.equal(out, `a ${'s'.repeat(8)}… b`);
   });
 
+  it('leaves a span that stops just short of a mask alone', () => {
+    assert.equal(maskSpans('key=abcdefgh… end', [{ start: 4, end: 12 }]), 'key=abcdefgh… end');
+  });
+
   it('never splits a surrogate pair', () => {
     assert.equal(cap('ab😀cd', 4), 'ab…');
   });
