@@ -55,7 +55,9 @@ export function redactTokensInText(text: string): string {
 }
 
 function maskOnce(value: string): string {
-  return value === '' || value === fullMask || value.endsWith(ellipsis) ? value : mask(value);
+  // A value may run into the sentence's own punctuation ("client_secret=abcdefgh…."): still masked.
+  const bare = value.replace(/[.,;:!?)\]]+$/, '');
+  return bare === '' || bare === fullMask || bare.endsWith(ellipsis) ? value : mask(value);
 }
 
 function escapeRegExp(text: string): string {

@@ -125,6 +125,7 @@ describe('redactNamedValues, maskSpans, cap', () => {
   it('leaves values already masked alone', () => {
     assert.equal(redactNamedValues('password=***'), 'password=***');
     assert.equal(redactNamedValues('token: abcdefgh…'), 'token: abcdefgh…');
+    assert.equal(redactOutside('client_secret=abcdefgh….'), 'client_secret=abcdefgh….');
   });
 
   it('masks overlapping spans once, the outer one first', () => {
