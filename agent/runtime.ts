@@ -3,10 +3,12 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { codes, TokenAgentError } from './base/errors';
+import { redactKnown } from './base/redact';
 import { resolveConfigPath, resolveDataDir } from './config/paths';
 import type { AgentConfig, Problem } from './config/types';
 import { mergeConfigs, parseConfig } from './config/validate';
 import { type LogLevel, TokenEngine } from './engine/tokenEngine';
+import { findSecrets } from './lint/findSecrets';
 import { openSecretStore, type SecretStore } from './store/secretStore';
 
 export interface RuntimeOptions {
@@ -76,6 +78,14 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
     else storeError = opened.error;
   }
   const grantTimeoutMs = grantTimeoutFromEnv(env);
+  // The team logs Redis's words: through the engine's redactor once it exists (it knows the held
+  // tokens), through the lint's rules alone while the team connects before it.
+  let engine: TokenEngine | undefined;
+  const log = options.log;
+  const teamLog = log
+    ? (level: LogLevel, message: string) =>
+        log(level, engine ? engine.redact(message) : redactKnown(message, { find: findSecrets }))
+    : undefined;
   // Team mode (docs/team-mode.md) is loaded only when configured, and only for tokens to share.
   const coordinator =
     merged.config.redis !== undefined && merged.config.tokens.length > 0
@@ -85,11 +95,12 @@ export async function createRuntime(options: RuntimeOptions): Promise<Runtime> {
           dataDir,
           env,
           grantTimeoutMs: grantTimeoutMs ?? 30_000,
-          ...(options.log ? { log: options.log } : {}),
+          ...(teamLog ? { log: teamLog } : {}),
         })
       : undefined;
-  const engine = new TokenEngine({
+  engine = new TokenEngine({
     definitions: merged.config.tokens,
+    findSecrets,
     store,
     ...(storeError ? { storeError } : {}),
     dataDir,

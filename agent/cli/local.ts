@@ -2,7 +2,7 @@
 // agent should be left behind. The engine's lock file still serialises refreshes between processes.
 // Tokens go to stdout only for `get`; everything for people goes to stderr, one line per problem.
 import { isTokenAgentError } from '../base/errors';
-import { mask } from '../base/redact';
+import { mask, redactError } from '../base/redact';
 import { StatusModel } from '../daemon/statusModel';
 import { createRuntime, type Runtime, requireStore } from '../runtime';
 import type { Command } from './args';
@@ -44,7 +44,8 @@ async function open(command: CliCommand): Promise<Runtime> {
 function storeLabel(runtime: Runtime): string {
   if (runtime.store)
     return runtime.store.plaintext ? `${runtime.store.tier} (PLAINTEXT)` : runtime.store.tier;
-  if (runtime.storeError) return `unavailable (${runtime.storeError.code}: ${runtime.storeError.message})`;
+  if (runtime.storeError)
+    return `unavailable (${runtime.storeError.code}: ${runtime.engine.redact(runtime.storeError.message)})`;
   return 'not needed yet';
 }
 
@@ -52,6 +53,9 @@ async function dispatch(command: CliCommand): Promise<number> {
   const runtime = await open(command);
   try {
     return await run(command, runtime);
+  } catch (error) {
+    // What the store or the team said, too, passes the engine's redactor before it is printed.
+    throw redactError(error, (text) => runtime.engine.redact(text));
   } finally {
     // Closes the team's Redis connection, if any, once nothing is in flight.
     runtime.engine.stop();

@@ -50,6 +50,8 @@ export interface AgentContext {
   ): Promise<void>;
   held(): HeldAnswer;
   now?: () => number;
+  /** Masks held secrets and what the lint finds in an error message before it is sent (the engine's). */
+  redact?(text: string): string;
 }
 
 export type Listener = { kind: 'unix' } | { kind: 'tcp'; port: number; bearer: string };
@@ -143,9 +145,13 @@ export async function handleRequest(
   } catch (caught) {
     if (res.headersSent) return void res.end();
     if (isTokenAgentError(caught))
-      return send(res, statusFor(caught.code), error(caught.code, caught.message));
+      return send(res, statusFor(caught.code), error(caught.code, redactWith(context, caught.message)));
     return send(res, 500, error(agentCodes.internal, 'internal error'));
   }
+}
+
+function redactWith(context: AgentContext, text: string): string {
+  return context.redact ? context.redact(text) : text;
 }
 
 async function tokenRequest(
@@ -180,7 +186,7 @@ async function tokenRequest(
     await context.signIn(name, flow, abort.signal, sendEvent);
   } catch (caught) {
     const coded = isTokenAgentError(caught)
-      ? { code: caught.code, message: caught.message }
+      ? { code: caught.code, message: redactWith(context, caught.message) }
       : { code: agentCodes.internal, message: 'internal error' };
     sendEvent({ error: coded });
   }

@@ -14,7 +14,9 @@ import { type AddressInfo, connect } from 'node:net';
 import { dirname } from 'node:path';
 import { codes, isTokenAgentError, TokenAgentError } from '../base/errors';
 import { folderProblem } from '../base/privateFolder';
+import { redactKnown } from '../base/redact';
 import type { LogLevel } from '../engine/tokenEngine';
+import { findSecrets } from '../lint/findSecrets';
 import { grantTimeoutFromEnv, requireStore } from '../runtime';
 import { acquireLock } from '../store/lockFile';
 import type { SecretStore } from '../store/secretStore';
@@ -41,10 +43,23 @@ const socketCheckMs = 5_000;
 
 export async function runAgent(options: AgentOptions): Promise<number> {
   const minLevel = levels.indexOf((process.env.TOKEN_AGENT_LOG_LEVEL as LogLevel) ?? 'info');
+  let service: AgentService | undefined;
+  // Every line passes the engine's redactor (the tokens it holds, the lint's rules) once there is
+  // one, the lint's rules alone before: the team and the store quote what Redis and D-Bus said.
+  const redact = (text: string) =>
+    service ? service.runtime.engine.redact(text) : redactKnown(text, { find: findSecrets });
+  // The log is a file in the data folder: on a full disk its writes may fail, and a stream error
+  // nobody listens to would end the agent, and with it a new refresh token it keeps in memory until
+  // the store takes it. A log line is worth less than that token.
+  process.stderr.on('error', () => undefined);
   const log = (level: LogLevel, message: string) => {
     if (levels.indexOf(level) < Math.max(0, minLevel)) return;
     const stamp = process.env.TOKEN_AGENT_DETACHED ? `${new Date().toISOString()} ` : '';
-    process.stderr.write(`${stamp}token-agent: ${message}\n`);
+    try {
+      process.stderr.write(`${stamp}token-agent: ${redact(message)}\n`);
+    } catch {
+      // Same as above: a line that cannot be written is dropped, the agent goes on.
+    }
   };
   const paths = agentPaths({
     platform: process.platform,
@@ -58,7 +73,6 @@ export async function runAgent(options: AgentOptions): Promise<number> {
   // Heard from the very start: a SIGTERM while the agent starts must stop it the orderly way, not
   // kill it between its first answer and its handlers.
   const stopped = signalled();
-  let service: AgentService | undefined;
   const servers: { server: Server; spec: ListenSpec }[] = [];
   try {
     if (options.printSecret) {

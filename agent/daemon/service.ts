@@ -8,6 +8,7 @@ import type { ConfigResult, Problem } from '../config/types';
 import type { IssuedToken, LogLevel } from '../engine/tokenEngine';
 import { TokenEngine } from '../engine/tokenEngine';
 import { type KeySetCache, toTokenVerification } from '../engine/verify';
+import { findSecrets } from '../lint/findSecrets';
 import type { AgentStatus, SecretKind, SignInFlow, TokenState } from '../protocol';
 import { grantTimeoutFromEnv, type Runtime } from '../runtime';
 import { beginSignIn } from '../signin/signIn';
@@ -75,6 +76,7 @@ export class AgentService implements AgentContext {
         : undefined;
     const engine = new TokenEngine({
       definitions: loaded.config.tokens,
+      findSecrets,
       store,
       ...(storeError ? { storeError } : {}),
       dataDir: options.dataDir,
@@ -163,6 +165,11 @@ export class AgentService implements AgentContext {
 
   onStatus(listener: (status: AgentStatus) => void): () => void {
     return this.#model.onChange(listener);
+  }
+
+  /** The engine's redactor, for error messages the API sends (routes.ts). */
+  redact(text: string): string {
+    return this.runtime.engine.redact(text);
   }
 
   get(name: string, minValidSeconds: number): Promise<IssuedToken> {

@@ -45,6 +45,11 @@ export class StatusModel {
     };
   }
 
+  /** The store's error quotes the keyring (D-Bus) or the file system: it passes the engine's redactor. */
+  #redact(text: string): string {
+    return this.#runtime?.engine.redact(text) ?? text;
+  }
+
   #store(): AgentStatus['store'] {
     const runtime = this.#runtime;
     if (runtime?.store) return { tier: runtime.store.tier, plaintext: runtime.store.plaintext };
@@ -52,8 +57,8 @@ export class StatusModel {
       return {
         tier: 'unavailable' as StoreTier,
         plaintext: false,
-        detail: runtime.storeError.message,
-        error: { code: runtime.storeError.code, message: runtime.storeError.message },
+        detail: this.#redact(runtime.storeError.message),
+        error: { code: runtime.storeError.code, message: this.#redact(runtime.storeError.message) },
       };
     return {
       tier: 'none',
@@ -73,10 +78,10 @@ export class StatusModel {
     if (storeError && tokens.length === 0) {
       return {
         health: 'warning',
-        message: `Tokens cannot be added until the secret store works: ${storeError.message}`,
+        message: `Tokens cannot be added until the secret store works: ${this.#redact(storeError.message)}`,
       };
     }
-    if (storeError) return { health: 'error', message: storeError.message };
+    if (storeError) return { health: 'error', message: this.#redact(storeError.message) };
     const troubled = tokens.filter(
       (t) => t.phase === 'error' || t.phase === 'needs-sign-in' || t.phase === 'expired',
     );

@@ -3,6 +3,7 @@
 import type { AuthorizationServer } from 'oauth4webapi';
 import { codes, TokenAgentError } from '../base/errors';
 import type { JwtInfoCache } from '../base/jwtInfo';
+import type { SecretFinder } from '../base/redact';
 import type { TokenDefinition } from '../config/types';
 import type { SecretStore } from '../store/secretStore';
 import type { RefreshCoordinator } from './coordinator';
@@ -32,6 +33,11 @@ export interface EngineOptions {
    * and report the answer in the status. Off by default: it costs a metadata and a key-set fetch.
    */
   verifyTokens?: boolean;
+  /**
+   * The leak lint's rules as a finder (lint/findSecrets.ts), injected by the composition root: the
+   * engine masks what it finds in every log line, status message and error it hands out.
+   */
+  findSecrets?: SecretFinder;
 }
 
 export interface IssuedToken {
@@ -85,6 +91,8 @@ export interface RefreshContext {
   fetch: typeof fetch | undefined;
   now: () => number;
   log: (level: LogLevel, message: string) => void;
+  /** Masks the secrets held right now and what the lint finds, in text about to leave the engine. */
+  redact: (text: string) => string;
   /** The refresh budget on disk (budget.json): `sync` reads it in, `spent` writes it; neither rejects. */
   budget?: { sync(): Promise<void>; spent(): Promise<void> };
 }

@@ -5,6 +5,7 @@
 import { execFile } from 'node:child_process';
 import * as oauth from 'oauth4webapi';
 import { codes, type ErrorCodeString, TokenAgentError } from '../base/errors';
+import { redactOutside } from '../base/redact';
 import { isLoopbackHost } from '../config/validate';
 import {
   parseBody,
@@ -248,7 +249,8 @@ export function toGrantError(error: unknown, response: Response | undefined, wha
   }
   if (error instanceof oauth.ResponseBodyError) {
     const oauthError = error.error;
-    const described = error.error_description ? `: ${error.error_description}` : '';
+    // The provider's words, capped on their own, so that the advice after them is never cut off.
+    const described = error.error_description ? `: ${redactOutside(error.error_description)}` : '';
     if (oauthError === 'invalid_grant') {
       return new GrantError(
         codes.needsSignIn,
@@ -316,7 +318,7 @@ export async function runTokenCommand(argv: readonly string[], timeoutMs: number
               ? 'was not found'
               : error.killed
                 ? 'timed out'
-                : `failed (${firstLine(stderr) || error.message})`;
+                : `failed (${redactOutside(firstLine(stderr) || error.message)})`;
           reject(
             new TokenAgentError(codes.commandFailed, `The token command '${file}' ${why}.`, { cause: error }),
           );
@@ -357,6 +359,7 @@ export async function runTokenCommand(argv: readonly string[], timeoutMs: number
   return { accessToken: text };
 }
 
+/** Not cut here: redactOutside masks, then caps. Cutting first could leave half a token unrecognised. */
 function firstLine(text: string): string {
-  return text.split('\n', 1)[0]?.trim().slice(0, 200) ?? '';
+  return text.split('\n', 1)[0]?.trim() ?? '';
 }

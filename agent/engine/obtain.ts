@@ -2,6 +2,7 @@
 // it. No locking, no retries, no persistence of the access token: the engine does those.
 import type { AuthorizationServer } from 'oauth4webapi';
 import { codes, TokenAgentError } from '../base/errors';
+import { redactError, redactOutside } from '../base/redact';
 import type { TokenDefinition } from '../config/types';
 import type { SecretStore } from '../store/secretStore';
 import {
@@ -21,6 +22,9 @@ export interface Obtained {
   requestStartedAt: number;
   responseReceivedAt: number;
 }
+
+/** The longest error message out of here: our words around an outside string capped at 300. */
+const wholeMessageMax = 1000;
 
 export interface ObtainContext {
   store: SecretStore;
@@ -45,7 +49,26 @@ function grantRequest(definition: { scope?: string; resource?: string; issuer?: 
   };
 }
 
+/**
+ * Every error out of here carries outside text (a command's stderr, a provider's error_description, a
+ * response it could not read): it leaves redacted, with the secrets this request had in hand masked
+ * too, and without its cause (a child process's error holds the whole stderr and command line).
+ */
 export async function obtainToken(definition: TokenDefinition, context: ObtainContext): Promise<Obtained> {
+  const inHand: string[] = context.refreshToken ? [context.refreshToken] : [];
+  try {
+    return await obtainFrom(definition, context, inHand);
+  } catch (error) {
+    // The outside parts were capped where they were quoted (grants.ts); this cap only bounds the whole.
+    throw redactError(error, (text) => redactOutside(text, { secrets: inHand, maxLength: wholeMessageMax }));
+  }
+}
+
+async function obtainFrom(
+  definition: TokenDefinition,
+  context: ObtainContext,
+  inHand: string[],
+): Promise<Obtained> {
   const { store } = context;
   switch (definition.type) {
     case 'static': {
@@ -65,6 +88,7 @@ export async function obtainToken(definition: TokenDefinition, context: ObtainCo
       const clientSecret = await store.get(definition.name, 'client_secret');
       if (!clientSecret)
         throw missingSecret(definition.name, 'client_secret', 'set it with `token-agent secret set`');
+      inHand.push(clientSecret);
       return clientCredentialsGrant(
         as,
         { clientId: definition.clientId, clientSecret },
@@ -83,6 +107,7 @@ export async function obtainToken(definition: TokenDefinition, context: ObtainCo
       }
       const clientSecret = await store.get(definition.name, 'client_secret');
       const { onRotated } = context;
+      inHand.push(refreshToken, ...(clientSecret ? [clientSecret] : []));
       const { refreshToken: rotated, ...response } = await refreshTokenGrant(
         as,
         { clientId: definition.clientId, ...(clientSecret ? { clientSecret } : {}) },
@@ -92,8 +117,11 @@ export async function obtainToken(definition: TokenDefinition, context: ObtainCo
           ...context.grant,
           ...(onRotated
             ? {
-                onRefreshToken: (token: string) =>
-                  token === refreshToken ? Promise.resolve() : onRotated(token),
+                onRefreshToken: (token: string) => {
+                  // Masked too, should the rest of this answer be quoted in an error.
+                  inHand.push(token);
+                  return token === refreshToken ? Promise.resolve() : onRotated(token);
+                },
               }
             : {}),
         },

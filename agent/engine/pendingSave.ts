@@ -6,6 +6,7 @@
 // (refresh.ts), the status says what is unsaved, and SaveRetrier writes again in the background.
 
 import { codes, isTokenAgentError, TokenAgentError } from '../base/errors';
+import { redactOutside } from '../base/redact';
 import type { SecretStore } from '../store/secretStore';
 import { type PendingKind, type PendingSave, pendingState } from './pendingState';
 import { armTimer, type TimerHandle, type Timers } from './timer';
@@ -77,11 +78,12 @@ export function flushSlot(slot: TokenSlot, store: SecretStore): Promise<boolean>
   });
 }
 
+/** Any refusal is "not now" (ERR_STORE_UNAVAILABLE unless coded); the store's own words are redacted. */
 function asStoreError(error: unknown): TokenAgentError {
   if (isTokenAgentError(error)) return error;
   return new TokenAgentError(
     codes.storeUnavailable,
-    `The secret store refused the write (${(error as Error)?.message ?? String(error)}).`,
+    `The secret store refused the write (${redactOutside((error as Error)?.message ?? String(error))}).`,
     { cause: error },
   );
 }

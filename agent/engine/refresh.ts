@@ -7,6 +7,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { codes, isTokenAgentError, TokenAgentError } from '../base/errors';
 import { describeAccessToken } from '../base/jwtInfo';
+import { redactError } from '../base/redact';
 import { appendAudit } from '../store/auditLog';
 import { acquireLock, type LockHandle } from '../store/lockFile';
 import type { SecretStore } from '../store/secretStore';
@@ -161,7 +162,8 @@ export async function refreshUnderLock(
     );
     return { ok: true };
   } catch (error) {
-    const coded = toCoded(error);
+    // Redacted once here: the status, the log line and every caller joined to this refresh see it.
+    const coded = redactError(toCoded(error), context.redact);
     slot.lastError = coded;
     slot.failures += 1;
     if (coded.code === codes.needsSignIn) slot.needsSignIn = true;

@@ -1,6 +1,7 @@
 // The machinery behind each slot: loading it from the store once, one refresh at a time (later
 // callers join the one in flight), the timer of its next background refresh, and the hand-over to a
 // new slot when its definition changes. The engine (tokenEngine.ts) owns the slots and the public API.
+import { redactError } from '../base/redact';
 import { adoptStored } from './adopt';
 import type { BudgetBook } from './budgetFile';
 import { takeOver } from './definitions';
@@ -44,7 +45,8 @@ export class SlotRunner {
         (error: unknown) => {
           // Forget the failed load so the next caller tries again (the store may come back).
           slot.loaded = undefined;
-          slot.lastError = toCoded(error);
+          // The store's words (D-Bus, the file system) pass the redactor like a refresh's.
+          slot.lastError = redactError(toCoded(error), this.#o.context.redact);
         },
       );
     slot.loaded = loading;

@@ -6,6 +6,7 @@
 
 import { codes, TokenAgentError } from '../base/errors';
 import { JwtInfoCache } from '../base/jwtInfo';
+import { redactKnown } from '../base/redact';
 import type { TokenDefinition } from '../config/types';
 import type { TokenState } from '../protocol';
 import type { SecretKind, SecretStore } from '../store/secretStore';
@@ -23,6 +24,7 @@ import {
 import { adoptFromPeers, PeerWatch } from './peerWatch';
 import { forgetPending, SaveRetrier } from './pendingSave';
 import { type LogLevel, type RefreshContext, usable } from './refresh';
+import { SecretWitness } from './secretWitness';
 import { SlotRunner } from './slotRunner';
 import { nodeTimers, type Timers } from './timer';
 import { type HeldToken, type RefreshOutcome, TokenSlot } from './tokenSlot';
@@ -43,6 +45,8 @@ export class TokenEngine {
   readonly #saves: SaveRetrier;
   readonly #budgets: BudgetBook;
   readonly #runner: SlotRunner;
+  /** The store's secrets the engine has seen, for the redactor. */
+  readonly #witness = new SecretWitness();
   /** Slots of names no longer defined whose refresh or kept secrets have not ended yet. */
   readonly #detached = new Set<TokenSlot>();
   /** Loads started by setDefinitions; idle() waits for them. */
@@ -83,6 +87,7 @@ export class TokenEngine {
       fetch: options.fetch,
       now: this.#now,
       log: (level, message) => this.#log(level, message),
+      redact: (text) => this.redact(text),
       budget: { sync: () => this.#budgets.sync(), spent: () => this.#budgets.persist() },
     };
     this.#runner = new SlotRunner({
@@ -120,9 +125,36 @@ export class TokenEngine {
     return this.#options.storeError;
   }
 
-  /** Team mode's health; undefined when there is no team. */
+  /** Team mode's health, its detail redacted (it quotes Redis); undefined when there is no team. */
   teamHealth(): TeamHealth | undefined {
-    return this.#options.coordinator?.health();
+    const health = this.#options.coordinator?.health();
+    return health?.state === 'degraded' ? { ...health, detail: this.redact(health.detail) } : health;
+  }
+
+  /**
+   * Masks, in text about to leave the engine (a log line, a status message, an error), the secrets it
+   * holds right now and whatever the leak lint's rules find. Outside strings inside the text were
+   * already redacted where they came in (obtain.ts, the team, the store); this catches a held token
+   * echoed back in any shape.
+   */
+  redact(text: string): string {
+    const find = this.#options.findSecrets;
+    return redactKnown(text, { secrets: this.#heldSecrets(), ...(find ? { find } : {}) });
+  }
+
+  /**
+   * Every secret the engine holds right now: access tokens, what the store has not taken yet, and the
+   * refresh tokens and client secrets it last read or wrote.
+   */
+  #heldSecrets(): string[] {
+    const held: string[] = this.#witness.values();
+    for (const slot of [...this.#slots.values(), ...this.#detached]) {
+      if (slot.current) held.push(slot.current.accessToken);
+      const pending = slot.pending?.values;
+      if (pending?.refresh_token) held.push(pending.refresh_token);
+      if (pending?.access_token) held.push(pending.access_token);
+    }
+    return held;
   }
 
   names(): string[] {
@@ -137,6 +169,8 @@ export class TokenEngine {
         state.phase = 'error';
         state.lastError = { code: this.#options.storeError.code, message: this.#options.storeError.message };
       }
+      if (state.lastError) state.lastError.message = this.redact(state.lastError.message);
+      if (state.pendingSave) state.pendingSave.message = this.redact(state.pendingSave.message);
       return state;
     });
   }
@@ -331,7 +365,12 @@ export class TokenEngine {
     const state = slot.toState(now);
     // Only an answer about the token held right now: the tracker matches it by the token's digest.
     const verification = this.#verifier?.answer(slot.name, slot.current?.accessToken);
-    if (verification) state.verification = verification;
+    // A failed check's reason may quote the issuer's answer: it passes the redactor like the rest.
+    if (verification)
+      state.verification =
+        'reason' in verification
+          ? { ...verification, reason: this.redact(verification.reason) }
+          : verification;
     return state;
   }
 
@@ -421,7 +460,7 @@ export class TokenEngine {
         new TokenAgentError(codes.storeUnavailable, 'No secret store is available.')
       );
     }
-    return store;
+    return this.#witness.wrap(store);
   }
 
   #usable(held: HeldToken | undefined, minValidMs: number): held is HeldToken {
@@ -429,7 +468,8 @@ export class TokenEngine {
   }
 
   #log(level: LogLevel, message: string): void {
-    this.#options.log?.(level, message);
+    const log = this.#options.log;
+    if (log) log(level, this.redact(message));
   }
 
   #emit(): void {

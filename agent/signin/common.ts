@@ -3,7 +3,7 @@
 // a coded error. No I/O of its own beyond discovery.
 import * as oauth from 'oauth4webapi';
 import { codes, type ErrorCodeString } from '../base/errors';
-import { redactTokensInText } from '../base/redact';
+import { redactOutside } from '../base/redact';
 import type { OAuth2RefreshTokenDefinition } from '../config/types';
 import { GrantError, isLoopback, resolveAuthorizationServer, toGrantError } from '../engine/grants';
 
@@ -135,9 +135,7 @@ export function toSignInError(error: unknown, name: string, what: string): Grant
   if (error instanceof oauth.AuthorizationResponseError || error instanceof oauth.ResponseBodyError) {
     const oauthError = error.error;
     // Server text, shown to people: masked in case a server echoes a credential back.
-    const described = error.error_description
-      ? `: ${redactTokensInText(error.error_description).slice(0, 300)}`
-      : '';
+    const described = error.error_description ? `: ${redactOutside(error.error_description)}` : '';
     const status = error instanceof oauth.ResponseBodyError ? { status: error.status } : {};
     if (oauthError === 'access_denied') {
       return signInError(

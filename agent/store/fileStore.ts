@@ -72,14 +72,33 @@ export class FileStore implements SecretStore {
   }
 
   async #update(change: (secrets: Secrets) => boolean): Promise<void> {
-    await mkdir(this.#dataDir, { recursive: true, mode: 0o700 });
-    const lock = await acquireLock({ path: `${this.path}.lock`, timeoutMs: this.#lockTimeoutMs });
     try {
-      const secrets = await this.#read();
-      if (change(secrets)) await this.#write(secrets);
-    } finally {
-      await lock.release();
+      await mkdir(this.#dataDir, { recursive: true, mode: 0o700 });
+      const lock = await acquireLock({ path: `${this.path}.lock`, timeoutMs: this.#lockTimeoutMs });
+      try {
+        const secrets = await this.#read();
+        if (change(secrets)) await this.#write(secrets);
+      } finally {
+        await lock.release();
+      }
+    } catch (error) {
+      throw this.#cannotWrite(error);
     }
+  }
+
+  /**
+   * A full disk, a read-only or a no-longer-writable folder is a store that cannot take a secret right
+   * now, not a broken one: ERR_STORE_UNAVAILABLE, so that the engine keeps the new refresh token in
+   * memory and writes it again later (pendingSave.ts). The errno stays on the cause for the status.
+   */
+  #cannotWrite(error: unknown): unknown {
+    const code = (error as NodeJS.ErrnoException | null)?.code;
+    if (error instanceof TokenAgentError || code === undefined || !(code in unwritableAdvice)) return error;
+    return new TokenAgentError(
+      codes.storeUnavailable,
+      `The plaintext secret file ${this.path} cannot be written right now (${code}): ${unwritableAdvice[code]}.`,
+      { cause: error },
+    );
   }
 
   async #read(): Promise<Secrets> {
@@ -169,6 +188,15 @@ export class FileStore implements SecretStore {
     );
   }
 }
+
+/** What to do about each errno that means "not now" rather than "broken". */
+export const unwritableAdvice: Readonly<Record<string, string>> = {
+  ENOSPC: 'the disk is full; free some space',
+  EDQUOT: 'the disk quota is used up; free some space',
+  EROFS: 'the file system is read-only; make it writable',
+  EACCES: 'the data folder is not writable; give your user write access to it',
+  EPERM: 'the data folder is not writable; give your user write access to it',
+};
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);

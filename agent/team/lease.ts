@@ -19,6 +19,7 @@ export class RedisLease implements TeamLease {
   /** The local refresh token, when it is newer than the team's and must be published. */
   publishRefreshToken: string | undefined;
   readonly #commit: LeaseCommit;
+  readonly #wrote: (error: unknown) => void;
   readonly #commands: TeamClient;
   readonly #owner: string;
   readonly #timer: NodeJS.Timeout;
@@ -34,8 +35,11 @@ export class RedisLease implements TeamLease {
     lockTtlMs: number;
     name: string;
     log: (level: LogLevel, message: string) => void;
+    /** How each lock write ended (undefined: it worked), for the team's health. */
+    wrote?: (error: unknown) => void;
   }) {
     this.#commit = options.commit;
+    this.#wrote = options.wrote ?? (() => undefined);
     this.#commands = options.commands;
     this.keys = options.keys;
     this.#owner = options.owner;
@@ -47,9 +51,10 @@ export class RedisLease implements TeamLease {
     this.#timer = setInterval(() => {
       this.#commands.teamExtend(this.keys.lock, this.#owner, lockTtlMs).then(
         (held) => {
+          this.#wrote(undefined);
           if (held !== 1) log('warn', `team mode: lost the refresh lock of '${this.name}' while refreshing`);
         },
-        () => undefined,
+        (error: unknown) => this.#wrote(error ?? new Error('the lock extension failed')),
       );
     }, lockTtlMs / 3);
     this.#timer.unref();
@@ -67,8 +72,9 @@ export class RedisLease implements TeamLease {
     clearInterval(this.#timer);
     // Without a commit, waiters hear "released" and try for the lock at once instead of at its expiry.
     const message = this.#committed ? '' : JSON.stringify({ t: 'released' } satisfies Message);
-    await this.#commands
-      .teamRelease(this.keys.lock, this.#owner, this.keys.channel, message)
-      .catch(() => undefined);
+    await this.#commands.teamRelease(this.keys.lock, this.#owner, this.keys.channel, message).then(
+      () => this.#wrote(undefined),
+      (error: unknown) => this.#wrote(error ?? new Error('the lock release failed')),
+    );
   }
 }

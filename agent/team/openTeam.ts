@@ -3,6 +3,7 @@
 // reserved name `@team` (a configured token cannot have that name: '@' is not allowed in one):
 //   openssl rand -base64 32 | token-agent secret set @team client_secret
 // Without a key, team mode stays degraded and says why; the agent refreshes on its own meanwhile.
+import { redactOutside } from '../base/redact';
 import type { RedisConfig } from '../config/types';
 import type { RefreshCoordinator } from '../engine/coordinator';
 import type { LogLevel } from '../engine/refresh';
@@ -47,7 +48,7 @@ async function findTeamKey(options: OpenTeamOptions): Promise<TeamKey | { proble
     try {
       text = await options.store.get(teamKeyName, 'client_secret');
     } catch (error) {
-      return { problem: `no team key: the secret store failed: ${(error as Error).message}` };
+      return { problem: `no team key: the secret store failed: ${redactOutside((error as Error).message)}` };
     }
     if (!text)
       return {

@@ -10,8 +10,11 @@
 // - the rotating refresh token is shared too, sealed with AES-256-GCM (seal.ts).
 // Any Redis failure makes the operation throw TeamUnavailableError: the engine then refreshes with
 // its machine-local lock alone, the health says "degraded", and ioredis keeps reconnecting.
+// Health follows the last write (lock, fencing, store), not the last read: a Redis out of memory still
+// answers reads, and a successful read must not hide that no member can take the lock or share a token.
 import { randomUUID } from 'node:crypto';
 import { codes, TokenAgentError } from '../base/errors';
+import { redactOutside } from '../base/redact';
 import type { RedisConfig, TokenDefinition } from '../config/types';
 import {
   type CommitResult,
@@ -56,6 +59,9 @@ interface Snapshot {
   sealedRefresh: string;
 }
 
+/** While writes fail, a probe write this often says when they work again. */
+const probeEveryMs = 15_000;
+
 /** The cache's safety margin: a tenth of the token's life, at most 30 s. */
 const maxCacheMarginMs = 30_000;
 
@@ -75,7 +81,11 @@ export class RedisCoordinator implements RefreshCoordinator {
   readonly #inboxes = new Map<string, Set<Inbox>>();
   readonly #firstReady: Promise<void>;
   #lastError: string | undefined;
-  #failure: string | undefined;
+  /** The last write failed: cleared only by a write that succeeds (a later call, or the probe). */
+  #writeFailure: string | undefined;
+  /** The last read failed: cleared by any call that succeeds. */
+  #readFailure: string | undefined;
+  #probe: NodeJS.Timeout | undefined;
   #otherKey = false;
   #reported: string | undefined;
   readonly #healthListeners = new Set<() => void>();
@@ -115,12 +125,14 @@ export class RedisCoordinator implements RefreshCoordinator {
     });
     // ioredis emits connection errors as events; without a listener they would crash the process.
     this.#commands.on('error', (error: Error) => {
-      this.#lastError = error.message;
+      this.#lastError = redactOutside(error.message);
       this.#report();
     });
     this.#commands.on('ready', () => {
       this.#lastError = undefined;
-      this.#failure = undefined;
+      this.#readFailure = undefined;
+      // A new connection says nothing about writes: a failed one is tried again before health is ok.
+      if (this.#writeFailure !== undefined) this.#armProbe(0);
       this.#report();
     });
     this.#commands.on('close', () => {
@@ -168,8 +180,9 @@ export class RedisCoordinator implements RefreshCoordinator {
     const inbox = this.#listen(keys.channel);
     try {
       for (;;) {
-        const answer = await this.#call(() =>
-          this.#commands.teamAcquire(keys.lock, keys.counter, owner, this.#lockTtlMs),
+        const answer = await this.#call(
+          () => this.#commands.teamAcquire(keys.lock, keys.counter, owner, this.#lockTtlMs),
+          'write',
         );
         if (answer > 0) return await this.#lease(definition, keys, owner, answer, wanted);
         const left = deadline - this.#now();
@@ -197,6 +210,7 @@ export class RedisCoordinator implements RefreshCoordinator {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    clearTimeout(this.#probe);
     this.#subscriber.disconnect();
     this.#commands.disconnect();
   }
@@ -211,6 +225,7 @@ export class RedisCoordinator implements RefreshCoordinator {
   ): Promise<TeamLease | SharedToken> {
     const lease = new RedisLease({
       commit: (holder, token, rotated) => this.#commit(holder, token, rotated),
+      wrote: (error) => this.#wrote(error),
       commands: this.#commands,
       keys,
       owner,
@@ -254,17 +269,19 @@ export class RedisCoordinator implements RefreshCoordinator {
     try {
       const key = this.#requireKey();
       const shared: SharedToken = { ...token, fence };
-      accepted = await this.#call(() =>
-        this.#commands.teamCommit(
-          keys.state,
-          keys.access,
-          String(fence),
-          key.seal(JSON.stringify(shared), keys.access),
-          this.#cacheTtlMs(token),
-          refreshToken === undefined ? '' : key.seal(refreshToken, keys.state),
-          keys.channel,
-          JSON.stringify({ t: 'token', fence } satisfies Message),
-        ),
+      accepted = await this.#call(
+        () =>
+          this.#commands.teamCommit(
+            keys.state,
+            keys.access,
+            String(fence),
+            key.seal(JSON.stringify(shared), keys.access),
+            this.#cacheTtlMs(token),
+            refreshToken === undefined ? '' : key.seal(refreshToken, keys.state),
+            keys.channel,
+            JSON.stringify({ t: 'token', fence } satisfies Message),
+          ),
+        'write',
       );
     } catch (error) {
       if (!(error instanceof TeamUnavailableError)) throw error;
@@ -306,8 +323,9 @@ export class RedisCoordinator implements RefreshCoordinator {
   }
 
   async #read(keys: TokenKeys): Promise<Snapshot> {
-    const [sealedAccess, fenceText, sealedRefresh] = await this.#call(() =>
-      this.#commands.teamRead(keys.access, keys.state),
+    const [sealedAccess, fenceText, sealedRefresh] = await this.#call(
+      () => this.#commands.teamRead(keys.access, keys.state),
+      'read',
     );
     return {
       token: sealedAccess === '' ? undefined : this.#openAccess(sealedAccess, keys),
@@ -362,8 +380,11 @@ export class RedisCoordinator implements RefreshCoordinator {
     return Math.max(ttl, 0);
   }
 
-  /** Runs one Redis call; any failure is TeamUnavailableError (and the health says why). */
-  async #call<T>(operation: () => Promise<T>): Promise<T> {
+  /**
+   * Runs one Redis call; any failure is TeamUnavailableError (and the health says why). A read that
+   * succeeds clears only a read's failure: while writes fail, the team is degraded whatever reads do.
+   */
+  async #call<T>(operation: () => Promise<T>, kind: 'read' | 'write'): Promise<T> {
     this.#requireKey();
     if (this.#otherKey) throw new TeamUnavailableError('the team records are sealed with another team key');
     if (this.#commands.status !== 'ready') await this.#firstReady;
@@ -371,19 +392,62 @@ export class RedisCoordinator implements RefreshCoordinator {
       this.#report();
       throw new TeamUnavailableError(this.#problem() ?? 'Redis is not connected');
     }
+    let result: T;
     try {
-      const result = await operation();
-      if (this.#failure !== undefined) {
-        this.#failure = undefined;
-        this.#report();
-      }
-      return result;
+      result = await operation();
     } catch (error) {
       if (error instanceof TeamUnavailableError || error instanceof TokenAgentError) throw error;
-      this.#failure = `a Redis command failed: ${(error as Error).message}`;
-      this.#report();
-      throw new TeamUnavailableError(this.#failure, { cause: error });
+      const failure = this.#failed(kind, error);
+      throw new TeamUnavailableError(failure);
     }
+    if (kind === 'write') this.#wrote(undefined);
+    else if (this.#readFailure !== undefined) {
+      this.#readFailure = undefined;
+      this.#report();
+    }
+    return result;
+  }
+
+  /** Records a failed call; its message is Redis's (or the network's) words, redacted. */
+  #failed(kind: 'read' | 'write', error: unknown): string {
+    const failure = `a Redis ${kind} failed: ${redactOutside((error as Error)?.message ?? String(error))}`;
+    if (kind === 'write') {
+      this.#writeFailure = failure;
+      this.#armProbe(probeEveryMs);
+    } else this.#readFailure = failure;
+    this.#report();
+    return failure;
+  }
+
+  /** How a write ended, from #call or from a lease's lock extension and release. */
+  #wrote(error: unknown): void {
+    if (error !== undefined) {
+      this.#failed('write', error);
+      return;
+    }
+    if (this.#writeFailure === undefined && this.#readFailure === undefined) return;
+    this.#writeFailure = undefined;
+    this.#readFailure = undefined;
+    clearTimeout(this.#probe);
+    this.#probe = undefined;
+    this.#report();
+  }
+
+  /**
+   * While writes fail, one small write now and then (a key that expires at once) tells when they work
+   * again; without it a recovered Redis would show degraded until the next refresh, maybe an hour.
+   */
+  #armProbe(delayMs: number): void {
+    if (this.#closed || this.#probe !== undefined) return;
+    this.#probe = setTimeout(() => {
+      this.#probe = undefined;
+      if (this.#closed || this.#writeFailure === undefined || this.#commands.status !== 'ready') return;
+      this.#commands.set(`${this.#prefix}:health-probe`, '1', 'PX', 1000).then(
+        () => this.#wrote(undefined),
+        (error: unknown) => this.#wrote(error ?? new Error('the write probe failed')),
+      );
+    }, delayMs);
+    this.#probe.unref();
   }
 
   #problem(): string | undefined {
@@ -392,7 +456,7 @@ export class RedisCoordinator implements RefreshCoordinator {
       return 'the team records are sealed with another team key: every member needs the same key';
     if (this.#commands.status !== 'ready')
       return `${this.#describe} is unreachable${this.#lastError ? ` (${this.#lastError})` : ''}`;
-    return this.#failure;
+    return this.#writeFailure ?? this.#readFailure;
   }
 
   /** Logs each change of health once. */
