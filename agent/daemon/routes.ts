@@ -198,6 +198,7 @@ export function tokenAnswer(token: IssuedToken, now: number): TokenAnswer {
         }
       : {}),
     ...(token.shortOfMinValid ? { short_of_min_valid: true as const } : {}),
+    ...(token.refreshAt !== undefined ? { refresh_at: Math.floor(token.refreshAt / 1000) } : {}),
   };
 }
 
