@@ -13,7 +13,8 @@ import { type AgentWorkspace, agentBundle, createWorkspace, verifyAccessToken } 
 import { type GuardedServer, startGitServer, startKubeApi } from '../support/consumerServers';
 import { type SecretService, startSecretService } from '../support/secretService';
 import { startTokenServer, type TokenServer } from '../support/tokenServer';
-import { killLeftoverAgents } from '../support/userAgent';
+import { killLeftoverAgents, tokenState } from '../support/userAgent';
+import { waitUntil } from '../support/waitFor';
 
 /** Short-lived tokens: several expiries fit in a test. */
 const ttlSeconds = 6;
@@ -155,6 +156,69 @@ describe('git through token-agent git-credential', { timeout: 180_000 }, () => {
       accepted.every((record) => record.scheme === 'Basic'),
       'git 2.39 sends Basic',
     );
+  });
+
+  it('erase: a token the server refused is refreshed once, and an erase of an older one refreshes nothing', async () => {
+    // Long-lived tokens here, so that only the erase can cause a refresh.
+    const longServer = await startTokenServer({ accessTokenTtlSeconds: 300 });
+    try {
+      const gate = await startGitServer(longServer, root());
+      servers.push(gate);
+      const ws = await createWorkspace({
+        server: longServer,
+        secrets,
+        tokens: [{ name: 'erase-me', urls: [`${gate.url}/`], refreshBeforeSeconds: 2 }],
+      });
+      workspaces.push(ws);
+      await ws.setSecret(
+        'erase-me',
+        'refresh_token',
+        await longServer.mintRefreshToken({ clientId: longServer.publicClientId }),
+      );
+      const eraseHelper = `!'${process.execPath}' '${agentBundle}' git-credential --config '${ws.configPath}'`;
+      const env = { ...gitEnv, ...ws.env };
+      const withHelper = (args: string[], input?: string) =>
+        new Promise<Result>((done) => {
+          const child = execFile(
+            'git',
+            ['-c', 'credential.helper=', '-c', `credential.helper=${eraseHelper}`, ...args],
+            { cwd: dir, env, timeout: 60_000 },
+            (error, stdout, stderr) => done({ code: error ? 1 : 0, stdout, stderr }),
+          );
+          child.stdin?.end(input ?? '');
+        });
+      const describeRemote = `protocol=http\nhost=${new URL(gate.url).host}\n\n`;
+      const filled = await withHelper(['credential', 'fill'], describeRemote);
+      assert.equal(filled.code, 0, filled.stderr);
+      const first = /^password=(.+)$/m.exec(filled.stdout)?.[1];
+      assert.ok(first, 'git credential fill got a password');
+      assert.equal((await withHelper(['ls-remote', `${gate.url}/repo.git`])).code, 0);
+      // The agent hands back a token refreshed in the last 10 s instead of refreshing again.
+      await waitUntil(
+        async () => Date.now() - ((await tokenState(ws, 'erase-me')).lastRefreshAt ?? 0) > 10_500,
+        'the last refresh to be 10 s old',
+        20_000,
+      );
+      const grants = longServer.events.grantSuccess;
+      gate.refuseNext(1);
+      const refused = await withHelper(['ls-remote', `${gate.url}/repo.git`]);
+      assert.notEqual(refused.code, 0);
+      assert.match(refused.stderr, /Authentication failed/);
+      assert.equal(longServer.events.grantSuccess, grants + 1, "git's erase refreshed the token once");
+      const again = await withHelper(['ls-remote', `${gate.url}/repo.git`]);
+      assert.equal(again.code, 0, again.stderr);
+      const jtis = gate.auth.filter((record) => record.accepted).map((record) => record.jti);
+      assert.notEqual(jtis.at(-1), jtis[0], 'the next request carried the new token');
+      // An erase of the token already replaced (another git process's late 401) refreshes nothing.
+      const stale = await withHelper(
+        ['credential', 'reject'],
+        `${describeRemote.trim()}\nusername=x-access-token\npassword=${first}\n\n`,
+      );
+      assert.equal(stale.code, 0, stale.stderr);
+      assert.equal(longServer.events.grantSuccess, grants + 1);
+    } finally {
+      await longServer.close();
+    }
   });
 
   it('a remote the token does not serve gets nothing from the helper, and git is refused', async () => {

@@ -33,11 +33,18 @@ export interface GuardedServer {
   readonly auth: readonly AuthRecord[];
   /** Requests that carried a credential the server refused. */
   failures(): AuthRecord[];
+  /** The next `n` requests with a valid credential are refused anyway (a token revoked early). */
+  refuseNext(n: number): void;
   close(): Promise<void>;
 }
 
 /** Reads `Authorization` as git and kubectl send it: Basic user:token, or Bearer token. */
-async function check(server: TokenServer, req: IncomingMessage, log: AuthRecord[]): Promise<boolean> {
+async function check(
+  server: TokenServer,
+  req: IncomingMessage,
+  log: AuthRecord[],
+  refusals: { left: number } = { left: 0 },
+): Promise<boolean> {
   const header = req.headers.authorization ?? '';
   const basic = /^Basic ([A-Za-z0-9+/=]+)$/.exec(header);
   const bearer = /^Bearer (\S+)$/.exec(header);
@@ -55,6 +62,11 @@ async function check(server: TokenServer, req: IncomingMessage, log: AuthRecord[
   }
   try {
     const payload = await verifyAccessToken(server, token);
+    if (refusals.left > 0) {
+      refusals.left--;
+      log.push({ at: Date.now(), scheme, accepted: false, reason: 'refused on purpose (refuseNext)' });
+      return false;
+    }
     log.push({ at: Date.now(), scheme, accepted: true, ...(payload.jti ? { jti: payload.jti } : {}) });
     return true;
   } catch (error) {
@@ -63,11 +75,19 @@ async function check(server: TokenServer, req: IncomingMessage, log: AuthRecord[
   }
 }
 
-function guarded(url: string, log: AuthRecord[], close: () => Promise<void>): GuardedServer {
+function guarded(
+  url: string,
+  log: AuthRecord[],
+  refusals: { left: number },
+  close: () => Promise<void>,
+): GuardedServer {
   return {
     url,
     auth: log,
     failures: () => log.filter((record) => record.scheme !== 'none' && !record.accepted),
+    refuseNext: (n) => {
+      refusals.left += n;
+    },
     close,
   };
 }
@@ -78,9 +98,10 @@ function guarded(url: string, log: AuthRecord[], close: () => Promise<void>): Gu
  */
 export async function startGitServer(server: TokenServer, projectRoot: string): Promise<GuardedServer> {
   const log: AuthRecord[] = [];
+  const refusals = { left: 0 };
   const http = createHttp((req, res) => {
     void (async () => {
-      if (!(await check(server, req, log))) {
+      if (!(await check(server, req, log, refusals))) {
         res.writeHead(401, { 'www-authenticate': 'Basic realm="git"', 'content-type': 'text/plain' });
         res.end('a valid token is required\n');
         return;
@@ -90,7 +111,7 @@ export async function startGitServer(server: TokenServer, projectRoot: string): 
   });
   await new Promise<void>((listening) => http.listen(0, '127.0.0.1', listening));
   const { port } = http.address() as AddressInfo;
-  return guarded(`http://127.0.0.1:${port}`, log, () => closeServer(http));
+  return guarded(`http://127.0.0.1:${port}`, log, refusals, () => closeServer(http));
 }
 
 function backend(req: IncomingMessage, res: ServerResponse, projectRoot: string): void {
@@ -176,9 +197,10 @@ export async function startKubeApi(server: TokenServer): Promise<GuardedServer &
   ]);
   const [keyPem, certPem] = await Promise.all([readFile(key), readFile(cert)]);
   const log: AuthRecord[] = [];
+  const refusals = { left: 0 };
   const https = createHttps({ key: keyPem, cert: certPem }, (req, res) => {
     void (async () => {
-      if (!(await check(server, req, log))) {
+      if (!(await check(server, req, log, refusals))) {
         res.writeHead(401, { 'content-type': 'application/json' });
         res.end(
           JSON.stringify({
@@ -210,7 +232,7 @@ export async function startKubeApi(server: TokenServer): Promise<GuardedServer &
   await new Promise<void>((listening) => https.listen(0, '127.0.0.1', listening));
   const { port } = https.address() as AddressInfo;
   return {
-    ...guarded(`https://127.0.0.1:${port}`, log, async () => {
+    ...guarded(`https://127.0.0.1:${port}`, log, refusals, async () => {
       await closeServer(https);
       await rm(dir, { recursive: true, force: true });
     }),
