@@ -3,7 +3,7 @@
 // through `token-agent kube-credential`, both against servers that accept only tokens that verify
 // against the token server's keys, across several expiries of 6-second tokens.
 import assert from 'node:assert/strict';
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,7 +13,7 @@ import { type AgentWorkspace, agentBundle, createWorkspace, verifyAccessToken } 
 import { type GuardedServer, startGitServer, startKubeApi } from '../support/consumerServers';
 import { type SecretService, startSecretService } from '../support/secretService';
 import { startTokenServer, type TokenServer } from '../support/tokenServer';
-import { killLeftoverAgents, tokenState } from '../support/userAgent';
+import { agentProcesses, killLeftoverAgents, tokenState } from '../support/userAgent';
 import { waitUntil } from '../support/waitFor';
 
 /** Short-lived tokens: several expiries fit in a test. */
@@ -325,6 +325,50 @@ describe('kubectl through token-agent kube-credential', { timeout: 180_000 }, ()
     assert.ok(tokens.size >= 4, `kubectl presented ${tokens.size} distinct tokens over ${calls} calls`);
   });
 
+  it('one long-running kubectl (proxy) asks again at each expirationTimestamp: 0 failures over four lifetimes', async (t) => {
+    // client-go keeps an exec credential until its expirationTimestamp: the refresh point makes it
+    // run the plugin again before the token lapses, inside one process.
+    const proxy = spawn('kubectl', ['--kubeconfig', kubeconfig, 'proxy', '--port=0', '--address=127.0.0.1'], {
+      env: { PATH: process.env.PATH, HOME: join(dir, 'home'), ...workspace.env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    try {
+      let printed = '';
+      proxy.stdout.on('data', (chunk: Buffer) => {
+        printed += chunk.toString();
+      });
+      proxy.stderr.on('data', (chunk: Buffer) => {
+        printed += chunk.toString();
+      });
+      await waitUntil(
+        () => /Starting to serve on 127\.0\.0\.1:\d+/.test(printed),
+        'kubectl proxy to listen',
+        30_000,
+      );
+      const port = /Starting to serve on 127\.0\.0\.1:(\d+)/.exec(printed)?.[1];
+      const before = api.auth.length;
+      const started = Date.now();
+      let calls = 0;
+      while (Date.now() - started < spanMs) {
+        const response = await fetch(`http://127.0.0.1:${port}/api`);
+        assert.equal(response.status, 200, `call ${calls}: ${await response.text()}`);
+        calls++;
+        await delay(250);
+      }
+      const seen = api.auth.slice(before);
+      const tokens = new Set(seen.filter((record) => record.accepted).map((record) => record.jti));
+      t.diagnostic(`kubectl proxy: ${calls} requests, ${tokens.size} distinct tokens, one kubectl process`);
+      assert.deepEqual(
+        seen.filter((record) => !record.accepted),
+        [],
+        'no request was refused, none went without a token',
+      );
+      assert.ok(tokens.size >= 4, `one kubectl presented ${tokens.size} distinct tokens`);
+    } finally {
+      proxy.kill('SIGTERM');
+    }
+  });
+
   it('speaks exec v1 too, and kubectl shows its message when the token needs a sign-in', async () => {
     const v1 = await writeKubeconfig('client.authentication.k8s.io/v1');
     const result = await kubectl(v1, ['get', '--raw', '/version']);
@@ -370,6 +414,38 @@ describe('docker-credential-token-agent and status NAME, as programs', { timeout
     assert.deepEqual([missing.code, missing.stdout], [1, 'credentials not found in native keychain\n']);
     const list = await run('list', '');
     assert.deepEqual(JSON.parse(list.stdout), { 'https://registry.example.invalid': 'x-access-token' });
+  });
+
+  it('--no-agent: git credential fill gets the token from an engine in the helper process', async () => {
+    // Every command of this workspace runs in its own process, `secret set` included.
+    const workspace = await createWorkspace({
+      server,
+      secrets,
+      noAgent: true,
+      tokens: [{ name: 'inproc', urls: ['https://git.example.invalid/'], refreshBeforeSeconds: 2 }],
+    });
+    workspaces.push(workspace);
+    await workspace.setSecret(
+      'inproc',
+      'refresh_token',
+      await server.mintRefreshToken({ clientId: server.publicClientId }),
+    );
+    const helper = `!'${process.execPath}' '${agentBundle}' git-credential --no-agent --config '${workspace.configPath}'`;
+    const filled = await new Promise<Result>((done) => {
+      const child = execFile(
+        'git',
+        ['-c', 'credential.helper=', '-c', `credential.helper=${helper}`, 'credential', 'fill'],
+        { env: { ...process.env, ...workspace.env, GIT_TERMINAL_PROMPT: '0' }, timeout: 60_000 },
+        (error, stdout, stderr) => done({ code: error ? 1 : 0, stdout, stderr }),
+      );
+      child.stdin?.end('protocol=https\nhost=git.example.invalid\npath=x.git\n\n');
+    });
+    assert.equal(filled.code, 0, filled.stderr);
+    const password = /^password=(.+)$/m.exec(filled.stdout)?.[1];
+    assert.ok(password);
+    await verifyAccessToken(server, password);
+    assert.match(filled.stdout, /^username=x-access-token$/m);
+    assert.deepEqual(await agentProcesses(workspace.configPath), [], 'no user agent was started');
   });
 
   it('status NAME --min-valid: 0 when valid long enough, 1 when not, 2 for an unknown name, silent', async () => {
