@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseCommandLine } from '../../agent/cli/args';
 import { validity } from '../../agent/cli/statusCheck';
+import { parseTokenCommand } from '../../agent/cli/tokenCommands';
 import { validateConfig } from '../../agent/config/validate';
 import type { TokenState } from '../../agent/protocol';
 
@@ -137,5 +138,46 @@ describe('the urls and username fields', () => {
       assert.deepEqual(result.config.tokens, [], String(username));
       assert.ok(result.problems.some((p) => p.field === 'username'));
     }
+  });
+});
+
+describe('token add --url and --username', () => {
+  it('collects repeated --url into urls, in order, and the config validation accepts the entry', () => {
+    const command = parseTokenCommand([
+      'token',
+      'add',
+      'gh',
+      '--url',
+      'https://github.com/team/',
+      '--type',
+      'static',
+      '--url=https://ghcr.io',
+      '--username',
+      'oauth2',
+    ]);
+    assert.equal(command.kind, 'token-add');
+    const definition = (command as { definition: Record<string, unknown> }).definition;
+    assert.deepEqual(definition, {
+      name: 'gh',
+      type: 'static',
+      urls: ['https://github.com/team/', 'https://ghcr.io'],
+      username: 'oauth2',
+    });
+    assert.deepEqual(validateConfig({ tokens: [definition] }).problems, []);
+  });
+
+  it('still refuses --username twice', () => {
+    const command = parseTokenCommand([
+      'token',
+      'add',
+      'gh',
+      '--type',
+      'static',
+      '--username',
+      'a',
+      '--username',
+      'b',
+    ]);
+    assert.equal(command.kind, 'usage-error');
   });
 });
