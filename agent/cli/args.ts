@@ -1,8 +1,9 @@
 // Parses the command line into a typed command. Pure: no I/O, so every path is unit-tested.
 import { parseArgs } from 'node:util';
 import { type ListenSpec, parseListen } from '../daemon/listen';
+import { helperMinValidSeconds } from '../helpers/source';
 import type { SignInFlow } from '../protocol';
-import { type HelperCommand, helperMinValidSeconds } from './helperRun';
+import type { HelperCommand } from './helperRun';
 import { parseScanArgs, type ScanCommand } from './scan';
 import type { StatusCheckCommand } from './statusCheck';
 import { parseTokenCommand, type TokenCommand, tokenUsage } from './tokenCommands';

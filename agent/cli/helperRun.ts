@@ -14,9 +14,6 @@ import { agentSource, type TokenSource } from '../helpers/source';
 import type { ClientFlags } from './args';
 import { wantsLocal } from './run';
 
-/** How long a token handed to a helper must stay valid unless `--min-valid` says otherwise. */
-export const helperMinValidSeconds = 60;
-
 export type HelperCommand =
   | ({ kind: 'git-credential'; action: string; minValidSeconds: number } & ClientFlags)
   | ({ kind: 'kube-credential'; name: string; minValidSeconds: number } & ClientFlags)

@@ -6,6 +6,9 @@ import type { TokenAnswer } from '../daemon/api';
 import type { AgentClient } from '../daemon/client';
 import { type ServedToken, servedFromList } from './served';
 
+/** How long a token handed to a helper must stay valid unless `--min-valid` says otherwise. */
+export const helperMinValidSeconds = 60;
+
 export interface TokenSource {
   /** The tokens whose definitions name `urls`. */
   served(): Promise<ServedToken[]>;
