@@ -1,9 +1,11 @@
 // The `token-agent` binary. Stdout may be the LSP transport, so only the CLI paths that own the
 // terminal print to it.
 import { parseCommandLine, usage } from './cli/args';
+import { runHelper } from './cli/helperRun';
 import { runLogin } from './cli/login';
 import { runCli } from './cli/run';
 import { runScan } from './cli/scan';
+import { runStatusCheck } from './cli/statusCheck';
 import { runTokenCommand } from './cli/tokenRun';
 import { runAgent } from './daemon/server';
 import { runLspServer } from './server/lspServer';
@@ -27,6 +29,18 @@ function main(argv: readonly string[]): void {
     case 'secret-set':
     case 'secret-delete':
       void runCli(command).then((code) => {
+        process.exitCode = code;
+      });
+      return;
+    case 'status-check':
+      void runStatusCheck(command).then((code) => {
+        process.exitCode = code;
+      });
+      return;
+    case 'git-credential':
+    case 'kube-credential':
+    case 'docker-credential':
+      void runHelper(command).then((code) => {
         process.exitCode = code;
       });
       return;

@@ -4,7 +4,8 @@
 // It drives the built CLI and builds nothing itself: run `npm run build` first.
 //
 // 1. `engine.get` in-process on a fresh (cached) token, 10,000 calls.
-// 2. `token-agent get` wall time, 30 runs, cached token: a Node start, the keyring probe and reads.
+// 2. `token-agent get` wall time, 30 runs, cached token: a Node start, the keyring probe and reads;
+//    beside `node -e 0` and the helpers (`git-credential get`, `kube-credential`), with the ratio.
 // 3. Token-endpoint calls per expiry when 8 processes × 50 concurrent `get` calls arrive just after it,
 //    3 rounds, beside a naive peer: 8 processes that each refresh on their own when they see expiry,
 //    with the refresh token they share (what most scripts and SDKs without a lock do).
@@ -25,6 +26,7 @@ import {
   verifyAccessToken,
   waitForExpiry,
 } from '../test/support/agentCli';
+import { startProcess } from '../test/support/agentProcess';
 import { startSecretService } from '../test/support/secretService';
 import { startTokenServer, type TokenServer } from '../test/support/tokenServer';
 
@@ -134,7 +136,11 @@ async function bench(): Promise<void> {
   ];
   try {
     // 1 and 2: latency with a fresh token.
-    const workspace = await createWorkspace({ server, secrets, tokens: [{ name: 'bench' }] });
+    const workspace = await createWorkspace({
+      server,
+      secrets,
+      tokens: [{ name: 'bench', urls: ['https://git.example.invalid/'] }],
+    });
     cleanups.unshift(() => workspace.remove());
     await workspace.setSecret(
       'bench',
@@ -160,6 +166,27 @@ async function bench(): Promise<void> {
       const result = await workspace.run(['get', 'bench']);
       cli.push(performance.now() - started);
       if (result.code !== 0) throw new Error(`token-agent get failed: ${result.stderr}`);
+    }
+    // The same kind of run for a bare Node start and for each helper, interleaved run by run so that
+    // a slow moment of the machine weighs on every row alike.
+    const gitInput = 'protocol=https\nhost=git.example.invalid\npath=team/app.git\n\n';
+    const peers: [string, () => Promise<{ code: number | null; stderr: string }>][] = [
+      ['`node -e 0`', () => startProcess(['-e', '0'], process.env, '').done],
+      [
+        '`token-agent git-credential get`',
+        () => workspace.run(['git-credential', 'get'], { input: gitInput }),
+      ],
+      ['`token-agent kube-credential`', () => workspace.run(['kube-credential', 'bench'])],
+    ];
+    const peerTimes = peers.map((): number[] => []);
+    progress(`${cliRuns} runs each of node -e 0, git-credential get, kube-credential…`);
+    for (let i = 0; i < cliRuns; i++) {
+      for (const [index, [label, run]] of peers.entries()) {
+        const started = performance.now();
+        const result = await run();
+        peerTimes[index]?.push(performance.now() - started);
+        if (result.code !== 0) throw new Error(`${label} failed: ${result.stderr}`);
+      }
     }
     const cliGrants = server.events.grantSuccess - grantsBefore;
 
@@ -226,6 +253,19 @@ async function bench(): Promise<void> {
       '| --- | ---: | ---: | ---: | ---: |',
       `| \`engine.get\` in-process, cached token | ${us(cached.p50)} | ${us(cached.p99)} | ${cached.n} | 0 |`,
       `| \`token-agent get\` wall time, cached token (keychain) | ${ms(wall.p50)} | ${ms(wall.p99)} | ${wall.n} | ${cliGrants} |`,
+      '',
+      'Wall time of one process start, the same run, medians and the ratio to `node -e 0`:',
+      '',
+      '| program | p50 | p99 | n | × `node -e 0` |',
+      '| --- | ---: | ---: | ---: | ---: |',
+      ...[
+        ['`token-agent get`', cli] as const,
+        ...peers.map(([label], index) => [label, peerTimes[index] ?? []] as const),
+      ].map(([label, samples]) => {
+        const each = summary([...samples]);
+        const base = summary(peerTimes[0] ?? []).p50;
+        return `| ${label} | ${ms(each.p50)} | ${ms(each.p99)} | ${each.n} | ${(each.p50 / base).toFixed(2)} |`;
+      }),
       '',
       `Stampede: ${processes} processes released together just after expiry; token-agent processes make ${callsPerProcess} concurrent \`get\` calls each, naive peers refresh with the shared refresh token on their own.`,
       '',

@@ -1,8 +1,11 @@
 // Parses the command line into a typed command. Pure: no I/O, so every path is unit-tested.
 import { parseArgs } from 'node:util';
 import { type ListenSpec, parseListen } from '../daemon/listen';
+import { helperMinValidSeconds } from '../helpers/source';
 import type { SignInFlow } from '../protocol';
+import type { HelperCommand } from './helperRun';
 import { parseScanArgs, type ScanCommand } from './scan';
+import type { StatusCheckCommand } from './statusCheck';
 import { parseTokenCommand, type TokenCommand, tokenUsage } from './tokenCommands';
 
 export const secretKindNames = ['refresh_token', 'client_secret', 'access_token', 'static_token'] as const;
@@ -14,6 +17,8 @@ export type Command =
   | { kind: 'lsp' }
   | ({ kind: 'get'; name: string; minValidSeconds: number } & ClientFlags)
   | ({ kind: 'status'; json: boolean } & ClientFlags)
+  | StatusCheckCommand
+  | HelperCommand
   | ({ kind: 'refresh'; name: string } & ClientFlags)
   | ({ kind: 'secret-set'; name: string; secret: SecretKindName } & ClientFlags)
   | ({ kind: 'secret-delete'; name: string; secret?: SecretKindName } & ClientFlags)
@@ -49,6 +54,14 @@ Keeps short-lived access tokens fresh, in the OS secret store, and finds hard-co
 Commands:
   get NAME [--min-valid SECONDS]   Print a valid access token for NAME, refreshing it first if needed.
   status [--json]                  List every token: state, expiry, next refresh, secret store, errors.
+  status NAME [--min-valid S] [--verbose]
+                                   Exit 0 if NAME's token is valid S more seconds, 1 if not, 2 on an
+                                   error; prints nothing unless --verbose. Never refreshes.
+  git-credential get|store|erase   git's credential helper: the token of the definition whose "urls"
+                                   prefix matches the remote (README: git).
+  kube-credential NAME             kubectl's exec credential plugin: an ExecCredential for NAME.
+  docker-credential get|store|erase|list
+                                   Docker's credential helper (also docker-credential-token-agent).
   refresh NAME                     Refresh NAME now.
   secret set NAME KIND             Store a secret read from stdin. KIND: ${secretKindNames.join(', ')}.
   secret delete NAME [KIND]        Delete one secret of NAME, or all of them.
@@ -116,19 +129,55 @@ export function parseCommandLine(argv: readonly string[]): Command {
       if (!name) return { kind: 'usage-error', message: "'get' needs a token name: token-agent get NAME" };
       const tooMany = extra(1);
       if (tooMany) return { kind: 'usage-error', message: tooMany };
-      const minValid = values['min-valid'] === undefined ? 0 : Number(values['min-valid']);
-      if (!Number.isInteger(minValid) || minValid < 0 || minValid > 86_400) {
-        return {
-          kind: 'usage-error',
-          message: `--min-valid takes whole seconds from 0 to 86400, got '${values['min-valid']}'.`,
-        };
-      }
+      const minValid = minValidOf(values['min-valid'], 0);
+      if (typeof minValid === 'object') return minValid;
       return { kind: 'get', name, minValidSeconds: minValid, ...config };
     }
     case 'status': {
-      const tooMany = extra(0);
-      if (tooMany) return { kind: 'usage-error', message: tooMany };
+      const [name] = rest;
+      if (name !== undefined) {
+        const tooMany = extra(1);
+        if (tooMany) return { kind: 'usage-error', message: tooMany };
+        const minValid = minValidOf(values['min-valid'], 0);
+        if (typeof minValid === 'object') return minValid;
+        return {
+          kind: 'status-check',
+          name,
+          minValidSeconds: minValid,
+          verbose: values.verbose === true,
+          ...config,
+        };
+      }
+      if (values['min-valid'] !== undefined)
+        return {
+          kind: 'usage-error',
+          message: '--min-valid needs a token name: token-agent status NAME --min-valid S',
+        };
       return { kind: 'status', json: values.json === true, ...config };
+    }
+    case 'git-credential':
+    case 'docker-credential': {
+      const [action] = rest;
+      if (!action)
+        return { kind: 'usage-error', message: `'${command}' needs an action: token-agent ${command} get` };
+      const tooMany = extra(1);
+      if (tooMany) return { kind: 'usage-error', message: tooMany };
+      const minValid = minValidOf(values['min-valid'], helperMinValidSeconds);
+      if (typeof minValid === 'object') return minValid;
+      return { kind: command, action, minValidSeconds: minValid, ...config };
+    }
+    case 'kube-credential': {
+      const [name] = rest;
+      if (!name)
+        return {
+          kind: 'usage-error',
+          message: "'kube-credential' needs a token name: token-agent kube-credential NAME",
+        };
+      const tooMany = extra(1);
+      if (tooMany) return { kind: 'usage-error', message: tooMany };
+      const minValid = minValidOf(values['min-valid'], helperMinValidSeconds);
+      if (typeof minValid === 'object') return minValid;
+      return { kind: 'kube-credential', name, minValidSeconds: minValid, ...config };
     }
     case 'refresh': {
       const [name] = rest;
@@ -176,6 +225,20 @@ export function parseCommandLine(argv: readonly string[]): Command {
   }
 }
 
+/** `--min-valid`'s seconds, or the usage error to answer. */
+function minValidOf(
+  text: string | undefined,
+  fallback: number,
+): number | { kind: 'usage-error'; message: string } {
+  const seconds = text === undefined ? fallback : Number(text);
+  if (!Number.isInteger(seconds) || seconds < 0 || seconds > 86_400)
+    return {
+      kind: 'usage-error',
+      message: `--min-valid takes whole seconds from 0 to 86400, got '${text}'.`,
+    };
+  return seconds;
+}
+
 function parseSecret(rest: string[], config: ClientFlags): Command {
   const [action, name, secret, ...more] = rest;
   const isKind = (value: string | undefined): value is SecretKindName =>
@@ -220,6 +283,7 @@ function parseWith(argv: readonly string[]) {
       'no-agent': { type: 'boolean' },
       'min-valid': { type: 'string' },
       json: { type: 'boolean' },
+      verbose: { type: 'boolean' },
       device: { type: 'boolean' },
       'no-browser': { type: 'boolean' },
       listen: { type: 'string', multiple: true },

@@ -33,13 +33,16 @@ export const tokenUsage = `  token add NAME --type TYPE [OPTION]... [-- PROGRAM 
                                    ${tokenTypes.join(', ')}.
                                    OPTION: --issuer URL or --token-endpoint URL, --client-id ID,
                                    --scope "S1 S2", --resource URL, --refresh-before SECONDS,
-                                   --timeout SECONDS. A command token's program and arguments follow --.
+                                   --timeout SECONDS, --url PREFIX (repeatable: the remotes the git and
+                                   docker helpers give it to), --username NAME. A command token's
+                                   program and arguments follow --.
   token remove NAME                Remove NAME's definition from the config file.
   token list [--json]              List the defined tokens, and the broken entries with what to fix.
   config path                      Print where the config file is.
 `;
 
-type FlagKind = 'string' | 'boolean';
+/** `list`: a string flag that may be given again, each value kept in order. */
+type FlagKind = 'string' | 'boolean' | 'list';
 const commonFlags = { config: 'string', 'no-agent': 'boolean', help: 'boolean' } as const;
 const addFlags = {
   ...commonFlags,
@@ -51,6 +54,8 @@ const addFlags = {
   resource: 'string',
   'refresh-before': 'string',
   timeout: 'string',
+  url: 'list',
+  username: 'string',
 } as const;
 // Where each flag lands in the config entry; the order is the order of the fields in the file.
 const addFields = [
@@ -61,6 +66,8 @@ const addFields = [
   ['resource', 'resource'],
   ['refresh-before', 'refreshBeforeSeconds'],
   ['timeout', 'timeoutSeconds'],
+  ['url', 'urls'],
+  ['username', 'username'],
 ] as const;
 const secondsFlags = new Set(['refresh-before', 'timeout']);
 // Flags people reach for to pass a secret, and the `secret set` KIND that takes it from stdin instead.
@@ -123,7 +130,7 @@ export function parseTokenCommand(argv: readonly string[]): TokenCommand | Usage
 
 function parseAdd(
   name: string,
-  values: Readonly<Record<string, string | true>>,
+  values: Readonly<Record<string, string | true | string[]>>,
   program: string[] | undefined,
   flags: TokenCommandFlags,
 ): TokenCommand | UsageError {
@@ -144,6 +151,10 @@ function parseAdd(
   const definition: Record<string, unknown> = { name, type };
   for (const [flag, field] of addFields) {
     const value = values[flag];
+    if (Array.isArray(value)) {
+      definition[field] = value;
+      continue;
+    }
     if (typeof value !== 'string') continue;
     if (!secondsFlags.has(flag)) {
       definition[field] = value;
@@ -164,13 +175,14 @@ function actionIndex(words: readonly string[]): number {
     const word = words[i] as string;
     if (word === '--') return -1;
     if (!word.startsWith('-') || word === '-') return i;
-    if (!word.includes('=') && flags[word.replace(/^--?/, '')] === 'string') i++;
+    const kind = flags[word.replace(/^--?/, '')];
+    if (!word.includes('=') && (kind === 'string' || kind === 'list')) i++;
   }
   return -1;
 }
 
 interface Scanned {
-  values: Record<string, string | true>;
+  values: Record<string, string | true | string[]>;
   positionals: string[];
   /** The words after `--`, when it was given. */
   program?: string[];
@@ -183,7 +195,7 @@ function scan(
   flags: Readonly<Record<string, FlagKind>>,
   what: string,
 ): Scanned | { error: string } {
-  const values: Record<string, string | true> = {};
+  const values: Record<string, string | true | string[]> = {};
   const positionals: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] as string;
@@ -200,7 +212,8 @@ function scan(
     const flag = (equals === -1 ? arg : arg.slice(0, equals)).replace(/^--?/, '');
     const kind = flags[flag];
     if (kind === undefined) return { error: unknownFlag(flag, flags, what) };
-    if (values[flag] !== undefined) return { error: `--${flag} is given twice to '${what}'; give it once.` };
+    if (values[flag] !== undefined && kind !== 'list')
+      return { error: `--${flag} is given twice to '${what}'; give it once.` };
     if (kind === 'boolean') {
       if (equals !== -1) return { error: `--${flag} takes no value.` };
       values[flag] = true;
@@ -209,7 +222,8 @@ function scan(
     const value = equals === -1 ? argv[++i] : arg.slice(equals + 1);
     if (value === undefined || (equals === -1 && value.startsWith('--')))
       return { error: `--${flag} needs a value: --${flag} ${flag.toUpperCase().replace(/-/g, '_')}` };
-    values[flag] = value;
+    const earlier = values[flag];
+    values[flag] = kind === 'list' ? [...(Array.isArray(earlier) ? earlier : []), value] : value;
   }
   return { values, positionals };
 }

@@ -33,7 +33,21 @@ interface TokenCommon {
   name: string;
   /** How long before expiry to refresh (or, for static tokens, to warn). */
   refreshBeforeSeconds: number;
+  /**
+   * URL prefixes this token is presented to by the credential helpers (git, docker): the longest
+   * prefix that matches a remote wins. `https:` (or `http:` on loopback), no user, query or fragment.
+   */
+  urls?: string[];
+  /** The user name the git and docker helpers present with the token (default `defaultUsername`). */
+  username?: string;
 }
+
+/**
+ * What the git and docker helpers present as the user name when a definition names none. GitHub
+ * expects `x-access-token` for app and OAuth tokens and ignores it for personal tokens; GitLab wants
+ * `oauth2` for OAuth tokens, which a definition sets with `"username": "oauth2"`.
+ */
+export const defaultUsername = 'x-access-token';
 
 /** Exactly one of the two: `issuer` means the token endpoint is found by discovery. */
 export type OAuth2Endpoint =

@@ -5,6 +5,7 @@
 // Validation is idempotent: a validated config, fed back in, comes out equal and without problems.
 // That lets settings tokens and file tokens go through the same checks whatever their origin.
 import { redactTokensInText } from '../base/redact';
+import { consumerFields } from './consumerFields';
 import {
   type AgentConfig,
   type ConfigResult,
@@ -29,7 +30,8 @@ const limits = {
   lifetimeSeconds: { min: 1, max: 31_536_000 },
 } as const;
 
-const commonFields = ['name', 'type', 'refreshBeforeSeconds'] as const;
+// `urls` and `username` tell the git and docker helpers where a token goes (consumerFields.ts).
+const commonFields = ['name', 'type', 'refreshBeforeSeconds', 'urls', 'username'] as const;
 const oauth2Fields = [
   ...commonFields,
   'clientId',
@@ -301,6 +303,7 @@ function validateToken(
     configDefaults.refreshBeforeSeconds,
     report,
   );
+  const consumers = consumerFields(raw, report);
   // Without a type the remaining fields cannot be judged; the type problem already explains it.
   if (type === undefined) return undefined;
   // An entry with a bad name is still checked through, so that one round of edits fixes everything.
@@ -344,6 +347,7 @@ function validateToken(
           refreshBeforeSeconds,
           refreshBudgetPerHour,
           ...(lifetimeSeconds !== undefined && { lifetimeSeconds }),
+          ...consumers,
         };
       break;
     }
@@ -371,11 +375,12 @@ function validateToken(
           refreshBeforeSeconds,
           refreshBudgetPerHour,
           ...(lifetimeSeconds !== undefined && { lifetimeSeconds }),
+          ...consumers,
         };
       break;
     }
     case 'static':
-      token = { type, name: tokenName, refreshBeforeSeconds };
+      token = { type, name: tokenName, refreshBeforeSeconds, ...consumers };
       break;
   }
   return valid ? token : undefined;

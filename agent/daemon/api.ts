@@ -56,6 +56,11 @@ export interface TokenAnswer {
    * freshest token there is, valid for `expires_in` seconds, and asking again would not help.
    */
   short_of_min_valid?: true;
+  /**
+   * Unix seconds from when the agent refreshes this token (the refresh lead before expiry): what the
+   * credential helpers report as its expiry to git and kubectl, so they ask again before it lapses.
+   */
+  refresh_at?: number;
 }
 
 /** `GET /v1/definitions`, `PUT /v1/definitions/NAME`, `POST /v1/definitions/import`: the editor

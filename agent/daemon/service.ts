@@ -172,8 +172,9 @@ export class AgentService implements AgentContext {
     return this.runtime.engine.redact(text);
   }
 
-  get(name: string, minValidSeconds: number): Promise<IssuedToken> {
-    return this.runtime.engine.get(name, { minValidSeconds });
+  async get(name: string, minValidSeconds: number): Promise<IssuedToken> {
+    const engine = this.runtime.engine;
+    return engine.withRefreshPoint(name, await engine.get(name, { minValidSeconds }));
   }
 
   async refresh(name: string): Promise<TokenState> {

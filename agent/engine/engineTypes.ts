@@ -51,6 +51,11 @@ export interface IssuedToken {
    * still valid. It is the freshest token there is, valid until `expiresAt`.
    */
   shortOfMinValid?: boolean;
+  /**
+   * Unix ms from when the agent refreshes this token (its lead before expiry, or a third of a short
+   * life): the expiry the credential helpers report to git and kubectl, so they ask again in time.
+   */
+  refreshAt?: number;
 }
 
 /** A "refresh now" this soon after a refresh gets the token just obtained, not another refresh. */

@@ -356,6 +356,17 @@ export class TokenEngine {
     return this.#stateOf(this.#slot(name), this.#now());
   }
 
+  /**
+   * `token` with the time from which the agent refreshes it (the lead before expiry, or a third of
+   * a short life), when it is the token held now: the expiry the credential helpers report to git
+   * and kubectl, so that they ask again in time.
+   */
+  withRefreshPoint(name: string, token: IssuedToken): IssuedToken {
+    const slot = this.#slots.get(name);
+    const refreshAt = slot?.current?.accessToken === token.accessToken ? slot.refreshPoint() : undefined;
+    return refreshAt === undefined ? token : { ...token, refreshAt };
+  }
+
   /** Resolves once every signature check started so far has answered, or false after `timeoutMs`. */
   verificationSettled(timeoutMs: number): Promise<boolean> {
     return this.#verifier?.settled(timeoutMs) ?? Promise.resolve(true);

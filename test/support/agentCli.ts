@@ -46,6 +46,9 @@ export interface RunOptions {
 export interface TokenEntry {
   name: string;
   refreshBeforeSeconds?: number;
+  /** The remotes the credential helpers present it to. */
+  urls?: string[];
+  username?: string;
 }
 
 /** A config entry for an `oauth2-refresh-token` token of the test server's public client. */

@@ -45,6 +45,10 @@ describe('package.json manifest', () => {
   it('points main and the token-agent binary at the bundles esbuild writes', () => {
     assert.equal(manifest.main, './dist/extension.js');
     assert.equal(manifest.bin['token-agent'], 'dist/agent.js');
+    // Docker finds its helper by this name on PATH; esbuild.mjs writes the file, the .vsix ships it.
+    assert.equal(manifest.bin['docker-credential-token-agent'], 'dist/docker-credential-token-agent.js');
+    assert.match(readFileSync('.vscodeignore', 'utf8'), /^!dist\/docker-credential-token-agent\.js$/m);
+    assert.match(readFileSync('esbuild.mjs', 'utf8'), /'dist\/docker-credential-token-agent\.js'/);
     assert.deepEqual(manifest.activationEvents, ['onStartupFinished']);
   });
 });
