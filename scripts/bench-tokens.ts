@@ -5,6 +5,9 @@
 //
 // 1. `engine.get` in-process on a fresh (cached) token, 10,000 calls.
 // 2. `token-agent get` wall time, 30 runs, cached token: a Node start, the keyring probe and reads.
+//    Beside it, interleaved in the same rounds: `node -e 0`, `token-agent --version` (the full CLI
+//    bundle, loaded), `get` through the small entry point (the fast path, dist/agent.js) and `get`
+//    through the full CLI (dist/agent-main.js); medians and the ratio to `node -e 0`.
 // 3. Token-endpoint calls per expiry when 8 processes × 50 concurrent `get` calls arrive just after it,
 //    3 rounds, beside a naive peer: 8 processes that each refresh on their own when they see expiry,
 //    with the refresh token they share (what most scripts and SDKs without a lock do).
@@ -25,6 +28,7 @@ import {
   verifyAccessToken,
   waitForExpiry,
 } from '../test/support/agentCli';
+import { startProcess } from '../test/support/agentProcess';
 import { startSecretService } from '../test/support/secretService';
 import { startTokenServer, type TokenServer } from '../test/support/tokenServer';
 
@@ -115,6 +119,42 @@ interface Round {
   served: string;
 }
 
+/**
+ * `node -e 0` and the CLI's start-up paths, one run of each per round so that the machine's load
+ * falls on every row alike. Every run must succeed: a fast path that failed would look fast.
+ */
+async function startupRows(workspace: Awaited<ReturnType<typeof createWorkspace>>) {
+  const fullBundle = join(agentBundle, '..', 'agent-main.js');
+  const env = { ...process.env, ...workspace.env };
+  const config = ['--config', workspace.configPath];
+  const commands: { label: string; args: string[] }[] = [
+    { label: '`node -e 0`', args: ['-e', '0'] },
+    { label: '`token-agent --version` (full CLI bundle)', args: [agentBundle, '--version'] },
+    { label: '`token-agent get` (fast path, dist/agent.js)', args: [agentBundle, 'get', 'bench', ...config] },
+    {
+      label: '`token-agent get` (full CLI, dist/agent-main.js)',
+      args: [fullBundle, 'get', 'bench', ...config],
+    },
+  ];
+  const samples = commands.map(() => [] as number[]);
+  progress(`${cliRuns} interleaved start-up rounds…`);
+  for (let round = 0; round < cliRuns; round++) {
+    for (const [index, command] of commands.entries()) {
+      const started = performance.now();
+      const result = await startProcess(command.args, env, '').done;
+      samples[index]?.push(performance.now() - started);
+      if (result.code !== 0) throw new Error(`${command.label} failed: ${result.stderr}`);
+    }
+  }
+  const medians = samples.map((each) => summary(each).p50);
+  const base = medians[0] ?? Number.NaN;
+  return commands.map((command, index) => ({
+    label: command.label,
+    median: medians[index] ?? Number.NaN,
+    ratio: (medians[index] ?? Number.NaN) / base,
+  }));
+}
+
 async function bench(): Promise<void> {
   if (!existsSync(agentBundle)) {
     console.error(`bench: ${agentBundle} is missing; run \`npm run build\` first.`);
@@ -162,6 +202,7 @@ async function bench(): Promise<void> {
       if (result.code !== 0) throw new Error(`token-agent get failed: ${result.stderr}`);
     }
     const cliGrants = server.events.grantSuccess - grantsBefore;
+    const startup = await startupRows(workspace);
 
     // 3: stampedes at expiry, the engine and the naive peer released together each round.
     const stampedeSpace = await createWorkspace({ server: shortServer, secrets, tokens: [{ name: 'herd' }] });
@@ -226,6 +267,12 @@ async function bench(): Promise<void> {
       '| --- | ---: | ---: | ---: | ---: |',
       `| \`engine.get\` in-process, cached token | ${us(cached.p50)} | ${us(cached.p99)} | ${cached.n} | 0 |`,
       `| \`token-agent get\` wall time, cached token (keychain) | ${ms(wall.p50)} | ${ms(wall.p99)} | ${wall.n} | ${cliGrants} |`,
+      '',
+      `Start-up, ${cliRuns} interleaved rounds (the agent holds a fresh token; every row prints what its command prints):`,
+      '',
+      '| command | median | ratio to `node -e 0` |',
+      '| --- | ---: | ---: |',
+      ...startup.map((row) => `| ${row.label} | ${ms(row.median)} | ${row.ratio.toFixed(2)}× |`),
       '',
       `Stampede: ${processes} processes released together just after expiry; token-agent processes make ${callsPerProcess} concurrent \`get\` calls each, naive peers refresh with the shared refresh token on their own.`,
       '',

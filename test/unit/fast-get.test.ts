@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import * as esbuild from 'esbuild';
 import { parseCommandLine } from '../../agent/cli/args';
+import { parseResponse } from '../../agent/fast/ask';
 import { fastOutput, healthy, parseFastGet } from '../../agent/fast/fastGet';
 
 const argvSamples: string[][] = [
@@ -134,5 +135,30 @@ describe('the fast get', () => {
       'agent/fast/main.ts',
       'agent/protocol.ts',
     ]);
+  });
+});
+
+describe('the fast get reads the agent’s answers', () => {
+  const response = (head: string, body: string) => Buffer.from(`${head}\r\n\r\n${body}`);
+  it('a complete answer with a Content-Length', () => {
+    const body = '{"access_token":"fake"}\n';
+    const head = `HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}`;
+    assert.deepEqual(parseResponse(response(head, body)), { status: 200, text: body });
+    // Not yet whole: wait for more.
+    assert.equal(parseResponse(response(head, body.slice(0, 5))), undefined);
+    assert.equal(parseResponse(Buffer.from('HTTP/1.1 200 OK\r\nContent-Le')), undefined);
+  });
+
+  it('nothing it was not built for: chunked, no length, not HTTP', () => {
+    assert.equal(
+      parseResponse(response('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked', '5\r\nhello')),
+      undefined,
+    );
+    assert.equal(parseResponse(response('HTTP/1.1 200 OK', '{}')), undefined);
+    assert.equal(parseResponse(response('SSH-2.0-OpenSSH\r\nContent-Length: 2', '{}')), undefined);
+    assert.equal(
+      parseResponse(response('HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 3', '{}')),
+      undefined,
+    );
   });
 });
