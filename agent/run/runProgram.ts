@@ -149,6 +149,12 @@ function pipeMasked(from: NodeJS.ReadableStream, to: NodeJS.WritableStream, mask
     },
   });
   from.pipe(transform).pipe(to, { end: false });
+  // Our reader went away (`run … | head`): drop the rest rather than crash, so the child is never
+  // left blocked on a full pipe or orphaned.
+  to.once('error', () => {
+    transform.unpipe();
+    transform.resume();
+  });
   return new Promise((resolve) => {
     transform.once('end', () => resolve());
     transform.once('error', () => resolve());

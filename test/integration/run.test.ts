@@ -18,7 +18,7 @@ import {
 import { startProcess } from '../support/agentProcess';
 import { type SecretService, startSecretService } from '../support/secretService';
 import { startTokenServer, type TokenServer } from '../support/tokenServer';
-import { killLeftoverAgents } from '../support/userAgent';
+import { agentPid, killLeftoverAgents, stopAgent } from '../support/userAgent';
 import { waitUntil } from '../support/waitFor';
 
 const ttlSeconds = 5;
@@ -257,5 +257,28 @@ describe('token-agent run', { timeout: 180_000 }, () => {
     assert.equal(result.code, 1);
     assert.equal(result.stdout, '');
     assert.match(result.stderr, /^token-agent: ERR_TOKEN_UNKNOWN: /);
+  });
+});
+
+describe('token-agent run while the agent restarts', { timeout: 180_000 }, () => {
+  it('--file keeps a valid token across expiries when the agent is stopped under it', async () => {
+    const log = join(workspace.dir, 'reads-restart.log');
+    const running = run(['--file', 'TOKEN_FILE=api'], 'reader', { READ_LOG: log });
+    // Once the child has read its first token, stop the agent: run finds (starts) the next one.
+    await waitUntil(() => existsSync(log), 'the first read', 30_000);
+    const stopped = await stopAgent(workspace);
+    assert.ok(stopped !== undefined, 'an agent was running');
+    const result = await running.done;
+    assert.equal(result.code, 0, `run: ${result.stderr}`);
+    const reads = (await readFile(log, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((line) => {
+        const [at, token] = line.split(' ');
+        return { at: Number(at), token: token ?? '' };
+      });
+    for (const read of reads) await verifyAccessToken(server, read.token, new Date(read.at));
+    const pid = await agentPid(workspace);
+    assert.ok(pid !== undefined && pid !== stopped, 'a new agent serves the tokens');
   });
 });
