@@ -4,6 +4,7 @@
 // (runArgs.ts, masker.ts, childEnv.ts); this module is the wiring.
 import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
+import { join } from 'node:path';
 import { Transform } from 'node:stream';
 import { shortOfMinValid } from '../cli/messages';
 import { fail, wantsLocal } from '../cli/run';
@@ -25,6 +26,8 @@ export async function runProgram(command: RunCommand): Promise<RunOutcome> {
   if (wantsLocal({}, process.env))
     return usage("'run' needs the user agent, which keeps --file tokens fresh; unset TOKEN_AGENT_NO_AGENT.");
   const masks = new MaskSet();
+  /** Names already warned about living less than --min-valid: once each, not on every refresh. */
+  const warned = new Set<string>();
   let folder: TokenFolder | undefined;
   const removeFolder = () => folder?.removeSync();
   process.once('exit', removeFolder);
@@ -43,6 +46,10 @@ export async function runProgram(command: RunCommand): Promise<RunOutcome> {
     onToken: async (name, answer) => {
       // Masked before the child can read it from the file.
       masks.add(answer.access_token);
+      if (!warned.has(name)) {
+        warned.add(name);
+        warnIfShort(name, answer, command.minValidSeconds);
+      }
       for (const binding of command.files)
         if (binding.name === name) await folder?.write(binding.variable, answer.access_token);
     },
@@ -57,16 +64,17 @@ export async function runProgram(command: RunCommand): Promise<RunOutcome> {
       const answer = await client.getToken(name, command.minValidSeconds);
       masks.add(answer.access_token);
       tokens.set(name, answer);
+      warned.add(name);
+      warnIfShort(name, answer, command.minValidSeconds);
     }
     if (command.files.length > 0) {
       folder = await createTokenFolder(process.env);
       await feed.start(client);
     }
-    for (const [name, answer] of tokens) warnIfShort(name, answer, command.minValidSeconds);
     env = childEnv(
       process.env,
       command.env.map((binding) => ({ binding, token: tokens.get(binding.name)?.access_token ?? '' })),
-      command.files.map((binding) => ({ binding, path: `${folder?.path}/${binding.variable}` })),
+      command.files.map((binding) => ({ binding, path: join(folder?.path ?? '', binding.variable) })),
     );
   } catch (error) {
     feed.stop();
