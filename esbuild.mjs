@@ -30,12 +30,42 @@ const builds = [
   {
     ...common,
     entryPoints: ['agent/main.ts'],
-    outfile: 'dist/agent.js',
+    outfile: 'dist/agent-main.js',
     // The secret-store binding is a native addon: it ships beside the bundle, it cannot be inlined.
     external: ['@github/keytar'],
+  },
+  // The `token-agent` binary: a small entry point that answers `get` from the running agent and loads
+  // dist/agent-main.js for everything else (agent/fast/main.ts).
+  {
+    ...common,
+    entryPoints: ['agent/fast/main.ts'],
+    outfile: 'dist/agent.js',
     banner: { js: '#!/usr/bin/env node' },
+    plugins: [protocolWithoutLsp()],
   },
 ];
+
+/**
+ * The fast entry point takes agent/protocol.ts only for its error codes (through base/errors.ts), never
+ * its LSP message declarations; without this, those would pull vscode-languageserver-protocol (300 KB)
+ * into the file every `get` loads. The stub's classes construct inert objects; anything else imported
+ * from the package fails the build, so a new use cannot slip through unnoticed.
+ */
+function protocolWithoutLsp() {
+  return {
+    name: 'protocol-without-lsp',
+    setup(build) {
+      build.onResolve({ filter: /^vscode-languageserver-protocol$/ }, () => ({
+        path: 'lsp-stub',
+        namespace: 'lsp-stub',
+      }));
+      build.onLoad({ filter: /.*/, namespace: 'lsp-stub' }, () => ({
+        contents: 'export class RequestType {} export class RequestType0 {} export class NotificationType {}',
+        loader: 'js',
+      }));
+    },
+  };
+}
 
 // The keytar addon loads its binary from a computed path, so it cannot be bundled: it is copied
 // beside the agent bundle, where `require('@github/keytar')` from dist/agent.js finds it.

@@ -8,6 +8,7 @@ import { runScan } from './cli/scan';
 import { runStatusCheck } from './cli/statusCheck';
 import { runTokenCommand } from './cli/tokenRun';
 import { runAgent } from './daemon/server';
+import { exitLike, runProgram } from './run/runProgram';
 import { runLspServer } from './server/lspServer';
 import { agentVersion } from './version';
 
@@ -65,6 +66,10 @@ function main(argv: readonly string[]): void {
       void runTokenCommand(command).then((code) => {
         process.exitCode = code;
       });
+      return;
+    case 'run':
+      // Exits as the program did (its code, or its signal), once the token folder is gone.
+      void runProgram(command).then(exitLike);
       return;
     case 'usage-error':
       process.stderr.write(`token-agent: ${command.message}\n`);

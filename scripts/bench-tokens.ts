@@ -4,8 +4,11 @@
 // It drives the built CLI and builds nothing itself: run `npm run build` first.
 //
 // 1. `engine.get` in-process on a fresh (cached) token, 10,000 calls.
-// 2. `token-agent get` wall time, 30 runs, cached token: a Node start, the keyring probe and reads;
-//    beside `node -e 0` and the helpers (`git-credential get`, `kube-credential`), with the ratio.
+// 2. `token-agent get` wall time, 30 runs, cached token: a Node start, the keyring probe and reads.
+//    Beside it, interleaved in the same rounds: `node -e 0`, `token-agent --version` (the full CLI
+//    bundle, loaded), `get` through the small entry point (the fast path, dist/agent.js), `get`
+//    through the full CLI (dist/agent-main.js), `git-credential get` and `kube-credential`; medians
+//    and the ratio to `node -e 0`.
 // 3. Token-endpoint calls per expiry when 8 processes × 50 concurrent `get` calls arrive just after it,
 //    3 rounds, beside a naive peer: 8 processes that each refresh on their own when they see expiry,
 //    with the refresh token they share (what most scripts and SDKs without a lock do).
@@ -117,6 +120,49 @@ interface Round {
   served: string;
 }
 
+/**
+ * `node -e 0` and the CLI's start-up paths, one run of each per round so that the machine's load
+ * falls on every row alike. Every run must succeed: a fast path that failed would look fast.
+ */
+async function startupRows(workspace: Awaited<ReturnType<typeof createWorkspace>>) {
+  const fullBundle = join(agentBundle, '..', 'agent-main.js');
+  const env = { ...process.env, ...workspace.env };
+  const config = ['--config', workspace.configPath];
+  const gitInput = 'protocol=https\nhost=git.example.invalid\npath=team/app.git\n\n';
+  const commands: { label: string; args: string[]; input?: string }[] = [
+    { label: '`node -e 0`', args: ['-e', '0'] },
+    { label: '`token-agent --version` (full CLI bundle)', args: [agentBundle, '--version'] },
+    { label: '`token-agent get` (fast path, dist/agent.js)', args: [agentBundle, 'get', 'bench', ...config] },
+    {
+      label: '`token-agent get` (full CLI, dist/agent-main.js)',
+      args: [fullBundle, 'get', 'bench', ...config],
+    },
+    {
+      label: '`token-agent git-credential get`',
+      args: [agentBundle, 'git-credential', 'get', ...config],
+      input: gitInput,
+    },
+    { label: '`token-agent kube-credential`', args: [agentBundle, 'kube-credential', 'bench', ...config] },
+  ];
+  const samples = commands.map(() => [] as number[]);
+  progress(`${cliRuns} interleaved start-up rounds…`);
+  for (let round = 0; round < cliRuns; round++) {
+    for (const [index, command] of commands.entries()) {
+      const started = performance.now();
+      const result = await startProcess(command.args, env, command.input ?? '').done;
+      samples[index]?.push(performance.now() - started);
+      if (result.code !== 0) throw new Error(`${command.label} failed: ${result.stderr}`);
+    }
+  }
+  const medians = samples.map((each) => summary(each).p50);
+  const base = medians[0] ?? Number.NaN;
+  return commands.map((command, index) => ({
+    label: command.label,
+    median: medians[index] ?? Number.NaN,
+    ratio: (medians[index] ?? Number.NaN) / base,
+  }));
+}
+
 async function bench(): Promise<void> {
   if (!existsSync(agentBundle)) {
     console.error(`bench: ${agentBundle} is missing; run \`npm run build\` first.`);
@@ -167,28 +213,8 @@ async function bench(): Promise<void> {
       cli.push(performance.now() - started);
       if (result.code !== 0) throw new Error(`token-agent get failed: ${result.stderr}`);
     }
-    // The same kind of run for a bare Node start and for each helper, interleaved run by run so that
-    // a slow moment of the machine weighs on every row alike.
-    const gitInput = 'protocol=https\nhost=git.example.invalid\npath=team/app.git\n\n';
-    const peers: [string, () => Promise<{ code: number | null; stderr: string }>][] = [
-      ['`node -e 0`', () => startProcess(['-e', '0'], process.env, '').done],
-      [
-        '`token-agent git-credential get`',
-        () => workspace.run(['git-credential', 'get'], { input: gitInput }),
-      ],
-      ['`token-agent kube-credential`', () => workspace.run(['kube-credential', 'bench'])],
-    ];
-    const peerTimes = peers.map((): number[] => []);
-    progress(`${cliRuns} runs each of node -e 0, git-credential get, kube-credential…`);
-    for (let i = 0; i < cliRuns; i++) {
-      for (const [index, [label, run]] of peers.entries()) {
-        const started = performance.now();
-        const result = await run();
-        peerTimes[index]?.push(performance.now() - started);
-        if (result.code !== 0) throw new Error(`${label} failed: ${result.stderr}`);
-      }
-    }
     const cliGrants = server.events.grantSuccess - grantsBefore;
+    const startup = await startupRows(workspace);
 
     // 3: stampedes at expiry, the engine and the naive peer released together each round.
     const stampedeSpace = await createWorkspace({ server: shortServer, secrets, tokens: [{ name: 'herd' }] });
@@ -254,18 +280,11 @@ async function bench(): Promise<void> {
       `| \`engine.get\` in-process, cached token | ${us(cached.p50)} | ${us(cached.p99)} | ${cached.n} | 0 |`,
       `| \`token-agent get\` wall time, cached token (keychain) | ${ms(wall.p50)} | ${ms(wall.p99)} | ${wall.n} | ${cliGrants} |`,
       '',
-      'Wall time of one process start, the same run, medians and the ratio to `node -e 0`:',
+      `Start-up, ${cliRuns} interleaved rounds (the agent holds a fresh token; every row prints what its command prints):`,
       '',
-      '| program | p50 | p99 | n | × `node -e 0` |',
-      '| --- | ---: | ---: | ---: | ---: |',
-      ...[
-        ['`token-agent get`', cli] as const,
-        ...peers.map(([label], index) => [label, peerTimes[index] ?? []] as const),
-      ].map(([label, samples]) => {
-        const each = summary([...samples]);
-        const base = summary(peerTimes[0] ?? []).p50;
-        return `| ${label} | ${ms(each.p50)} | ${ms(each.p99)} | ${each.n} | ${(each.p50 / base).toFixed(2)} |`;
-      }),
+      '| command | median | ratio to `node -e 0` |',
+      '| --- | ---: | ---: |',
+      ...startup.map((row) => `| ${row.label} | ${ms(row.median)} | ${row.ratio.toFixed(2)}× |`),
       '',
       `Stampede: ${processes} processes released together just after expiry; token-agent processes make ${callsPerProcess} concurrent \`get\` calls each, naive peers refresh with the shared refresh token on their own.`,
       '',

@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { type ListenSpec, parseListen } from '../daemon/listen';
 import { helperMinValidSeconds } from '../helpers/source';
 import type { SignInFlow } from '../protocol';
+import { parseRunArgs, type RunCommand, runUsage } from '../run/runArgs';
 import type { HelperCommand } from './helperRun';
 import { parseScanArgs, type ScanCommand } from './scan';
 import type { StatusCheckCommand } from './statusCheck';
@@ -26,6 +27,7 @@ export type Command =
   | LoginCommand
   | Exclude<TokenCommand, { kind: 'help' }>
   | { kind: 'scan'; scan: ScanCommand }
+  | RunCommand
   | { kind: 'usage-error'; message: string };
 
 /** `token-agent login NAME`: see login.ts. */
@@ -76,7 +78,7 @@ Commands:
                                    ADDRESS: unix:PATH (default: $XDG_RUNTIME_DIR/token-agent/agent.sock)
                                    or 127.0.0.1:PORT (needs the bearer secret: agent --print-secret).
                                    'serve' is the same command.
-${tokenUsage}
+${runUsage}${tokenUsage}
 Options:
   --config FILE                    Config file (default: $TOKEN_AGENT_CONFIG, else
                                    $XDG_CONFIG_HOME/token-agent/config.json).
@@ -92,6 +94,8 @@ Example:
 export function parseCommandLine(argv: readonly string[]): Command {
   // `scan` has options of its own (--format, paths that may look like flags after --).
   if (argv[0] === 'scan') return { kind: 'scan', scan: parseScanArgs(argv.slice(1)) };
+  // `run` ends its own options at the program's name: what follows is the program's.
+  if (argv[0] === 'run') return parseRunArgs(argv.slice(1));
   // `token add` passes a program's own arguments after `--`, and has flags of its own.
   if (argv[0] === 'token' || argv[0] === 'config') {
     const parsed = parseTokenCommand(argv);

@@ -1,0 +1,185 @@
+// `token-agent run`: fetches the tokens from the user agent, starts the program with them (in its
+// environment, or in files kept fresh while it runs), masks their values in its output, forwards
+// SIGINT, SIGTERM and SIGHUP to it, and exits as it did. Parsing, masking and the environment are pure
+// (runArgs.ts, masker.ts, childEnv.ts); this module is the wiring.
+import { spawn } from 'node:child_process';
+import { constants } from 'node:os';
+import { join } from 'node:path';
+import { Transform } from 'node:stream';
+import { shortOfMinValid } from '../cli/messages';
+import { fail, wantsLocal } from '../cli/run';
+import type { TokenAnswer } from '../daemon/api';
+import { connectAgent } from '../daemon/start';
+import { childEnv } from './childEnv';
+import { MaskSet, StreamMasker } from './masker';
+import type { RunCommand } from './runArgs';
+import { TokenFeed } from './tokenFeed';
+import { createTokenFolder, type TokenFolder } from './tokenFolder';
+
+const forwarded = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+/** After the child exits, how long its output may take to drain (a grandchild may hold the pipe). */
+const drainMs = 2_000;
+
+export type RunOutcome = { code: number } | { signal: NodeJS.Signals };
+
+export async function runProgram(command: RunCommand): Promise<RunOutcome> {
+  if (wantsLocal({}, process.env))
+    return usage("'run' needs the user agent, which keeps --file tokens fresh; unset TOKEN_AGENT_NO_AGENT.");
+  const masks = new MaskSet();
+  /** Names already warned about living less than --min-valid: once each, not on every refresh. */
+  const warned = new Set<string>();
+  let folder: TokenFolder | undefined;
+  const removeFolder = () => folder?.removeSync();
+  process.once('exit', removeFolder);
+  // Until the child runs, a signal ends `run` itself, the folder removed first.
+  const early = (signal: NodeJS.Signals) => {
+    removeFolder();
+    process.exit(128 + (constants.signals[signal] ?? 0));
+  };
+  for (const signal of forwarded) process.on(signal, early);
+  const connect = async () =>
+    (await connectAgent({ ...(command.config ? { configFlag: command.config } : {}) })).client;
+  const feed = new TokenFeed({
+    names: command.files.map((binding) => binding.name),
+    minValidSeconds: command.minValidSeconds,
+    connect,
+    onToken: async (name, answer) => {
+      // Masked before the child can read it from the file.
+      masks.add(answer.access_token);
+      if (!warned.has(name)) {
+        warned.add(name);
+        warnIfShort(name, answer, command.minValidSeconds);
+      }
+      for (const binding of command.files)
+        if (binding.name === name) await folder?.write(binding.variable, answer.access_token);
+    },
+    warn: (message) => process.stderr.write(`token-agent: run: ${message}\n`),
+  });
+  let env: NodeJS.ProcessEnv;
+  try {
+    const client = await connect();
+    const tokens = new Map<string, TokenAnswer>();
+    for (const { name } of command.env) {
+      if (tokens.has(name)) continue;
+      const answer = await client.getToken(name, command.minValidSeconds);
+      masks.add(answer.access_token);
+      tokens.set(name, answer);
+      warned.add(name);
+      warnIfShort(name, answer, command.minValidSeconds);
+    }
+    if (command.files.length > 0) {
+      folder = await createTokenFolder(process.env);
+      await feed.start(client);
+    }
+    env = childEnv(
+      process.env,
+      command.env.map((binding) => ({ binding, token: tokens.get(binding.name)?.access_token ?? '' })),
+      command.files.map((binding) => ({ binding, path: join(folder?.path ?? '', binding.variable) })),
+    );
+  } catch (error) {
+    feed.stop();
+    await folder?.remove();
+    for (const signal of forwarded) process.off(signal, early);
+    return { code: fail(error) };
+  }
+  for (const signal of forwarded) process.off(signal, early);
+  if (command.files.length > 0) feed.follow();
+  try {
+    return await supervise(command, env, command.mask ? masks : undefined);
+  } finally {
+    feed.stop();
+    await folder?.remove();
+    process.off('exit', removeFolder);
+  }
+}
+
+function usage(message: string): RunOutcome {
+  process.stderr.write(`token-agent: ${message}\n`);
+  return { code: 2 };
+}
+
+function warnIfShort(name: string, answer: TokenAnswer, minValidSeconds: number): void {
+  if (answer.short_of_min_valid)
+    process.stderr.write(shortOfMinValid(name, (answer.expires_in ?? 0) * 1000, minValidSeconds));
+}
+
+/** Runs the child to its end, its output through a masker unless `masks` is undefined. */
+function supervise(
+  command: RunCommand,
+  env: NodeJS.ProcessEnv,
+  masks: MaskSet | undefined,
+): Promise<RunOutcome> {
+  return new Promise((settle) => {
+    const child = spawn(command.program, command.args, {
+      env,
+      stdio: masks ? ['inherit', 'pipe', 'pipe'] : 'inherit',
+    });
+    const forward = (signal: NodeJS.Signals) => {
+      child.kill(signal);
+    };
+    for (const signal of forwarded) process.on(signal, forward);
+    const outputs: Promise<void>[] = [];
+    if (masks && child.stdout && child.stderr) {
+      outputs.push(
+        pipeMasked(child.stdout, process.stdout, masks),
+        pipeMasked(child.stderr, process.stderr, masks),
+      );
+    }
+    let settled = false;
+    const finish = (outcome: RunOutcome) => {
+      if (settled) return;
+      settled = true;
+      for (const signal of forwarded) process.off(signal, forward);
+      settle(outcome);
+    };
+    child.once('error', (error: NodeJS.ErrnoException) => {
+      process.stderr.write(`token-agent: cannot run '${command.program}': ${error.code ?? error.message}\n`);
+      finish({ code: error.code === 'ENOENT' ? 127 : 126 });
+    });
+    child.once('exit', (code, signal) => {
+      const outcome: RunOutcome = signal ? { signal } : { code: code ?? 1 };
+      const drained = Promise.all(outputs).then(() => undefined);
+      const bound = new Promise<void>((resolve) => setTimeout(resolve, drainMs).unref());
+      void Promise.race([drained, bound]).then(() => finish(outcome));
+    });
+  });
+}
+
+/** Pipes `from` through a masker into `to` (never ending `to`); resolves when `from` has ended. */
+function pipeMasked(from: NodeJS.ReadableStream, to: NodeJS.WritableStream, masks: MaskSet): Promise<void> {
+  const masker = new StreamMasker(masks);
+  const transform = new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      done(null, masker.push(chunk));
+    },
+    flush(done) {
+      done(null, masker.end());
+    },
+  });
+  from.pipe(transform).pipe(to, { end: false });
+  // Our reader went away (`run … | head`): drop the rest rather than crash, so the child is never
+  // left blocked on a full pipe or orphaned.
+  to.once('error', () => {
+    transform.unpipe();
+    transform.resume();
+  });
+  return new Promise((resolve) => {
+    transform.once('end', () => resolve());
+    transform.once('error', () => resolve());
+  });
+}
+
+/** Ends this process as the child ended: its exit code, or the same signal (128 + its number if that
+ *  signal does not end us). Called once the folder is gone. */
+export function exitLike(outcome: RunOutcome): void {
+  if ('code' in outcome) {
+    process.exit(outcome.code);
+  }
+  const number = constants.signals[outcome.signal] ?? 0;
+  try {
+    process.kill(process.pid, outcome.signal);
+  } catch {
+    // Fall through to the exit code.
+  }
+  setTimeout(() => process.exit(128 + number), 100);
+}
