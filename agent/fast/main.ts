@@ -5,6 +5,7 @@
 // command, no agent (the full CLI starts one), an agent of another config file, or any answer it does
 // not recognise (fastGet.ts). What it prints is what the full CLI prints for the same answer.
 import { join } from 'node:path';
+import { checkSocketTrust } from '../base/privateFolder';
 import { agentPaths } from '../daemon/paths';
 import { ask } from './ask';
 import { fastOutput, healthy, parseFastGet } from './fastGet';
@@ -32,6 +33,12 @@ async function answerGet(argv: readonly string[]): Promise<boolean> {
   // before it asks (daemon/start.ts): a socket named by $TOKEN_AGENT_SOCKET may belong to an agent of
   // another config file, and then its answer is not printed. The token request waits as long as the
   // full CLI's would: a token that is not fresh is refreshed before the answer.
+  // A socket another user could have placed is not asked: the full CLI then says what is wrong.
+  try {
+    checkSocketTrust(paths.socketPath);
+  } catch {
+    return false;
+  }
   const path = `/v1/tokens/${encodeURIComponent(get.name)}?min_valid=${get.minValidSeconds}`;
   const drop = new AbortController();
   const asked = ask(paths.socketPath, path, 120_000, drop.signal);

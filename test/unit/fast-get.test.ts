@@ -127,6 +127,7 @@ describe('the fast get', () => {
     const inputs = Object.keys(result.metafile.inputs).sort();
     assert.deepEqual(inputs, [
       'agent/base/errors.ts',
+      'agent/base/privateFolder.ts',
       'agent/config/paths.ts',
       'agent/daemon/listen.ts',
       'agent/daemon/paths.ts',
