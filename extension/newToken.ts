@@ -19,38 +19,32 @@ export async function finishNewToken(
   const token: NewToken = {
     name,
     type,
-    configPath: verdict.configPath,
     via: flow ? 'sign-in' : type === 'command' ? 'command' : 'secrets',
   };
+  ctx.log.info(`the agent added '${name}' to ${verdict.configPath}`);
   let state: protocol.TokenState | undefined;
   let failure: { code: string; message: string } | undefined;
   try {
-    const secrets = secretsOf(answers);
-    if (secrets.length > 0)
-      await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: `Storing the secrets of '${name}'…` },
-        async () => {
-          for (const secret of secrets)
-            await request<protocol.SetSecretParams, null>(ctx.client, protocol.setSecret, {
-              name,
-              ...secret,
-            });
-        },
-      );
+    // One notification for storing and the first token: each step is short, two toasts would pile up.
+    const refreshed = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Adding '${name}'…` },
+      async () => {
+        for (const secret of secretsOf(answers))
+          await request<protocol.SetSecretParams, null>(ctx.client, protocol.setSecret, { name, ...secret });
+        // A first refresh now, so that a wrong secret, endpoint or command shows here and not later.
+        if (flow || type === 'static') return undefined;
+        return request<protocol.TokenNameParams, protocol.TokenState>(ctx.client, protocol.refreshToken, {
+          name,
+        });
+      },
+    );
     if (flow) {
       await runSignIn(ctx, name, flow);
       state = await ctx.tokenState(name, (s) => s.expiresAt !== undefined && s.phase !== 'needs-sign-in');
     } else if (type === 'static') {
       // The agent loads the stored value on its own; 'expired' without an expiry means not yet.
       state = await ctx.tokenState(name, (s) => s.expiresAt !== undefined || s.phase !== 'expired');
-    } else {
-      // A first refresh now, so that a wrong secret, endpoint or command shows here and not later.
-      state = await vscode.window.withProgress(
-        { location: vscode.ProgressLocation.Notification, title: `Getting a first token for '${name}'…` },
-        () =>
-          request<protocol.TokenNameParams, protocol.TokenState>(ctx.client, protocol.refreshToken, { name }),
-      );
-    }
+    } else state = refreshed;
   } catch (error) {
     failure = {
       code: error instanceof AgentRequestError ? error.code : protocol.ErrorCode.internal,

@@ -17,7 +17,6 @@ export type Outcome = { ok: true; message: string } | { ok: false; message: stri
 export interface NewToken {
   name: string;
   type: TokenType;
-  configPath: string;
   /** How the first token was to be had: signed in, secrets stored, nothing (a command). */
   via: 'sign-in' | 'secrets' | 'command';
 }
@@ -32,7 +31,8 @@ export function judgeNewToken(
   now: number,
 ): Outcome {
   const { name, type } = token;
-  const added = `'${name}' is defined in ${token.configPath}, but`;
+  // Short: a toast shows one line. Where the definition went is in the log.
+  const added = `'${name}' was added, but`;
   const refreshable = type === 'oauth2-refresh-token';
   const secretFix = type === 'command' ? [] : [setSecret];
   const failure = seen.failure ?? seen.state?.lastError;
@@ -90,5 +90,5 @@ export function judgeNewToken(
   const left =
     state.expiresAt === undefined ? 'no expiry known' : `valid for ${formatTimeLeft(state.expiresAt - now)}`;
   const how = token.via === 'sign-in' ? ' and signed in' : '';
-  return { ok: true, message: `Added '${name}' to ${token.configPath}${how}: ${left}.` };
+  return { ok: true, message: `Added '${name}'${how}: ${left}.` };
 }

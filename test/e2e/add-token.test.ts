@@ -252,4 +252,32 @@ describe('Add Token in a real VS Code', { timeout: 420_000 }, () => {
       assert.deepEqual([...definitions(session).keys()].sort(), ['pasted-rt', 'signed']);
     }),
   );
+  it(
+    'says what failed instead of "Added" when the first refresh fails, and its button leads to the fix',
+    step('no added while broken', async () => {
+      assert.ok(tokenServer);
+      const p = page();
+      await runCommand(p, 'Token Agent: Add Token…');
+      await pick(p, 'OAuth 2 client credentials');
+      await onStep(p, 'Add Token', 2, 6);
+      await answer(p, 'A short name for the token', 'svc');
+      await answer(p, 'The issuer URL', tokenServer.issuer);
+      await answer(p, 'The client id', tokenServer.clientId);
+      await answer(p, 'Scopes to request', '');
+      // Built at run time, not the client's: the token server refuses it.
+      await answer(p, "The client secret of 'svc'", `wrong-${tokenServer.clientSecret.slice(0, 4)}-x`);
+      const failed = p.locator('.notification-toast', {
+        hasText: "'svc' was added, but its first refresh failed",
+      });
+      await failed.waitFor({ timeout: 30_000 });
+      await keepScreenshot(p, suite, '6-first-refresh-failed');
+      assert.equal(await p.locator('.notification-toast', { hasText: "Added 'svc'" }).count(), 0);
+      await failed.getByRole('button', { name: 'Show Log' }).waitFor({ timeout: 5_000 });
+      await failed.getByRole('button', { name: 'Set Secret…' }).click();
+      await answer(p, "The client secret of 'svc'", tokenServer.clientSecret);
+      await p
+        .locator('.notification-toast', { hasText: "Stored the client secret of 'svc'" })
+        .waitFor({ timeout: 15_000 });
+    }),
+  );
 });

@@ -5,8 +5,7 @@ import { ErrorCode, type TokenState } from '../../agent/protocol';
 import { judgeNewToken, type NewToken } from '../../extension/newTokenOutcome';
 
 const now = 1_800_000_000_000;
-const configPath = '/home/u/.config/token-agent/config.json';
-const refresh: NewToken = { name: 'api', type: 'oauth2-refresh-token', configPath, via: 'sign-in' };
+const refresh: NewToken = { name: 'api', type: 'oauth2-refresh-token', via: 'sign-in' };
 const state = (overrides: Partial<TokenState> = {}): TokenState => ({
   name: 'api',
   type: 'oauth2-refresh-token',
@@ -22,7 +21,7 @@ describe('judgeNewToken', () => {
     const outcome = judgeNewToken(refresh, { state: state({ expiresAt: now + 299_000 }) }, now);
     assert.deepEqual(outcome, {
       ok: true,
-      message: `Added 'api' to ${configPath} and signed in: valid for 4:59.`,
+      message: "Added 'api' and signed in: valid for 4:59.",
     });
   });
 
@@ -51,7 +50,7 @@ describe('judgeNewToken', () => {
 
   it('reports a failed first refresh of client credentials with Set Secret and Show Log', () => {
     const outcome = judgeNewToken(
-      { name: 'svc', type: 'oauth2-client-credentials', configPath, via: 'secrets' },
+      { name: 'svc', type: 'oauth2-client-credentials', via: 'secrets' },
       { failure: { code: ErrorCode.refreshFailed, message: 'invalid_client' } },
       now,
     );
@@ -61,14 +60,14 @@ describe('judgeNewToken', () => {
 
   it('points a failed command at the log, and a secret store that is down too', () => {
     const command = judgeNewToken(
-      { name: 'g', type: 'command', configPath, via: 'command' },
+      { name: 'g', type: 'command', via: 'command' },
       { failure: { code: ErrorCode.commandFailed, message: 'exit code 1' } },
       now,
     );
     assert.match(command.message, /command did not give a token/);
     assert.deepEqual(labels(command), ['Show Log']);
     const store = judgeNewToken(
-      { name: 's', type: 'static', configPath, via: 'secrets' },
+      { name: 's', type: 'static', via: 'secrets' },
       { failure: { code: ErrorCode.storeUnavailable, message: 'no Secret Service' } },
       now,
     );
@@ -76,7 +75,7 @@ describe('judgeNewToken', () => {
   });
 
   it('tells a pasted token that expired apart from one that works without an expiry', () => {
-    const pasted: NewToken = { name: 's', type: 'static', configPath, via: 'secrets' };
+    const pasted: NewToken = { name: 's', type: 'static', via: 'secrets' };
     const expired = judgeNewToken(pasted, { state: state({ type: 'static', expiresAt: now - 1 }) }, now);
     assert.match(expired.message, /has expired/);
     assert.deepEqual(labels(expired), ['Set Secret…', 'Show Log']);
