@@ -523,3 +523,22 @@ export function settingIn<K extends SettingKey>(section: unknown, key: K): (type
     typeof value === typeof fallback && value !== null ? value : fallback
   ) as (typeof settingDefaults)[K];
 }
+
+/**
+ * Loopback hosts as the WHATWG URL parser normalises them: `localhost` exactly (not a name that merely
+ * starts with it, such as `localhost.evil.com`), 127.0.0.0/8 in any spelling, and `[::1]`.
+ */
+export function isLoopbackHost(hostname: string): boolean {
+  return (
+    hostname === 'localhost' || hostname === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname)
+  );
+}
+
+/**
+ * The rule the agent applies to every endpoint it sends a secret to (`issuer`, `tokenEndpoint`): https,
+ * or plain http on this machine only. Here, and not in agent/config/, so that the editor's input box
+ * checks the very same rule as the user types (the extension may import nothing else from agent/).
+ */
+export function isSecureEndpoint(url: URL): boolean {
+  return url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(url.hostname));
+}

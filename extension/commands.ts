@@ -3,6 +3,7 @@
 import * as vscode from 'vscode';
 import * as protocol from '../agent/protocol';
 import { AgentRequestError, remedyFor, request } from './agentRequests';
+import { type BrokenDefinition, brokenActions, brokenItem, listBroken } from './brokenDefinitions';
 import { expiryText, formatTimeLeft, tokenSummary } from './countdown';
 import type { Ctx } from './ctx';
 import { scanWorkspaceCommand } from './scanWorkspace';
@@ -63,16 +64,28 @@ async function reportError(ctx: Ctx, error: unknown): Promise<void> {
   const code = error instanceof AgentRequestError ? error.code : undefined;
   const message = (error as Error).message;
   ctx.log.warn(`${code ?? 'error'}: ${message}`);
-  const remedy = code ? remedyFor(code) : undefined;
+  // A message that points at the log gets the button that opens it.
+  const remedy =
+    (code ? remedyFor(code) : undefined) ??
+    (/\blog\b/i.test(message) ? { label: 'Show Log', command: 'tokenAgent.showLog' } : undefined);
   const choice = await vscode.window.showErrorMessage(message, ...(remedy ? [remedy.label] : []));
   if (remedy && choice === remedy.label) await vscode.commands.executeCommand(remedy.command);
 }
 
-/** The token named by a command argument (from a tooltip link), or the user's pick. */
-async function pickToken(ctx: Ctx, given: unknown, placeHolder: string): Promise<string | undefined> {
+/**
+ * The token named by a command argument (from a tooltip link), or the user's pick. `broken` adds the
+ * definitions the agent disabled, for commands that can act on them (Remove Token).
+ */
+async function pickToken(
+  ctx: Ctx,
+  given: unknown,
+  placeHolder: string,
+  broken: readonly BrokenDefinition[] = [],
+): Promise<string | undefined> {
   const tokens = ctx.status?.tokens ?? [];
-  if (typeof given === 'string' && tokens.some((t) => t.name === given)) return given;
-  if (tokens.length === 0) {
+  const known = (name: string) => tokens.some((t) => t.name === name) || broken.some((b) => b.name === name);
+  if (typeof given === 'string' && known(given)) return given;
+  if (tokens.length === 0 && broken.length === 0) {
     const choice = await vscode.window.showInformationMessage(
       'No token is configured yet.',
       'Add Token…',
@@ -82,13 +95,21 @@ async function pickToken(ctx: Ctx, given: unknown, placeHolder: string): Promise
     if (choice === 'Paste Token…') await vscode.commands.executeCommand('tokenAgent.pasteToken');
     return undefined;
   }
-  if (tokens.length === 1) return tokens[0]?.name;
+  if (tokens.length + broken.length === 1) return tokens[0]?.name ?? broken[0]?.name;
   const now = Date.now();
   const picked = await vscode.window.showQuickPick(
-    tokens.map((t) => ({ label: t.name, description: t.phase, detail: tokenSummary(t, now) })),
+    [
+      ...tokens.map((t) => ({
+        label: t.name,
+        description: t.phase,
+        detail: tokenSummary(t, now),
+        name: t.name,
+      })),
+      ...broken.map((b) => ({ ...brokenItem(b), name: b.name })),
+    ],
     { placeHolder },
   );
-  return picked?.label;
+  return picked?.name;
 }
 
 async function copyFreshToken(ctx: Ctx, given: unknown): Promise<void> {
@@ -163,7 +184,8 @@ async function setSecret(ctx: Ctx, given: unknown): Promise<void> {
 }
 
 async function removeToken(ctx: Ctx, given: unknown): Promise<void> {
-  const name = await pickToken(ctx, given, 'Remove which token?');
+  const { broken } = await listBroken(ctx);
+  const name = await pickToken(ctx, given, 'Remove which token?', broken);
   if (!name) return;
   const confirm = await vscode.window.showWarningMessage(
     `Remove '${name}'? Its secrets are deleted from the secret store.`,
@@ -189,7 +211,8 @@ async function showTokens(ctx: Ctx): Promise<void> {
   const status = ctx.status;
   if (!status) return;
   const now = Date.now();
-  type Item = vscode.QuickPickItem & { token?: string; command?: string };
+  const definitions = await listBroken(ctx);
+  type Item = vscode.QuickPickItem & { token?: string; command?: string; broken?: string };
   const items: Item[] = status.tokens.map((t) => ({
     label: `$(key) ${t.name}`,
     description: t.phase,
@@ -199,6 +222,10 @@ async function showTokens(ctx: Ctx): Promise<void> {
         : `${tokenSummary(t, now)} left · ${expiryText(t, (ms) => new Date(ms).toLocaleTimeString())}`,
     token: t.name,
   }));
+  // Disabled definitions: not in the status, but they hold their name until fixed or removed.
+  items.push(...definitions.broken.map(brokenItem));
+  for (const problem of definitions.fileProblems)
+    items.push({ label: '$(warning) Config file problem', detail: problem, command: 'tokenAgent.showLog' });
   if (status.store.tier === 'unavailable') {
     items.unshift({
       label: '$(error) Secret store unavailable',
@@ -215,6 +242,8 @@ async function showTokens(ctx: Ctx): Promise<void> {
   );
   const picked = await vscode.window.showQuickPick(items, { placeHolder: 'Tokens held by the token agent' });
   if (picked?.command) return void (await vscode.commands.executeCommand(picked.command));
+  const broken = definitions.broken.find((b) => b.name === picked?.broken);
+  if (broken) return brokenActions(ctx, broken, definitions.configPath);
   if (!picked?.token) return;
   const name = picked.token;
   const actions = [

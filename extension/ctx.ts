@@ -73,20 +73,29 @@ export class Ctx implements vscode.Disposable {
     return update;
   }
 
-  /** Resolves once the agent's status lists the token (after a settings change reached it). */
-  async waitForToken(name: string, timeoutMs = 15_000): Promise<void> {
-    const has = () => this.status?.tokens.some((t) => t.name === name) === true;
-    if (has()) return;
-    await new Promise<void>((resolve, reject) => {
+  /**
+   * The token's state once the agent's status shows it as `settled` says (or at once if it does), or
+   * the last one seen (undefined if none) after `timeoutMs`. Never rejects: the caller says what is wrong.
+   */
+  async tokenState(
+    name: string,
+    settled: (state: protocol.TokenState) => boolean,
+    timeoutMs = 10_000,
+  ): Promise<protocol.TokenState | undefined> {
+    const find = () => this.status?.tokens.find((t) => t.name === name);
+    const now = find();
+    if (now && settled(now)) return now;
+    return new Promise((resolve) => {
       const timer = setTimeout(() => {
         this.#statusWaiters.delete(check);
-        reject(new Error(`The agent did not pick up '${name}' in time; see the log for config problems.`));
+        resolve(find());
       }, timeoutMs);
       const check = () => {
-        if (!has()) return;
+        const state = find();
+        if (!state || !settled(state)) return;
         clearTimeout(timer);
         this.#statusWaiters.delete(check);
-        resolve();
+        resolve(state);
       };
       this.#statusWaiters.add(check);
     });

@@ -38,17 +38,40 @@ export async function signInCommand(ctx: Ctx, given: unknown): Promise<void> {
             )
           )?.label;
   if (!name) return;
+  const picked = await vscode.window.showQuickPick(signInFlows(), { placeHolder: `Sign in for '${name}'` });
+  if (!picked) return;
+  const result = await runSignIn(ctx, name, picked.flow);
+  const verified = result.verification
+    ? result.verification.verified
+      ? ' Its signature verified against the issuer’s keys.'
+      : ` Its signature was not verified: ${result.verification.reason}`
+    : '';
+  void vscode.window.showInformationMessage(
+    `Signed in to '${name}' (${result.accessTokenPreview}); the refresh token is in the ${result.tier} store.${verified}`,
+  );
+}
+
+/** The two flows, the one that works here first. */
+export function signInFlows(): typeof flows {
   // A loopback redirect reaches the agent's machine, which is not the user's in a remote or web window.
   const remote = vscode.env.remoteName !== undefined || vscode.env.uiKind === vscode.UIKind.Web;
-  const ordered = remote ? [...flows].reverse() : flows;
-  const picked = await vscode.window.showQuickPick(ordered, { placeHolder: `Sign in for '${name}'` });
-  if (!picked) return;
+  return remote ? [...flows].reverse() : flows;
+}
 
+/**
+ * Asks the agent to sign in, showing what it asks of the user (a browser tab, a device code) and a
+ * cancellable progress. Rejects with the agent's coded error (AgentRequestError) when it fails.
+ */
+export async function runSignIn(
+  ctx: Ctx,
+  name: string,
+  flow: protocol.SignInFlow,
+): Promise<protocol.SignInResult> {
   const listener = ctx.onSignInPrompt((params) => {
     if (params.name === name) void showPrompt(params.prompt);
   });
   try {
-    const result = await vscode.window.withProgress(
+    return await vscode.window.withProgress(
       {
         location: vscode.ProgressLocation.Notification,
         title: `Signing in for '${name}'…`,
@@ -58,17 +81,9 @@ export async function signInCommand(ctx: Ctx, given: unknown): Promise<void> {
         request<protocol.SignInParams, protocol.SignInResult>(
           ctx.client,
           protocol.signIn,
-          { name, flow: picked.flow },
+          { name, flow },
           cancel,
         ),
-    );
-    const verified = result.verification
-      ? result.verification.verified
-        ? ' Its signature verified against the issuer’s keys.'
-        : ` Its signature was not verified: ${result.verification.reason}`
-      : '';
-    void vscode.window.showInformationMessage(
-      `Signed in to '${name}' (${result.accessTokenPreview}); the refresh token is in the ${result.tier} store.${verified}`,
     );
   } finally {
     listener.dispose();

@@ -3,8 +3,8 @@
 // whatever the token's type. A token goes only where its owner listed it, so a URL that would send it
 // in clear text over the network, or that hides a password, is refused rather than warned about.
 
+import { isLoopbackHost } from '../protocol';
 import type { Problem } from './types';
-import { isLoopbackHost } from './validate';
 
 type Report = (severity: Problem['severity'], field: string, message: string) => void;
 

@@ -5,6 +5,7 @@
 // Validation is idempotent: a validated config, fed back in, comes out equal and without problems.
 // That lets settings tokens and file tokens go through the same checks whatever their origin.
 import { redactTokensInText } from '../base/redact';
+import { isLoopbackHost, isSecureEndpoint } from '../protocol';
 import { consumerFields } from './consumerFields';
 import {
   type AgentConfig,
@@ -20,6 +21,9 @@ import {
   type TokenType,
   tokenTypes,
 } from './types';
+
+// The endpoint rule is shared with the editor's input box through the protocol module.
+export { isLoopbackHost };
 
 const namePattern = /^[A-Za-z0-9._-]{1,64}$/;
 const limits = {
@@ -459,7 +463,7 @@ function endpointUrl(
     report('error', field, `"${field}" must not contain a user name or password`);
     return undefined;
   }
-  if (!(url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(url.hostname)))) {
+  if (!isSecureEndpoint(url)) {
     report(
       'error',
       field,
@@ -473,16 +477,6 @@ function endpointUrl(
     return undefined;
   }
   return value as string;
-}
-
-/**
- * Loopback hosts as the WHATWG URL parser normalises them: `localhost` exactly (not a name that merely
- * starts with it, such as `localhost.evil.com`), 127.0.0.0/8 in any spelling, and `[::1]`.
- */
-export function isLoopbackHost(hostname: string): boolean {
-  return (
-    hostname === 'localhost' || hostname === '[::1]' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(hostname)
-  );
 }
 
 function optionalScope(raw: Record<string, unknown>, report: Report): string | undefined {
