@@ -26,6 +26,9 @@ export class Ctx implements vscode.Disposable {
   readonly #signInPrompts = new vscode.EventEmitter<protocol.SignInPromptParams>();
   /** What the agent asks the user to do during a sign-in (open a URL, enter a code). */
   readonly onSignInPrompt = this.#signInPrompts.event;
+  readonly #statusChanges = new vscode.EventEmitter<protocol.AgentStatus>();
+  /** Each status the agent reports. */
+  readonly onDidChangeStatus = this.#statusChanges.event;
   readonly #extensionDisposables: vscode.Disposable[] = [];
   #clientDisposables: vscode.Disposable[] = [];
   #client: LanguageClient | undefined;
@@ -47,6 +50,7 @@ export class Ctx implements vscode.Disposable {
       this.log,
       this.clipboard,
       this.#signInPrompts,
+      this.#statusChanges,
       this.#statusBar,
       this.#tokensView,
       vscode.workspace.onDidChangeConfiguration((event) => {
@@ -224,6 +228,7 @@ export class Ctx implements vscode.Disposable {
     this.#view = view;
     this.#statusBar.show(view);
     this.#tokensView.update();
+    if (view.kind === 'running') this.#statusChanges.fire(view.status);
     for (const waiter of [...this.#statusWaiters]) waiter();
   }
 

@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import type { AgentStatus, TokenPhase, TokenState, TokenType } from '../../agent/protocol';
+import { authProviderId, authProviderLabel } from '../../extension/authSessions';
 import { type TokenRow, tokenRows } from '../../extension/tokenRows';
 
 interface MenuItem {
@@ -18,6 +19,7 @@ interface Manifest {
     viewsContainers: { activitybar: { id: string; title: string; icon: string }[] };
     views: Record<string, { id: string; name: string }[]>;
     viewsWelcome: { view: string; contents: string; when?: string }[];
+    authentication: { id: string; label: string }[];
     menus: Record<string, MenuItem[]>;
   };
 }
@@ -128,5 +130,9 @@ describe('Tokens view contributions', () => {
     assert.ok(welcome);
     assert.match(welcome.contents, /^\[Add Token\]\(command:tokenAgent\.addToken\)$/m);
     assert.match(welcome.contents, /^\[Sign In\]\(command:tokenAgent\.signIn\)$/m);
+  });
+
+  it('declares the authentication provider the extension registers, so getSession can activate it', () => {
+    assert.deepEqual(contributes.authentication, [{ id: authProviderId, label: authProviderLabel }]);
   });
 });
