@@ -1,7 +1,8 @@
 // What the extension knows about the agent, and how that is drawn in the status bar.
 // Pure: no `vscode` import, so it is unit-tested with plain data and a fixed clock.
 import type { AgentStatus, TokenState } from '../agent/protocol';
-import { expiryText, mostUrgent, tokenSeverity, tokenSummary } from './countdown';
+import { expiryText, type Severity, sortByUrgency, tokenSeverity, tokenSummary } from './countdown';
+import { shownToken } from './tokenRows';
 
 export type AgentView =
   | { kind: 'starting' }
@@ -21,6 +22,9 @@ export const tooltipCommands = [
   'tokenAgent.addToken',
   'tokenAgent.pasteToken',
   'tokenAgent.signIn',
+  'tokenAgent.pinToStatusBar',
+  'tokenAgent.unpinFromStatusBar',
+  'tokenAgent.tokens.focus',
 ];
 
 export interface StatusBarModel {
@@ -71,6 +75,8 @@ export interface RenderOptions {
   warnBeforeSeconds: number;
   /** Local wall-clock time of a Unix ms instant; injected so tests do not depend on the time zone. */
   formatTime: (ms: number) => string;
+  /** The token the user pinned to the status bar; the most urgent one is shown without a pin. */
+  pinned?: string | undefined;
 }
 
 function renderRunning(status: AgentStatus, options: RenderOptions): StatusBarModel {
@@ -94,8 +100,8 @@ function renderRunning(status: AgentStatus, options: RenderOptions): StatusBarMo
       command: 'tokenAgent.showStatus',
     };
   }
-  const token = mostUrgent(status.tokens, now, options.warnBeforeSeconds);
-  if (!token) {
+  const shown = shownToken(status.tokens, options.pinned, now, options.warnBeforeSeconds);
+  if (!shown) {
     return {
       text: '$(key) Token Agent: no tokens',
       tooltip: `${header(status, now)}\n\nNo token is configured. [Add a token](command:tokenAgent.addToken) or [paste one](command:tokenAgent.pasteToken) to watch.${status.message ? `\n\n$(warning) ${md(status.message)}` : ''}${problemsBlock(status)}`,
@@ -104,25 +110,57 @@ function renderRunning(status: AgentStatus, options: RenderOptions): StatusBarMo
       command: 'tokenAgent.addToken',
     };
   }
+  const { token, pinned } = shown;
   const severity = tokenSeverity(token, now, options.warnBeforeSeconds);
-  const icon = token.phase === 'refreshing' ? '$(sync~spin)' : severity === 'error' ? '$(error)' : '$(key)';
+  const icon =
+    token.phase === 'refreshing'
+      ? '$(sync~spin)'
+      : severity === 'error'
+        ? '$(error)'
+        : pinned
+          ? '$(pinned)'
+          : '$(key)';
   const secondsLeft =
     token.expiresAt === undefined ? undefined : Math.max(0, Math.floor((token.expiresAt - now) / 1000));
   const expiry =
     token.expiresAt === undefined
       ? tokenSummary(token, now)
       : `expires in ${token.expiryAssumed ? 'about ' : ''}${secondsLeft} seconds at ${options.formatTime(token.expiresAt)}${token.expiryAssumed ? ', assumed' : ''}`;
+  // A pinned token that is fine must not hide another that is not: the colour is the worst of all.
+  const worst = status.tokens
+    .map((t) => tokenSeverity(t, now, options.warnBeforeSeconds))
+    .reduce<Severity>((a, b) => (rank[b] < rank[a] ? b : a), severity);
+  const others = sortByUrgency(
+    status.tokens.filter((t) => t !== token),
+    now,
+    options.warnBeforeSeconds,
+  );
   return {
     text: `${icon} ${token.name} ${tokenSummary(token, now)}`,
     tooltip:
-      [header(status, now), ...status.tokens.map((t) => tokenBlock(t, options)), storeLine(status)].join(
-        '\n\n---\n\n',
-      ) + problemsBlock(status),
-    ariaLabel: `Token Agent: ${token.name} ${expiry}, ${status.tokens.length} token${status.tokens.length === 1 ? '' : 's'}, ${agentLine}`,
+      [
+        header(status, now),
+        tokenBlock(token, pinned, options),
+        ...(others.length ? [othersBlock(others, options)] : []),
+        storeLine(status),
+      ].join('\n\n---\n\n') + problemsBlock(status),
+    ariaLabel: `Token Agent: ${token.name} ${expiry}${pinned ? ', pinned' : ''}, ${status.tokens.length} token${status.tokens.length === 1 ? '' : 's'}, ${agentLine}`,
     // A degraded team still refreshes, but machines may each refresh once: worth a glance, not alarm.
-    background: severity !== 'ok' ? severity : status.team?.state === 'degraded' ? 'warning' : undefined,
+    background: worst !== 'ok' ? worst : status.team?.state === 'degraded' ? 'warning' : undefined,
     command: 'tokenAgent.showStatus',
   };
+}
+
+const rank: Record<Severity, number> = { error: 0, warning: 1, ok: 2 };
+
+// The tooltip details one token; the rest get a line each, most urgent first, and the view has more.
+function othersBlock(tokens: readonly TokenState[], options: RenderOptions): string {
+  const marks: Record<Severity, string> = { error: '$(error) ', warning: '$(warning) ', ok: '' };
+  const lines = tokens.map(
+    (t) =>
+      `${marks[tokenSeverity(t, options.now, options.warnBeforeSeconds)]}**${md(t.name)}** — ${tokenSummary(t, options.now)}`,
+  );
+  return `${lines.join('  \n')}\n\n[Open the Tokens view](command:tokenAgent.tokens.focus)`;
 }
 
 function header(status: AgentStatus, now: number): string {
@@ -149,9 +187,11 @@ function commandLink(title: string, command: string, name: string): string {
   return `[${title}](command:${command}?${encodeURIComponent(JSON.stringify([name]))})`;
 }
 
-function tokenBlock(token: TokenState, options: RenderOptions): string {
+function tokenBlock(token: TokenState, pinned: boolean, options: RenderOptions): string {
   const { now, formatTime } = options;
-  const lines = [`**${token.name}** — ${tokenSummary(token, now)} · ${token.phase}`];
+  const lines = [
+    `**${token.name}** — ${tokenSummary(token, now)} · ${token.phase}${pinned ? ' · pinned to the status bar' : ''}`,
+  ];
   const facts: string[] = [];
   if (token.expiresAt !== undefined) {
     const text = expiryText(token, formatTime);
@@ -176,15 +216,23 @@ function tokenBlock(token: TokenState, options: RenderOptions): string {
       `Clock skew: ${token.skewMs > 0 ? '+' : ''}${(token.skewMs / 1000).toFixed(1)} s (server ahead when positive)`,
     );
   if (token.lastError) lines.push(`$(warning) ${md(token.lastError.message)}`);
-  const links = [
-    commandLink('Copy', 'tokenAgent.copyFreshToken', token.name),
-    commandLink('Refresh now', 'tokenAgent.refreshNow', token.name),
-  ];
+  lines.push(tokenActions(token, pinned).join(' · '));
+  return lines.join('\n\n');
+}
+
+/** Only the actions that apply: no Refresh on a pasted token, Sign in only where it would help. */
+function tokenActions(token: TokenState, pinned: boolean): string[] {
+  const links = [commandLink('Copy', 'tokenAgent.copyFreshToken', token.name)];
+  if (token.type !== 'static') links.push(commandLink('Refresh now', 'tokenAgent.refreshNow', token.name));
   if (token.phase === 'needs-sign-in' && token.type === 'oauth2-refresh-token') {
     links.unshift(commandLink('Sign in', 'tokenAgent.signIn', token.name));
   }
-  lines.push(links.join(' · '));
-  return lines.join('\n\n');
+  links.push(
+    pinned
+      ? '[Unpin](command:tokenAgent.unpinFromStatusBar)'
+      : commandLink('Pin to status bar', 'tokenAgent.pinToStatusBar', token.name),
+  );
+  return links;
 }
 
 // Nothing while the agent checks, or for tokens it does not check (static and command tokens).

@@ -9,6 +9,7 @@ import type { Ctx } from './ctx';
 import { scanWorkspaceCommand } from './scanWorkspace';
 import { signInCommand } from './signIn';
 import { addTokenFlow, pasteTokenFlow, pickSecretKind, readSecret } from './tokenInput';
+import { tokenArgument } from './tokenRows';
 
 type Run = (ctx: Ctx, ...args: unknown[]) => Promise<void> | void;
 
@@ -29,6 +30,8 @@ const commands: Record<string, CommandSpec> = {
   'tokenAgent.scanWorkspace': { needsAgent: true, run: (ctx) => scanWorkspaceCommand(ctx) },
   'tokenAgent.showLog': { needsAgent: false, run: (ctx) => ctx.log.show() },
   'tokenAgent.openAuditLog': { needsAgent: true, run: (ctx) => openAuditLog(ctx) },
+  'tokenAgent.pinToStatusBar': { needsAgent: true, run: (ctx, name) => pinToStatusBar(ctx, name) },
+  'tokenAgent.unpinFromStatusBar': { needsAgent: false, run: (ctx) => ctx.pin(undefined) },
   'tokenAgent.restartAgent': {
     needsAgent: false,
     run: async (ctx) => {
@@ -52,7 +55,9 @@ export function registerCommands(ctx: Ctx): vscode.Disposable[] {
         return;
       }
       try {
-        await spec.run(ctx, ...args);
+        // Run from a Tokens view row, the first argument is the row's element: its token's name.
+        const [first, ...rest] = args;
+        await spec.run(ctx, tokenArgument(first), ...rest);
       } catch (error) {
         await reportError(ctx, error);
       }
@@ -167,6 +172,11 @@ async function refreshNow(ctx: Ctx, given: unknown): Promise<void> {
     () => request<protocol.TokenNameParams, protocol.TokenState>(ctx.client, protocol.refreshToken, { name }),
   );
   void vscode.window.showInformationMessage(`Refreshed '${name}': ${tokenSummary(state, Date.now())} left.`);
+}
+
+async function pinToStatusBar(ctx: Ctx, given: unknown): Promise<void> {
+  const name = await pickToken(ctx, given, 'Which token should the status bar show?');
+  if (name) await ctx.pin(name);
 }
 
 async function setSecret(ctx: Ctx, given: unknown): Promise<void> {

@@ -41,19 +41,27 @@ export function tokenSeverity(token: TokenState, now: number, warnBeforeSeconds:
 
 const severityRank: Record<Severity, number> = { error: 0, warning: 1, ok: 2 };
 
-/** The token the status bar shows: the worst off, then the one expiring soonest. */
+/** Worst off first, then the one expiring soonest; tokens with no expiry last. Returns a new array. */
+export function sortByUrgency(
+  tokens: readonly TokenState[],
+  now: number,
+  warnBeforeSeconds: number,
+): TokenState[] {
+  const rank = new Map(tokens.map((t) => [t, severityRank[tokenSeverity(t, now, warnBeforeSeconds)]]));
+  return [...tokens].sort((a, b) => {
+    const bySeverity = (rank.get(a) ?? 2) - (rank.get(b) ?? 2);
+    if (bySeverity !== 0) return bySeverity;
+    return (a.expiresAt ?? Number.POSITIVE_INFINITY) - (b.expiresAt ?? Number.POSITIVE_INFINITY);
+  });
+}
+
+/** The token the status bar shows when none is pinned: the worst off, then the one expiring soonest. */
 export function mostUrgent(
   tokens: readonly TokenState[],
   now: number,
   warnBeforeSeconds: number,
 ): TokenState | undefined {
-  return [...tokens].sort((a, b) => {
-    const bySeverity =
-      severityRank[tokenSeverity(a, now, warnBeforeSeconds)] -
-      severityRank[tokenSeverity(b, now, warnBeforeSeconds)];
-    if (bySeverity !== 0) return bySeverity;
-    return (a.expiresAt ?? Number.POSITIVE_INFINITY) - (b.expiresAt ?? Number.POSITIVE_INFINITY);
-  })[0];
+  return sortByUrgency(tokens, now, warnBeforeSeconds)[0];
 }
 
 /**

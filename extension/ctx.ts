@@ -12,30 +12,47 @@ import { RestartPolicy } from './restartPolicy';
 import { type SettingKey, type settingDefaults, settingsSection, type TokenSetting } from './settings';
 import { StatusBar } from './statusBar';
 import { addStaticDefinition } from './tokenDefinitions';
+import { TokensView } from './tokensView';
+
+/** globalState key of the token pinned to the status bar: tokens are per user, as is the pin. */
+const pinnedKey = 'tokenAgent.pinnedToken';
 
 export class Ctx implements vscode.Disposable {
   readonly log: vscode.LogOutputChannel;
   readonly clipboard = new ClipboardGuard();
   readonly #statusBar: StatusBar;
+  readonly #tokensView: TokensView;
   readonly #statusWaiters = new Set<() => void>();
   readonly #signInPrompts = new vscode.EventEmitter<protocol.SignInPromptParams>();
   /** What the agent asks the user to do during a sign-in (open a URL, enter a code). */
   readonly onSignInPrompt = this.#signInPrompts.event;
+  readonly #statusChanges = new vscode.EventEmitter<protocol.AgentStatus>();
+  /** Each status the agent reports. */
+  readonly onDidChangeStatus = this.#statusChanges.event;
   readonly #extensionDisposables: vscode.Disposable[] = [];
   #clientDisposables: vscode.Disposable[] = [];
   #client: LanguageClient | undefined;
   #view: AgentView = { kind: 'starting' };
+  #agentStateSet = false;
   readonly #restartPolicy = new RestartPolicy();
   readonly #activatedAt = Date.now();
 
   constructor(readonly extension: vscode.ExtensionContext) {
     this.log = vscode.window.createOutputChannel('Token Agent', { log: true });
-    this.#statusBar = new StatusBar(() => this.setting('statusBar.warnBeforeSeconds'));
+    const warnBeforeSeconds = () => this.setting('statusBar.warnBeforeSeconds');
+    this.#statusBar = new StatusBar(warnBeforeSeconds, () => this.pinned);
+    this.#tokensView = new TokensView({
+      status: () => this.status,
+      pinned: () => this.pinned,
+      warnBeforeSeconds,
+    });
     this.#extensionDisposables.push(
       this.log,
       this.clipboard,
       this.#signInPrompts,
+      this.#statusChanges,
       this.#statusBar,
+      this.#tokensView,
       vscode.workspace.onDidChangeConfiguration((event) => {
         if (affects(event, 'agent.path')) void this.restart();
       }),
@@ -45,6 +62,18 @@ export class Ctx implements vscode.Disposable {
   /** The agent's last reported status, or undefined while it is not running. */
   get status(): protocol.AgentStatus | undefined {
     return this.#view.kind === 'running' ? this.#view.status : undefined;
+  }
+
+  /** The token the user pinned to the status bar, if any; it may name a token since removed. */
+  get pinned(): string | undefined {
+    return this.extension.globalState.get<string>(pinnedKey);
+  }
+
+  /** Pins the status bar to `name`, or with undefined goes back to the most urgent token. */
+  async pin(name: string | undefined): Promise<void> {
+    await this.extension.globalState.update(pinnedKey, name);
+    this.#statusBar.show(this.#view);
+    this.#tokensView.update();
   }
 
   setting<K extends SettingKey>(key: K): (typeof settingDefaults)[K] {
@@ -200,8 +229,15 @@ export class Ctx implements vscode.Disposable {
       this.log.info(`agent ${view.status.version} (pid ${view.status.pid}) reported status`);
     }
     if (view.kind === 'running' && view.status.configPath !== undefined) void this.#importSettingsTokens();
+    // The Tokens view's welcome text depends on whether the agent answers at all.
+    if (view.kind !== this.#view.kind || !this.#agentStateSet) {
+      this.#agentStateSet = true;
+      void vscode.commands.executeCommand('setContext', 'tokenAgent.agentState', view.kind);
+    }
     this.#view = view;
     this.#statusBar.show(view);
+    this.#tokensView.update();
+    if (view.kind === 'running') this.#statusChanges.fire(view.status);
     for (const waiter of [...this.#statusWaiters]) waiter();
   }
 

@@ -21,9 +21,12 @@ const flows = [
 export async function signInCommand(ctx: Ctx, given: unknown): Promise<void> {
   const candidates = (ctx.status?.tokens ?? []).filter((t) => t.type === 'oauth2-refresh-token');
   if (candidates.length === 0) {
-    void vscode.window.showInformationMessage(
-      'Sign In works for OAuth 2 refresh-token tokens; none is configured. Add one first.',
+    // The welcome view's Sign In button leads here with no token yet: adding one is the way in.
+    const choice = await vscode.window.showInformationMessage(
+      'Sign In works for OAuth 2 refresh-token tokens; none is configured. Add one first: give its issuer and client id, then sign in.',
+      'Add Token…',
     );
+    if (choice) await vscode.commands.executeCommand('tokenAgent.addToken');
     return;
   }
   const name =

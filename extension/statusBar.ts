@@ -13,7 +13,10 @@ export class StatusBar implements vscode.Disposable {
   #view: AgentView = { kind: 'starting' };
   #drawn: StatusBarModel | undefined;
 
-  constructor(readonly warnBeforeSeconds: () => number) {
+  constructor(
+    readonly warnBeforeSeconds: () => number,
+    readonly pinned: () => string | undefined,
+  ) {
     this.#item = vscode.window.createStatusBarItem('tokenAgent.status', vscode.StatusBarAlignment.Left, 100);
     this.#item.name = 'Token Agent';
     this.#ticker = setInterval(() => this.#draw(), 1000);
@@ -30,6 +33,7 @@ export class StatusBar implements vscode.Disposable {
     const model = renderStatusBar(this.#view, {
       now: Date.now(),
       warnBeforeSeconds: this.warnBeforeSeconds(),
+      pinned: this.pinned(),
       formatTime: (ms) => new Date(ms).toLocaleTimeString(),
     });
     const drawn = this.#drawn;

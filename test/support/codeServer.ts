@@ -19,7 +19,9 @@ export function ensureCodeServer(): void {
   if (result.status !== 0) throw new Error('installing code-server failed; see the output above');
 }
 
-export function packageExtension(out = join(cache, 'token-agent-e2e.vsix')): string {
+// One file per test process: several worktrees share .cache/, and one run installing the .vsix
+// another run is writing would test the wrong build.
+export function packageExtension(out = join(tmpdir(), `token-agent-e2e-${process.pid}.vsix`)): string {
   const result = spawnSync(process.execPath, [join(root, 'scripts', 'package.mjs'), '--out', out], {
     cwd: root,
     encoding: 'utf8',

@@ -121,30 +121,36 @@ describe('renderStatusBar', () => {
     }
   });
 
-  it("says whether each token's signature verified against the issuer's keys, or why not", () => {
-    const model = running({
-      tokens: [
-        token('api', { expiresAt: now + 600_000, verification: { verified: true, algorithm: 'ES256' } }),
-        token('bare', {
-          expiresAt: now + 600_000,
-          verification: {
-            verified: false,
-            code: 'no-keys',
-            reason: 'the token names a token endpoint but no issuer, so there are no published keys',
-          },
-        }),
-        token('checking', { expiresAt: now + 600_000 }),
-      ],
-    });
-    const blocks = model.tooltip.split('\n\n---\n\n');
-    assert.ok(blocks[1]?.includes("Signature: verified (ES256) against the issuer's keys"), blocks[1]);
+  it("says whether the shown token's signature verified against the issuer's keys, or why not", () => {
+    const tokens = [
+      token('api', { expiresAt: now + 600_000, verification: { verified: true, algorithm: 'ES256' } }),
+      token('bare', {
+        expiresAt: now + 600_000,
+        verification: {
+          verified: false,
+          code: 'no-keys',
+          reason: 'the token names a token endpoint but no issuer, so there are no published keys',
+        },
+      }),
+      token('checking', { expiresAt: now + 600_000 }),
+    ];
+    // The tooltip details the shown token: pin each in turn.
+    const detail = (name: string) =>
+      renderStatusBar(
+        { kind: 'running', status: status({ tokens }) },
+        { ...options, pinned: name },
+      ).tooltip.split('\n\n---\n\n')[1];
     assert.ok(
-      blocks[2]?.includes(
+      detail('api')?.includes("Signature: verified (ES256) against the issuer's keys"),
+      detail('api'),
+    );
+    assert.ok(
+      detail('bare')?.includes(
         'Signature: not verified — the token names a token endpoint but no issuer, so there are no published keys',
       ),
-      blocks[2],
+      detail('bare'),
     );
-    assert.ok(!blocks[3]?.includes('Signature'), 'nothing while the check runs');
+    assert.ok(!detail('checking')?.includes('Signature'), 'nothing while the check runs');
   });
 
   it('escapes the reason a token did not verify, which may quote a server', () => {
@@ -158,7 +164,7 @@ describe('renderStatusBar', () => {
       ],
     });
     const links = [...model.tooltip.matchAll(/(?<!\\)\[[^\]]*\]\(command:/g)];
-    assert.equal(links.length, 2, 'only our own Copy and Refresh links');
+    assert.equal(links.length, 3, 'only our own Copy, Refresh and Pin links');
     assert.match(
       model.tooltip,
       /Signature: not verified — its "aud" claim does not hold \\\(expected \\\[x\\\]/,
@@ -197,8 +203,71 @@ describe('renderStatusBar', () => {
     // Markdown renders no link inside a code span; outside them only our two links may remain.
     const outsideCode = model.tooltip.replace(/`[^`]*`/g, '');
     const links = [...outsideCode.matchAll(/(?<!\\)\[[^\]]*\]\(command:/g)];
-    assert.equal(links.length, 2, 'only our own Copy and Refresh links');
+    assert.equal(links.length, 3, 'only our own Copy, Refresh and Pin links');
     assert.ok(!model.tooltip.includes('`[copy]'), 'the claim cannot close the code span');
+  });
+
+  it('shows the pinned token, even when another is more urgent, in the worst colour of all', () => {
+    const tokens = [
+      token('urgent', { expiresAt: now + 60_000 }),
+      token('pasted', { type: 'static', expiresAt: now + 2 * 3_600_000 }),
+    ];
+    const model = renderStatusBar(
+      { kind: 'running', status: status({ tokens }) },
+      { ...options, pinned: 'pasted' },
+    );
+    assert.equal(model.text, '$(pinned) pasted 2h 0m');
+    assert.match(model.ariaLabel, /^Token Agent: pasted expires in 7200 seconds at T7200, pinned, 2 tokens/);
+    // 'urgent' is past its refresh point: the pinned token is fine, the item still says something is not.
+    assert.equal(model.background, 'warning');
+    const unpinned = running({ tokens });
+    assert.equal(unpinned.text, '$(key) urgent 1:00');
+    assert.doesNotMatch(unpinned.ariaLabel, /pinned/);
+  });
+
+  it('details only the shown token in the tooltip, the others a line each, most urgent first', () => {
+    const model = running({
+      tokens: [
+        token('calm', { expiresAt: now + 3 * 3_600_000, issuer: 'https://calm.test' }),
+        token('soon', { expiresAt: now + 30 * 60_000, issuer: 'https://soon.test' }),
+        token('broken', { phase: 'needs-sign-in', issuer: 'https://broken.test' }),
+      ],
+    });
+    const blocks = model.tooltip.split('\n\n---\n\n');
+    assert.match(blocks[1] ?? '', /^\*\*broken\*\* — sign in needed/);
+    assert.equal(model.tooltip.match(/Issuer /g)?.length, 1, 'claims of the shown token only');
+    assert.equal(
+      blocks[2],
+      '**soon** — 30m  \n**calm** — 3h 0m\n\n[Open the Tokens view](command:tokenAgent.tokens.focus)',
+    );
+  });
+
+  it('offers only the actions that apply to the shown token', () => {
+    const links = (tokens: TokenState[], pinned?: string) => {
+      const model = renderStatusBar({ kind: 'running', status: status({ tokens }) }, { ...options, pinned });
+      const detail = model.tooltip.split('\n\n---\n\n')[1] ?? '';
+      return [...detail.matchAll(/\[([^\]]+)\]\(command:/g)].map((m) => m[1]);
+    };
+    assert.deepEqual(links([token('a', { expiresAt: now + 3_600_000 })]), [
+      'Copy',
+      'Refresh now',
+      'Pin to status bar',
+    ]);
+    assert.deepEqual(links([token('p', { type: 'static', expiresAt: now + 3_600_000 })], 'p'), [
+      'Copy',
+      'Unpin',
+    ]);
+    assert.deepEqual(links([token('s', { phase: 'needs-sign-in' })]), [
+      'Sign in',
+      'Copy',
+      'Refresh now',
+      'Pin to status bar',
+    ]);
+    assert.deepEqual(links([token('c', { type: 'oauth2-client-credentials', phase: 'needs-sign-in' })]), [
+      'Copy',
+      'Refresh now',
+      'Pin to status bar',
+    ]);
   });
 
   it('warns in the tooltip when secrets are kept in plaintext', () => {
