@@ -52,6 +52,7 @@ describe('TokenAgentError', () => {
       'ERR_TOKEN_EXPIRED',
       'ERR_TOKEN_UNKNOWN',
       'ERR_UNAUTHORIZED',
+      'ERR_UNSAFE_PATH',
     ]);
   });
 
