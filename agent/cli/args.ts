@@ -3,10 +3,8 @@ import { parseArgs } from 'node:util';
 import { type ListenSpec, parseListen } from '../daemon/listen';
 import { helperMinValidSeconds } from '../helpers/source';
 import type { SignInFlow } from '../protocol';
-import { parseRunArgs, type RunCommand, runUsage } from '../run/runArgs';
-import type { HelperCommand } from './helperRun';
+import { parseRunArgs, type RunCommand, runUsage } from './runArgs';
 import { parseScanArgs, type ScanCommand } from './scan';
-import type { StatusCheckCommand } from './statusCheck';
 import { parseTokenCommand, type TokenCommand, tokenUsage } from './tokenCommands';
 
 export const secretKindNames = ['refresh_token', 'client_secret', 'access_token', 'static_token'] as const;
@@ -48,6 +46,19 @@ export interface ClientFlags {
   /** --no-agent: run the engine in this process (containers, CI), with the lock file between processes. */
   noAgent?: boolean;
 }
+
+// The helpers' and `status NAME` commands (run by helperRun.ts and statusCheck.ts, which import these).
+export type HelperCommand =
+  | ({ kind: 'git-credential'; action: string; minValidSeconds: number } & ClientFlags)
+  | ({ kind: 'kube-credential'; name: string; minValidSeconds: number } & ClientFlags)
+  | ({ kind: 'docker-credential'; action: string; minValidSeconds: number } & ClientFlags);
+
+export type StatusCheckCommand = {
+  kind: 'status-check';
+  name: string;
+  minValidSeconds: number;
+  verbose: boolean;
+} & ClientFlags;
 
 export const usage = `Usage: token-agent <command> [options]
 

@@ -11,13 +11,8 @@ import { gitCredential } from '../helpers/gitCredential';
 import { formatExecCredential, parseExecInfo } from '../helpers/kubeCredential';
 import { reportedExpiry, servedFromConfig } from '../helpers/served';
 import { agentSource, type TokenSource } from '../helpers/source';
-import type { ClientFlags } from './args';
+import type { ClientFlags, HelperCommand } from './args';
 import { wantsLocal } from './run';
-
-export type HelperCommand =
-  | ({ kind: 'git-credential'; action: string; minValidSeconds: number } & ClientFlags)
-  | ({ kind: 'kube-credential'; name: string; minValidSeconds: number } & ClientFlags)
-  | ({ kind: 'docker-credential'; action: string; minValidSeconds: number } & ClientFlags);
 
 export async function runHelper(command: HelperCommand): Promise<number> {
   const { source, close } = openSource(command);

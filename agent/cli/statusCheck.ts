@@ -6,16 +6,9 @@
 import { isTokenAgentError } from '../base/errors';
 import { connectAgent } from '../daemon/start';
 import type { TokenState } from '../protocol';
-import type { ClientFlags } from './args';
+import type { StatusCheckCommand } from './args';
 import { wantsLocal } from './run';
 import { formatDuration } from './statusTable';
-
-export type StatusCheckCommand = {
-  kind: 'status-check';
-  name: string;
-  minValidSeconds: number;
-  verbose: boolean;
-} & ClientFlags;
 
 export interface Verdict {
   code: 0 | 1 | 2;

@@ -1,6 +1,6 @@
 // The child's environment: the caller's, with each --env variable set to its token and each --file
 // variable to its file's path. Pure.
-import type { TokenBinding } from './runArgs';
+import type { TokenBinding } from '../cli/runArgs';
 
 export function childEnv(
   base: Readonly<Record<string, string | undefined>>,

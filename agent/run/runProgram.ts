@@ -8,11 +8,11 @@ import { join } from 'node:path';
 import { Transform } from 'node:stream';
 import { shortOfMinValid } from '../cli/messages';
 import { fail, wantsLocal } from '../cli/run';
+import type { RunCommand } from '../cli/runArgs';
 import type { TokenAnswer } from '../daemon/api';
 import { connectAgent } from '../daemon/start';
 import { childEnv } from './childEnv';
 import { MaskSet, StreamMasker } from './masker';
-import type { RunCommand } from './runArgs';
 import { TokenFeed } from './tokenFeed';
 import { createTokenFolder, type TokenFolder } from './tokenFolder';
 
