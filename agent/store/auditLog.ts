@@ -2,6 +2,7 @@
 // report) can see which process refreshed which token when, and whether a rotation was reused. It
 // records identifiers and outcomes only, never a token value: a guard refuses any field that looks like
 // one, because an audit file that leaks the secrets it audits would be worse than none.
+import { constants } from 'node:fs';
 import { mkdir, open } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -69,13 +70,33 @@ export async function appendAudit(
   checkRecord(record);
 
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  const path = join(dataDir, auditFileName);
   // O_APPEND with one write per line: lines from concurrent agents do not interleave on a local disk.
-  const handle = await open(join(dataDir, auditFileName), 'a', 0o600);
+  // O_NOFOLLOW: a symlink planted as audit.jsonl must not make the agent append to (and chmod) a file
+  // elsewhere. Read access is for the last byte only.
+  const { O_RDWR, O_APPEND, O_CREAT, O_NOFOLLOW } = constants;
+  const handle = await open(path, O_RDWR | O_APPEND | O_CREAT | (O_NOFOLLOW ?? 0), 0o600).catch(
+    (error: NodeJS.ErrnoException) => {
+      if (error.code === 'ELOOP')
+        throw new Error(`${path} is a symlink; the audit log is not written through one. Remove it.`);
+      throw error;
+    },
+  );
   try {
+    const stats = await handle.stat();
+    const uid = process.getuid?.();
+    if (!stats.isFile() || (uid !== undefined && stats.uid !== uid))
+      throw new Error(`${path} is not a file of your own; the audit log is not written to it. Remove it.`);
     // The mode only applies on creation; a file someone widened is narrowed back.
-    const { mode } = await handle.stat();
-    if (process.platform !== 'win32' && (mode & 0o077) !== 0) await handle.chmod(0o600);
-    await handle.write(`${JSON.stringify(record)}\n`);
+    if (process.platform !== 'win32' && (stats.mode & 0o077) !== 0) await handle.chmod(0o600);
+    // A last line left without its newline (a crash mid-write, garbage) would swallow this record.
+    let lead = '';
+    if (stats.size > 0) {
+      const last = Buffer.alloc(1);
+      await handle.read(last, 0, 1, stats.size - 1);
+      if (last[0] !== 0x0a) lead = '\n';
+    }
+    await handle.write(`${lead}${JSON.stringify(record)}\n`);
   } finally {
     await handle.close();
   }

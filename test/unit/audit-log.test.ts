@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { chmod, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, readFile, rm, stat, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
@@ -111,5 +111,40 @@ describe('appendAudit', () => {
       { token: 'github', outcome: 'failed', error: 'socket hang up' },
     ] as AuditEntry[];
     for (const entry of bad) await assert.rejects(appendAudit(dataDir, entry, fixed), TypeError);
+  });
+});
+
+describe('the audit log cannot be turned against the user (#16 item 2)', () => {
+  let root: string;
+  beforeEach(async () => {
+    root = await mkdtemp(join(tmpdir(), 'token-agent-audit-hostile-'));
+  });
+  afterEach(async () => {
+    await rm(root, { recursive: true, force: true });
+  });
+
+  it('refuses to write through a symlink planted as audit.jsonl, leaving its target untouched', async () => {
+    const target = join(root, 'elsewhere.txt');
+    await writeFile(target, 'not yours\n', { mode: 0o644 });
+    await mkdir(join(root, 'data'), { mode: 0o700 });
+    await symlink(target, join(root, 'data', auditFileName));
+    await assert.rejects(
+      appendAudit(join(root, 'data'), { token: 'github', outcome: 'refreshed' }),
+      /symlink/,
+    );
+    assert.equal(await readFile(target, 'utf8'), 'not yours\n');
+    assert.equal((await stat(target)).mode & 0o777, 0o644, 'not chmodded either');
+  });
+
+  it('starts a new line after a torn last line, so the record stays readable', async () => {
+    const dataDir = join(root, 'data');
+    await mkdir(dataDir, { mode: 0o700 });
+    await writeFile(join(dataDir, auditFileName), '{"time":"2026-01-01T00:00:00Z","tok\u0000\u00ff', {
+      mode: 0o600,
+    });
+    await appendAudit(dataDir, { token: 'github', outcome: 'refreshed' });
+    const lines = (await readFile(join(dataDir, auditFileName), 'utf8')).split('\n');
+    assert.equal(lines.length, 3, 'torn line, the record, and the empty tail');
+    assert.equal(JSON.parse(lines[1] ?? '').token, 'github');
   });
 });
