@@ -2,7 +2,6 @@
 // inputs explicitly and returns what the endpoint said; caching, retries and storage are the
 // caller's. Errors are GrantErrors with a stable code plus what the scheduler needs (HTTP status,
 // Retry-After, the OAuth error), never a token.
-import { execFile } from 'node:child_process';
 import * as oauth from 'oauth4webapi';
 import { codes, type ErrorCodeString, TokenAgentError } from '../base/errors';
 import { redactOutside } from '../base/redact';
@@ -292,74 +291,4 @@ export function toGrantError(error: unknown, response: Response | undefined, wha
   return new GrantError(codes.refreshFailed, `Could not reach the ${what} (${reason}).`, details, {
     cause: error,
   });
-}
-
-export interface CommandToken {
-  accessToken: string;
-  expiresInSeconds?: number;
-}
-
-/**
- * Runs a token command without a shell and reads a JWT, or JSON with `access_token` and `expires_in`,
- * from its stdout.
- */
-export async function runTokenCommand(argv: readonly string[], timeoutMs: number): Promise<CommandToken> {
-  const [file, ...args] = argv;
-  if (!file) throw new TypeError('a token command needs a program');
-  const stdout = await new Promise<string>((resolve, reject) => {
-    execFile(
-      file,
-      args,
-      { timeout: timeoutMs, maxBuffer: 1024 * 1024, encoding: 'utf8' },
-      (error, out, stderr) => {
-        if (error) {
-          const why =
-            (error as NodeJS.ErrnoException).code === 'ENOENT'
-              ? 'was not found'
-              : error.killed
-                ? 'timed out'
-                : `failed (${redactOutside(firstLine(stderr) || error.message)})`;
-          reject(
-            new TokenAgentError(codes.commandFailed, `The token command '${file}' ${why}.`, { cause: error }),
-          );
-          return;
-        }
-        resolve(out);
-      },
-    );
-  });
-  const text = stdout.trim();
-  if (text.startsWith('{')) {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch (error) {
-      throw new TokenAgentError(codes.commandFailed, `The token command '${file}' printed invalid JSON.`, {
-        cause: error,
-      });
-    }
-    const record = parsed as { access_token?: unknown; expires_in?: unknown };
-    if (typeof record.access_token !== 'string' || record.access_token === '') {
-      throw new TokenAgentError(
-        codes.commandFailed,
-        `The token command '${file}' printed JSON without an access_token.`,
-      );
-    }
-    return {
-      accessToken: record.access_token,
-      ...(typeof record.expires_in === 'number' ? { expiresInSeconds: record.expires_in } : {}),
-    };
-  }
-  if (text === '' || /\s/.test(text)) {
-    throw new TokenAgentError(
-      codes.commandFailed,
-      `The token command '${file}' did not print a single token.`,
-    );
-  }
-  return { accessToken: text };
-}
-
-/** Not cut here: redactOutside masks, then caps. Cutting first could leave half a token unrecognised. */
-function firstLine(text: string): string {
-  return text.split('\n', 1)[0]?.trim() ?? '';
 }

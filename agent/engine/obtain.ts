@@ -10,8 +10,8 @@ import {
   type GrantOptions,
   refreshTokenGrant,
   resolveAuthorizationServer,
-  runTokenCommand,
 } from './grants';
+import { runTokenCommand } from './tokenCommand';
 
 export interface Obtained {
   accessToken: string;
