@@ -2,7 +2,7 @@
 // settles by hand and a clock that moves only when told. No network, no timers.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { SignInFlights, type Started } from '../../agent/signin/flights';
+import { SignInFlights, type Started, signInFix } from '../../agent/signin/flights';
 import { fakeClock } from '../support/fakeAuthorizationServer';
 
 type Prompt = { code: string; expiresAt?: number };
@@ -179,5 +179,23 @@ describe('SignInFlights', () => {
     await assert.rejects(a.outcome, Cancelled);
     await assert.rejects(b.outcome, Cancelled);
     assert.ok(started.every((flow) => flow.signal.aborted));
+  });
+});
+
+describe('signInFix (what a caller that does not sign in is told)', () => {
+  it('names the command and the editor command when no sign-in is under way', () => {
+    const fix = signInFix('api', undefined, 0);
+    assert.match(fix, /`token-agent login api`/);
+    assert.match(fix, /Token Agent: Sign In/);
+    assert.doesNotMatch(fix, /in progress/);
+  });
+
+  it('says a sign-in is under way, of which flow, since when and for how many, and how to join it', () => {
+    const fix = signInFix('api', { flow: 'device', startedAt: 1_000, waiters: 3 }, 13_400);
+    assert.match(fix, /^A device-code sign-in to 'api' is already in progress \(started 12 s ago/);
+    assert.match(fix, /3 callers wait on it/);
+    assert.match(fix, /joins it instead of starting another/);
+    const browser = signInFix('api', { flow: 'browser', startedAt: 0, waiters: 1 }, 300_000);
+    assert.match(browser, /^A browser sign-in .*started 5 min ago.*1 caller waits on it/);
   });
 });
