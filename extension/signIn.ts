@@ -101,7 +101,7 @@ export async function runSignIn(
  * asked, so that many windows never mean many tabs.
  */
 async function showJoinedPrompt(name: string, prompt: protocol.SignInPrompt): Promise<void> {
-  const lead = `A sign-in to '${name}' is already in progress in another window; this window waits for it too.`;
+  const lead = `A sign-in to '${name}' is already in progress in another window or a terminal; this window waits for it too.`;
   if (prompt.flow === 'device') return showPrompt(prompt, lead);
   const choice = await vscode.window.showInformationMessage(
     `${lead} Finish it in the browser tab it opened.`,
