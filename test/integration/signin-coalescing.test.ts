@@ -6,7 +6,7 @@
 // `get` with no terminal, asked meanwhile, must answer ERR_NEEDS_SIGN_IN at once and open nothing.
 // Endpoint hits are counted by the token server itself.
 import assert from 'node:assert/strict';
-import { chmod, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -19,11 +19,16 @@ import {
   type RunningCli,
   verifyAccessToken,
 } from '../support/agentCli';
-import { completeDeviceSignIn, launchChromium, openSignInBrowser } from '../support/oidcPages';
+import {
+  completeBrowserSignIn,
+  completeDeviceSignIn,
+  launchChromium,
+  openSignInBrowser,
+} from '../support/oidcPages';
 import { type SecretService, startSecretService } from '../support/secretService';
 import { startTokenServer, type TokenServer } from '../support/tokenServer';
 import { clientOf, killLeftoverAgents, waitForAgent } from '../support/userAgent';
-import { waitUntil } from '../support/waitFor';
+import { nextEvent, waitUntil } from '../support/waitFor';
 
 const deviceGrant = 'urn:ietf:params:oauth:grant-type:device_code';
 const callers = 50;
@@ -41,7 +46,7 @@ before(async () => {
   server = await startTokenServer({ deviceIntervalSeconds: 1 });
   secrets = await startSecretService();
   browser = await launchChromium();
-  workspace = await createWorkspace({ server, secrets, tokens: [{ name: 'shared' }] });
+  workspace = await createWorkspace({ server, secrets, tokens: [{ name: 'shared' }, { name: 'web' }] });
   openerDir = await mkdtemp(join(tmpdir(), 'token-agent-opener-'));
   openedMarker = join(openerDir, 'opened');
   const opener = join(openerDir, 'xdg-open');
@@ -213,6 +218,57 @@ describe('one sign-in for many waiters', () => {
       'one grant, and no refresh spent on the new tokens',
     );
     assert.equal(await opened(), false, 'nothing opened a browser');
+  });
+  it('two browser logins at once open one browser tab, and both end signed in', {
+    timeout: 90_000,
+  }, async () => {
+    const authHitsBefore = server.hits('/auth');
+    const logins = [0, 1].map(() => workspace.start(['login', 'web'], { env: desktopEnv() }));
+    const stderr = logins.map(stderrOf);
+    const urls = await Promise.all(
+      stderr.map((text) =>
+        nextEvent(
+          () => /Open this URL to sign in: (\S+)/.exec(text())?.[1],
+          'a login to print its URL',
+          30_000,
+        ),
+      ),
+    );
+    assert.equal(new Set(urls).size, 1, 'both show the one authorization URL');
+    // The opener runs detached; the one that was asked to has written its line by the time it exits.
+    const openedUrls = await nextEvent(
+      async () => {
+        const lines = (await readFile(openedMarker, 'utf8').catch(() => '')).split('\n').filter(Boolean);
+        return lines.length > 0 ? lines : undefined;
+      },
+      'the first login to open the browser',
+      15_000,
+    );
+    const session = await openSignInBrowser(browser);
+    try {
+      await completeBrowserSignIn(session.page, urls[0] ?? '');
+    } finally {
+      await session.close();
+    }
+    const results = await Promise.all(logins.map((login) => login.done));
+    for (const result of results) {
+      assert.equal(result.code, 0, result.stderr);
+      assert.match(result.stderr, /Signed in to 'web'/);
+    }
+    assert.equal(
+      results.filter((result) => result.stderr.includes('already in progress')).length,
+      1,
+      'one login joined the other',
+    );
+    const finalOpened = (await readFile(openedMarker, 'utf8')).split('\n').filter(Boolean);
+    console.log(
+      `coalescing (browser): 2 logins, browser tabs opened ${finalOpened.length}, /auth hits ${server.hits('/auth') - authHitsBefore}`,
+    );
+    assert.deepEqual(finalOpened, openedUrls);
+    assert.deepEqual(finalOpened, [urls[0]], 'one tab, at the shared URL');
+    const got = await workspace.run(['get', 'web']);
+    assert.equal(got.code, 0, got.stderr);
+    await verifyAccessToken(server, got.stdout.trim());
   });
 });
 
