@@ -134,7 +134,9 @@ async function copyFreshToken(ctx: Ctx, given: unknown): Promise<void> {
   // again would not help, so it is handed over with how long it really lasts.
   const left =
     token.expiresAt === undefined
-      ? 'no known expiry'
+      ? token.expiryUnknown
+        ? 'expiry unknown (its command just printed it)'
+        : 'no known expiry'
       : `valid for ${token.expiryAssumed ? '~' : ''}${formatTimeLeft(token.expiresAt - Date.now())}${token.expiryAssumed ? ' (assumed: the provider did not say)' : ''}${
           token.shortOfMinValid ? `, less than the ${formatTimeLeft(minValidSeconds * 1000)} asked` : ''
         }`;
