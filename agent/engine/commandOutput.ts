@@ -13,8 +13,9 @@ export const tokenFields = ['access_token', 'accessToken', 'token', 'status.toke
 
 /**
  * Where the expiry is looked for when the definition names no `expiryField`, first found wins. az
- * prints both `expiresOn` (local time, no zone) and, since 2.54, `expires_on` (epoch seconds): the
- * zone-free one comes last, so the unambiguous one wins whenever both are there.
+ * prints `expiresOn` (local time, no zone, inherited from ADAL) and since 2.54 also `expires_on`
+ * (epoch seconds; Azure/azure-cli#27476): the zone-less one comes last, so the unambiguous one wins
+ * whenever both are there (a local time cannot tell the two hours of a daylight-saving fold apart).
  */
 export const expiryFields = [
   'expires_in',
@@ -97,33 +98,48 @@ function parseObject(text: string): Record<string, unknown> {
 }
 
 function readJson(body: Record<string, unknown>, fields: OutputFields): CommandOutput {
-  const tokenAt = fields.tokenField ?? firstPresent(body, tokenFields);
+  const tokenAt = fields.tokenField ?? firstPresent(body, tokenFields, isMissing);
   if (tokenAt === undefined)
     throw new CommandOutputError(
       'the output',
       `is JSON without a token (looked for ${tokenFields.join(', ')}); name its field with "tokenField"`,
     );
   const token = valueAt(body, tokenAt);
+  if (token === undefined) throw new CommandOutputError(tokenAt, 'is missing');
   if (typeof token !== 'string') throw new CommandOutputError(tokenAt, `is ${shape(token)}, not a string`);
   if (token === '') throw new CommandOutputError(tokenAt, 'is empty');
   if (/\s/.test(token)) throw new CommandOutputError(tokenAt, 'holds whitespace, which no token does');
-  const expiryAt = fields.expiryField ?? firstPresent(body, expiryFields);
+  const expiryAt = fields.expiryField ?? firstPresent(body, expiryFields, saysNothing);
   if (expiryAt === undefined) return { accessToken: token };
   const value = valueAt(body, expiryAt);
-  // A path the definition names explicitly must be there; a well-known one may be null ("unknown").
-  if (value === undefined || value === null) {
-    if (fields.expiryField !== undefined) throw new CommandOutputError(expiryAt, `is ${shape(value)}`);
-    return { accessToken: token };
-  }
+  // A path the definition names must be there (else it is misnamed); null, empty or "N/A" at it, as
+  // at a well-known one, is the CLI saying it does not know.
+  if (value === undefined) throw new CommandOutputError(expiryAt, 'is missing');
+  if (saysNothing(value)) return { accessToken: token };
   return { accessToken: token, expiry: readExpiry(expiryAt, value), expiryField: expiryAt };
 }
 
-/** The first of `paths` with a value other than undefined or null. */
-function firstPresent(body: Record<string, unknown>, paths: readonly string[]): string | undefined {
-  return paths.find((path) => {
-    const value = valueAt(body, path);
-    return value !== undefined && value !== null;
-  });
+/** The first of `paths` whose value is not `absent`. */
+function firstPresent(
+  body: Record<string, unknown>,
+  paths: readonly string[],
+  absent: (value: unknown) => boolean,
+): string | undefined {
+  return paths.find((path) => !absent(valueAt(body, path)));
+}
+
+function isMissing(value: unknown): boolean {
+  return value === undefined || value === null;
+}
+
+/**
+ * An expiry that says nothing: missing, null, empty, or "N/A" (what older az printed as `expiresOn`
+ * for a managed identity; Azure/azure-cli#14128). A token field that is empty is an error instead.
+ */
+function saysNothing(value: unknown): boolean {
+  return (
+    value === undefined || value === null || (typeof value === 'string' && /^\s*(?:n\/a)?\s*$/i.test(value))
+  );
 }
 
 /** The value at a dotted path, own properties only (never `__proto__` or an inherited method). */
@@ -167,7 +183,7 @@ const isoLike =
 
 /**
  * Unix ms of a date string, or undefined. Without a zone it is local time: that is what az prints
- * (its `expiresOn` comes from Python's naive `datetime.fromtimestamp`). With a zone it is that zone.
+ * (Azure/azure-cli#19700), on the machine that runs both. With a zone it is that zone.
  * Other shapes with an explicit zone (RFC 2822, as `Date` prints it) go to Date.parse; a zone-less
  * string in any other shape is refused rather than guessed at.
  */

@@ -144,6 +144,18 @@ describe('readCommandOutput: JSON shapes of real CLIs', () => {
     });
   });
 
+  it('az\'s "N/A" (older versions, for a managed identity) is no expiry, not an error', () => {
+    const token = fake('msi');
+    assert.deepEqual(readCommandOutput(JSON.stringify({ accessToken: token, expiresOn: 'N/A' })), {
+      accessToken: token,
+    });
+    // ...but a later field that does say still counts.
+    const both = readCommandOutput(
+      JSON.stringify({ accessToken: token, expires_on: '', expiresOn: '2026-12-05T22:10:00Z' }),
+    );
+    assert.deepEqual(both.expiry, { atMs: at('2026-12-05T22:10:00Z') });
+  });
+
   it('says which fields it looked in when there is no token, and how to name another', () => {
     refused(
       () => readCommandOutput(JSON.stringify({ data: { secret: fake('x') } })),
