@@ -173,7 +173,11 @@ async function refreshNow(ctx: Ctx, given: unknown): Promise<void> {
     { location: vscode.ProgressLocation.Window, title: `Refreshing '${name}'` },
     () => request<protocol.TokenNameParams, protocol.TokenState>(ctx.client, protocol.refreshToken, { name }),
   );
-  void vscode.window.showInformationMessage(`Refreshed '${name}': ${tokenSummary(state, Date.now())} left.`);
+  // "left" only after a time: an undated token says "expiry unknown", a pasted one "no expiry".
+  const summary = tokenSummary(state, Date.now());
+  void vscode.window.showInformationMessage(
+    `Refreshed '${name}': ${summary}${state.expiresAt === undefined ? '' : ' left'}.`,
+  );
 }
 
 async function pinToStatusBar(ctx: Ctx, given: unknown): Promise<void> {
