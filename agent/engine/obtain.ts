@@ -8,6 +8,7 @@ import type { CommandTokenDefinition, TokenDefinition } from '../config/types';
 import type { SecretStore } from '../store/secretStore';
 import {
   clientCredentialsGrant,
+  GrantError,
   type GrantOptions,
   refreshTokenGrant,
   resolveAuthorizationServer,
@@ -179,7 +180,16 @@ async function obtainFromCommand(
     { clientId, ...(clientSecret ? { clientSecret } : {}) },
     printed.accessToken,
     context.grant,
-  );
+  ).catch((error: unknown) => {
+    // A refused client is the user's to fix, and it says which knobs there are.
+    if (!(error instanceof GrantError) || (error.details.status !== 401 && error.details.status !== 403))
+      throw error;
+    throw new GrantError(
+      error.code,
+      `${error.message.replace(/\.$/, '')}: check "clientId" and the client secret (token-agent secret set ${definition.name} client_secret).`,
+      error.details,
+    );
+  });
   if (expiresAtMs === undefined) return obtained;
   if (expiresAtMs <= obtained.responseReceivedAt)
     throw new TokenAgentError(

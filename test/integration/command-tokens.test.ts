@@ -272,4 +272,27 @@ console.log((await answer.json()).access_token);
     assert.match(result.stderr, /not active \(RFC 7662 "active": false\)/);
     assert.doesNotMatch(result.stderr, /fake-stale/);
   });
+
+  it('a client secret the endpoint refuses is a coded error naming the endpoint, quoting neither secret', async () => {
+    const wrongSecret = `fake-wrong-secret-${Date.now()}`;
+    await workspace.setSecret('wrong-client', 'client_secret', wrongSecret);
+    await configure([
+      {
+        name: 'wrong-client',
+        command: [process.execPath, clientCredentials, server.tokenEndpoint, server.clientId, secretFile],
+        introspectionEndpoint: server.introspectionEndpoint,
+        clientId: server.clientId,
+      },
+    ]);
+    const result = await workspace.run(['get', 'wrong-client']);
+    assert.notEqual(result.code, 0);
+    assert.equal(result.stdout, '');
+    assert.match(result.stderr, /ERR_TOKEN_ENDPOINT_HTTP/);
+    assert.match(
+      result.stderr,
+      /introspection endpoint .*token\/introspection answered HTTP 401.*: check "clientId" and the client secret \(token-agent secret set wrong-client client_secret\)/,
+    );
+    assert.ok(!result.stderr.includes(wrongSecret), result.stderr);
+    assert.ok(!result.stderr.includes(server.clientSecret), result.stderr);
+  });
 });
