@@ -34,6 +34,12 @@ export interface TokenState {
    * assumed ("expires ~14:05, assumed"). Absent with no `expiresAt`: a static token, no expiry.
    */
   expiryAssumed?: boolean;
+  /**
+   * A command token nothing dates (no printed expiry, no JWT `exp`, no introspection answer, no
+   * `lifetimeSeconds`): no `expiresAt`. Show "expiry unknown", never a countdown. The agent does not
+   * refresh it in the background; each request for it runs the command again.
+   */
+  expiryUnknown?: boolean;
   issuedAt?: number;
   lastRefreshAt?: number;
   nextRefreshAt?: number;
@@ -179,6 +185,8 @@ export interface GetTokenResult {
   expiresAt?: number;
   /** The provider did not say when the token expires: `expiresAt` is an assumed lifetime. */
   expiryAssumed?: boolean;
+  /** A command token nothing dates: no `expiresAt`; it is what the command printed just now. */
+  expiryUnknown?: boolean;
   /**
    * The token cannot live as long as asked (its provider issues shorter-lived ones): this is the
    * freshest there is, valid until `expiresAt`, and asking again would not help.

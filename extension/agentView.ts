@@ -199,6 +199,9 @@ function tokenBlock(token: TokenState, pinned: boolean, options: RenderOptions):
       `${text[0]?.toUpperCase()}${text.slice(1)}${token.expiryAssumed ? ' (the provider did not say)' : ''}`,
     );
   }
+  // Said in full once: why there is no countdown, and what a request for it does.
+  if (token.expiresAt === undefined && token.expiryUnknown)
+    facts.push('Expiry unknown: its command does not say, so each request for it runs the command again');
   if (token.lastRefreshAt !== undefined) facts.push(`last refresh ${formatTime(token.lastRefreshAt)}`);
   if (token.nextRefreshAt !== undefined) facts.push(`next refresh ${formatTime(token.nextRefreshAt)}`);
   if (facts.length) lines.push(facts.join(' · '));

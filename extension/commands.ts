@@ -134,7 +134,9 @@ async function copyFreshToken(ctx: Ctx, given: unknown): Promise<void> {
   // again would not help, so it is handed over with how long it really lasts.
   const left =
     token.expiresAt === undefined
-      ? 'no known expiry'
+      ? token.expiryUnknown
+        ? 'expiry unknown (its command just printed it)'
+        : 'no known expiry'
       : `valid for ${token.expiryAssumed ? '~' : ''}${formatTimeLeft(token.expiresAt - Date.now())}${token.expiryAssumed ? ' (assumed: the provider did not say)' : ''}${
           token.shortOfMinValid ? `, less than the ${formatTimeLeft(minValidSeconds * 1000)} asked` : ''
         }`;
@@ -171,7 +173,11 @@ async function refreshNow(ctx: Ctx, given: unknown): Promise<void> {
     { location: vscode.ProgressLocation.Window, title: `Refreshing '${name}'` },
     () => request<protocol.TokenNameParams, protocol.TokenState>(ctx.client, protocol.refreshToken, { name }),
   );
-  void vscode.window.showInformationMessage(`Refreshed '${name}': ${tokenSummary(state, Date.now())} left.`);
+  // "left" only after a time: an undated token says "expiry unknown", a pasted one "no expiry".
+  const summary = tokenSummary(state, Date.now());
+  void vscode.window.showInformationMessage(
+    `Refreshed '${name}': ${summary}${state.expiresAt === undefined ? '' : ' left'}.`,
+  );
 }
 
 async function pinToStatusBar(ctx: Ctx, given: unknown): Promise<void> {

@@ -66,10 +66,13 @@ export function mostUrgent(
 
 /**
  * The short text after the token's name: time left (`~59m` when the provider did not say and the
- * agent assumed a lifetime), or what is wrong.
+ * agent assumed a lifetime), `expiry unknown` for a command's token that nothing dates (never a
+ * countdown to zero), or what is wrong.
  */
 export function tokenSummary(token: TokenState, now: number): string {
   if (token.phase === 'needs-sign-in') return 'sign in needed';
+  if (token.expiresAt === undefined && token.expiryUnknown && token.phase !== 'error')
+    return 'expiry unknown';
   if (token.expiresAt === undefined)
     return token.phase === 'error' ? 'error' : token.type === 'static' ? 'no expiry' : 'no token yet';
   const left = formatTimeLeft(token.expiresAt - now);
@@ -78,6 +81,7 @@ export function tokenSummary(token: TokenState, now: number): string {
 
 /** When the token expires, in words: `expires 14:05`, or `expires ~14:05, assumed`. */
 export function expiryText(token: TokenState, formatTime: (ms: number) => string): string {
+  if (token.expiresAt === undefined && token.expiryUnknown) return 'expiry unknown: its command does not say';
   if (token.expiresAt === undefined) return token.type === 'static' ? 'no expiry' : 'no known expiry';
   return token.expiryAssumed
     ? `expires ~${formatTime(token.expiresAt)}, assumed`

@@ -77,10 +77,12 @@ export function judgeNewToken(
           : `${added} it has no valid token yet${state.lastError ? `: ${state.lastError.message}` : '.'}`,
       fixes: refreshable ? [signIn, setSecret, showLog] : [...secretFix, showLog],
     };
-  // A static token without expiry is fine once held; 'expired' without an expiry means nothing is held.
+  // A static token without expiry is fine once held, and so is a command's token nothing dates;
+  // 'expired' without an expiry means nothing is held.
+  const heldUndated = type === 'static' || state.expiryUnknown === true;
   if (
     state.phase === 'error' ||
-    (state.expiresAt === undefined && (type !== 'static' || state.phase === 'expired'))
+    (state.expiresAt === undefined && (!heldUndated || state.phase === 'expired'))
   )
     return {
       ok: false,
@@ -88,7 +90,11 @@ export function judgeNewToken(
       fixes: refreshable ? [signIn, setSecret, showLog] : [...secretFix, showLog],
     };
   const left =
-    state.expiresAt === undefined ? 'no expiry known' : `valid for ${formatTimeLeft(state.expiresAt - now)}`;
+    state.expiresAt === undefined
+      ? state.expiryUnknown
+        ? 'expiry unknown (its command does not say)'
+        : 'no expiry known'
+      : `valid for ${formatTimeLeft(state.expiresAt - now)}`;
   const how = token.via === 'sign-in' ? ' and signed in' : '';
   return { ok: true, message: `Added '${name}'${how}: ${left}.` };
 }

@@ -96,6 +96,7 @@ function tokenRow(token: TokenState, options: RowOptions): TokenRow {
   const tooltip = [`${token.name} — ${typeLabels[token.type]}, ${token.phase}`];
   const times: string[] = [];
   if (token.expiresAt !== undefined) times.push(`Expires ${formatTime(token.expiresAt)}`);
+  else if (token.expiryUnknown) times.push('Expiry unknown: its command does not say');
   if (token.lastRefreshAt !== undefined) times.push(`last refresh ${formatTime(token.lastRefreshAt)}`);
   if (token.nextRefreshAt !== undefined) times.push(`next refresh ${formatTime(token.nextRefreshAt)}`);
   if (times.length) tooltip.push(times.join(' · '));

@@ -27,6 +27,14 @@ export function validity(
   const asked = `the ${minValidSeconds}s asked`;
   if (state.phase === 'needs-sign-in')
     return { code: 1, line: `'${name}' needs a sign-in: token-agent login ${name}` };
+  if (state.expiryUnknown && state.phase !== 'error' && state.lastError === undefined) {
+    // A command's token nothing dates: held, but never vouched for beyond this moment.
+    if (minValidSeconds <= 0) return { code: 0, line: `'${name}' is held, expiry unknown` };
+    return {
+      code: 1,
+      line: `'${name}' has an unknown expiry (its command does not say), so not ${asked}; \`token-agent get ${name}\` runs the command again`,
+    };
+  }
   if (state.expiresAt === undefined) {
     // No known expiry: valid while one is held and nothing failed (a pasted opaque token, say).
     if (state.phase === 'fresh' && state.lastError === undefined)

@@ -13,9 +13,14 @@ export function formatDuration(ms: number): string {
 
 /**
  * `in 42m 0s`; `in ~59m 0s, assumed` when the provider did not say and the agent assumed a lifetime;
- * `no expiry` for a pasted token that has none; `-` while there is no token.
+ * `no expiry` for a pasted token that has none; `unknown (obtained 3m 0s ago)` for a command's token
+ * that nothing dates; `-` while there is no token.
  */
 export function expiresCell(state: TokenState, now: number): string {
+  if (state.expiresAt === undefined && state.expiryUnknown) {
+    const obtained = state.lastRefreshAt ?? state.issuedAt;
+    return obtained === undefined ? 'unknown' : `unknown (obtained ${formatDuration(now - obtained)} ago)`;
+  }
   if (state.expiresAt === undefined)
     return state.type === 'static' && (state.phase === 'fresh' || state.phase === 'expiring')
       ? 'no expiry'

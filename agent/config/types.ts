@@ -18,15 +18,12 @@ export const configDefaults = {
    * (Okta, Entra ID, Auth0, Google). Shown as assumed, and refreshed before its end like any token.
    */
   assumedLifetimeSeconds: 3600,
-  /** The same for a token command that prints a token without its lifetime. */
-  assumedCommandLifetimeSeconds: 300,
 } as const satisfies {
   store: StoreKind;
   refreshBeforeSeconds: number;
   refreshBudgetPerHour: number;
   commandTimeoutSeconds: number;
   assumedLifetimeSeconds: number;
-  assumedCommandLifetimeSeconds: number;
 };
 
 interface TokenCommon {
@@ -75,8 +72,18 @@ export interface CommandTokenDefinition extends TokenCommon {
   command: string[];
   timeoutSeconds: number;
   refreshBudgetPerHour: number;
-  /** How long a printed token lives when the command does not say. */
+  /** How long a printed token lives when the command does not say (and introspection does not). */
   lifetimeSeconds?: number;
+  /** Dotted path to the token in the JSON the command prints, when not a well-known field. */
+  tokenField?: string;
+  /** Dotted path to its expiry: seconds from now, epoch seconds or ms, or a date string. */
+  expiryField?: string;
+  /**
+   * RFC 7662 endpoint asked for the `exp` of a printed token that says nothing of its expiry; with
+   * the `clientId` it authenticates as (and `client_secret` from the secret store, when there is one).
+   */
+  introspectionEndpoint?: string;
+  clientId?: string;
 }
 
 export interface StaticTokenDefinition extends TokenCommon {

@@ -6,6 +6,7 @@
 // That lets settings tokens and file tokens go through the same checks whatever their origin.
 import { redactTokensInText } from '../base/redact';
 import { isLoopbackHost, isSecureEndpoint } from '../protocol';
+import { commandFields } from './commandFields';
 import { consumerFields } from './consumerFields';
 import {
   type AgentConfig,
@@ -49,7 +50,17 @@ const oauth2Fields = [
 const fieldsByType: Readonly<Record<TokenType, readonly string[]>> = {
   'oauth2-refresh-token': oauth2Fields,
   'oauth2-client-credentials': oauth2Fields,
-  command: [...commonFields, 'command', 'timeoutSeconds', 'refreshBudgetPerHour', 'lifetimeSeconds'],
+  command: [
+    ...commonFields,
+    'command',
+    'timeoutSeconds',
+    'refreshBudgetPerHour',
+    'lifetimeSeconds',
+    'tokenField',
+    'expiryField',
+    'introspectionEndpoint',
+    'clientId',
+  ],
   static: commonFields,
 };
 const knownTokenFields = new Set(Object.values(fieldsByType).flat());
@@ -370,6 +381,7 @@ function validateToken(
         report,
       );
       const lifetimeSeconds = optionalInteger(raw, 'lifetimeSeconds', report);
+      const output = commandFields(raw, report);
       if (command !== undefined)
         token = {
           type,
@@ -379,6 +391,7 @@ function validateToken(
           refreshBeforeSeconds,
           refreshBudgetPerHour,
           ...(lifetimeSeconds !== undefined && { lifetimeSeconds }),
+          ...output,
           ...consumers,
         };
       break;

@@ -51,6 +51,8 @@ export interface TokenAnswer {
   expires_in?: number;
   /** The provider did not say when the token expires: `expires_at` is an assumed lifetime. */
   expiry_assumed?: true;
+  /** A command token nothing dates: no `expires_at`; the command printed it just now. */
+  expiry_unknown?: true;
   /**
    * Set when the token cannot live as long as asked (its whole lifetime is shorter): this is the
    * freshest token there is, valid for `expires_in` seconds, and asking again would not help.

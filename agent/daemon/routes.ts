@@ -212,6 +212,7 @@ export function tokenAnswer(token: IssuedToken, now: number): TokenAnswer {
         }
       : {}),
     ...(token.expiryAssumed ? { expiry_assumed: true as const } : {}),
+    ...(token.expiryUnknown ? { expiry_unknown: true as const } : {}),
     ...(token.shortOfMinValid ? { short_of_min_valid: true as const } : {}),
     ...(token.refreshAt !== undefined ? { refresh_at: Math.floor(token.refreshAt / 1000) } : {}),
   };

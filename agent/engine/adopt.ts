@@ -37,7 +37,11 @@ export async function adoptStored(context: AdoptContext, slot: TokenSlot): Promi
     lifetime !== undefined && typeof stored.obtainedAt === 'number'
       ? { expiresAt: stored.obtainedAt + lifetime, issuedAt: stored.obtainedAt }
       : undefined;
-  return adoptIfNewer(context, slot, stored, assumed);
+  // A command token stored without any expiry is one nothing dated (or one from before expiry.ts
+  // gave command tokens five assumed minutes): either way, unknown.
+  const unknown =
+    slot.definition.type === 'command' && assumed === undefined && stored.expiresAt === undefined;
+  return adoptIfNewer(context, slot, unknown ? { ...stored, expiryUnknown: true } : stored, assumed);
 }
 
 /** Takes the team's token when it is not the one held and lives at least as long. */
@@ -48,7 +52,13 @@ export function adoptShared(context: AdoptContext, slot: TokenSlot, shared: Shar
 function adoptIfNewer(
   context: AdoptContext,
   slot: TokenSlot,
-  candidate: { accessToken: string; expiresAt?: number; expiryAssumed?: boolean; issuedAt?: number },
+  candidate: {
+    accessToken: string;
+    expiresAt?: number;
+    expiryAssumed?: boolean;
+    expiryUnknown?: boolean;
+    issuedAt?: number;
+  },
   assumed?: Assumed,
 ): boolean {
   if (candidate.accessToken === slot.current?.accessToken) return false;
@@ -57,6 +67,7 @@ function adoptIfNewer(
     {
       ...(candidate.expiresAt !== undefined ? { expiresAt: candidate.expiresAt } : {}),
       ...(candidate.expiryAssumed ? { expiryAssumed: true } : {}),
+      ...(candidate.expiryUnknown ? { expiryUnknown: true } : {}),
       ...(candidate.issuedAt !== undefined ? { issuedAt: candidate.issuedAt } : {}),
     },
     context.now(),
@@ -73,7 +84,7 @@ type Assumed = { expiresAt: number; issuedAt: number };
 
 export function holdToken(
   accessToken: string,
-  known: { expiresAt?: number; expiryAssumed?: boolean; issuedAt?: number },
+  known: { expiresAt?: number; expiryAssumed?: boolean; expiryUnknown?: boolean; issuedAt?: number },
   now: number,
   jwtInfo?: JwtInfoCache,
   assumed?: Assumed,
@@ -88,10 +99,13 @@ export function holdToken(
     told === undefined ? assumed !== undefined : known.expiresAt !== undefined && known.expiryAssumed;
   const issuedAt =
     known.issuedAt ?? description.jwt?.issuedAtMs ?? (expiryAssumed ? assumed?.issuedAt : undefined);
+  // Unknown stays unknown only while nothing dates it: a JWT `exp` read here does.
+  const expiryUnknown = expiresAt === undefined && known.expiryUnknown === true;
   return {
     accessToken,
     ...(expiresAt !== undefined ? { expiresAt } : {}),
     ...(expiryAssumed ? { expiryAssumed: true } : {}),
+    ...(expiryUnknown ? { expiryUnknown: true } : {}),
     ...(issuedAt !== undefined ? { issuedAt } : {}),
     ...(description.jwt ? { jwt: description.jwt } : {}),
   };

@@ -45,6 +45,8 @@ export interface IssuedToken {
   expiresAt?: number;
   /** `expiresAt` is assumed: the provider did not say (expiry.ts). */
   expiryAssumed?: boolean;
+  /** Nothing dates this command token (expiry.ts): it was just printed, and no `expiresAt` exists. */
+  expiryUnknown?: boolean;
   /**
    * Set when the token cannot stay valid as long as asked and asking again would not help: tokens of
    * this kind do not live that long, or the refresh that would have helped failed while this one is
@@ -66,6 +68,7 @@ export function issued(held: HeldToken, shortOfMinValid = false): IssuedToken {
     accessToken: held.accessToken,
     ...(held.expiresAt !== undefined ? { expiresAt: held.expiresAt } : {}),
     ...(held.expiryAssumed ? { expiryAssumed: true } : {}),
+    ...(held.expiryUnknown ? { expiryUnknown: true } : {}),
     ...(shortOfMinValid ? { shortOfMinValid } : {}),
   };
 }

@@ -71,7 +71,8 @@ export function isLoopback(url: URL): boolean {
   return isLoopbackHost(url.hostname);
 }
 
-function httpOptions(url: URL, options: GrantOptions) {
+/** A request's timeout, loopback allowance and injected fetch; shared with introspect.ts. */
+export function httpOptions(url: URL, options: GrantOptions) {
   return {
     signal: AbortSignal.timeout(options.timeoutMs),
     // Plain http is allowed on loopback only; config validation already refused it elsewhere.

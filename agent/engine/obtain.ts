@@ -2,15 +2,18 @@
 // it. No locking, no retries, no persistence of the access token: the engine does those.
 import type { AuthorizationServer } from 'oauth4webapi';
 import { codes, TokenAgentError } from '../base/errors';
+import { readJwtInfo } from '../base/jwtInfo';
 import { redactError, redactOutside } from '../base/redact';
-import type { TokenDefinition } from '../config/types';
+import type { CommandTokenDefinition, TokenDefinition } from '../config/types';
 import type { SecretStore } from '../store/secretStore';
 import {
   clientCredentialsGrant,
+  GrantError,
   type GrantOptions,
   refreshTokenGrant,
   resolveAuthorizationServer,
 } from './grants';
+import { introspectToken } from './introspect';
 import { runTokenCommand } from './tokenCommand';
 
 export interface Obtained {
@@ -78,11 +81,8 @@ async function obtainFrom(
         throw missingSecret(definition.name, 'static_token', 'paste it with "Token Agent: Paste Token"');
       return { accessToken: token, requestStartedAt: startedAt, responseReceivedAt: startedAt };
     }
-    case 'command': {
-      const requestStartedAt = context.grant.now();
-      const result = await runTokenCommand(definition.command, definition.timeoutSeconds * 1000);
-      return { ...result, requestStartedAt, responseReceivedAt: context.grant.now() };
-    }
+    case 'command':
+      return obtainFromCommand(definition, context, inHand);
     case 'oauth2-client-credentials': {
       const as = await authorizationServer(definition, context);
       const clientSecret = await store.get(definition.name, 'client_secret');
@@ -132,6 +132,71 @@ async function obtainFrom(
       };
     }
   }
+}
+
+/**
+ * Runs the command and dates its token: by what it printed (commandOutput.ts), else a JWT `exp` (read
+ * later, in accept), else the introspection endpoint's `exp` when one is configured. What none of
+ * those dates gets the definition's lifetimeSeconds or stays unknown (expiry.ts). Introspection comes
+ * before lifetimeSeconds: it is the provider's word, lifetimeSeconds a guess about it.
+ */
+async function obtainFromCommand(
+  definition: CommandTokenDefinition,
+  context: ObtainContext,
+  inHand: string[],
+): Promise<Obtained> {
+  const requestStartedAt = context.grant.now();
+  const printed = await runTokenCommand(definition.command, definition.timeoutSeconds * 1000, {
+    ...(definition.tokenField !== undefined ? { tokenField: definition.tokenField } : {}),
+    ...(definition.expiryField !== undefined ? { expiryField: definition.expiryField } : {}),
+  });
+  inHand.push(printed.accessToken);
+  const obtained: Obtained = {
+    accessToken: printed.accessToken,
+    requestStartedAt,
+    responseReceivedAt: context.grant.now(),
+  };
+  const program = definition.command[0] ?? '';
+  if (printed.expiry !== undefined) {
+    const expiresInSeconds =
+      'inSeconds' in printed.expiry
+        ? printed.expiry.inSeconds
+        : (printed.expiry.atMs - requestStartedAt) / 1000;
+    if ('atMs' in printed.expiry && expiresInSeconds <= 0)
+      throw new TokenAgentError(
+        codes.commandFailed,
+        `The token command '${program}' printed a token that has expired: its ${printed.expiryField ?? 'expiry'} says ${new Date(printed.expiry.atMs).toISOString()}. Run it yourself; a date without a zone is read as this machine's local time.`,
+      );
+    return { ...obtained, expiresInSeconds };
+  }
+  const { introspectionEndpoint, clientId } = definition;
+  if (introspectionEndpoint === undefined || clientId === undefined) return obtained;
+  // A JWT dates itself; only an opaque (or exp-less) token is worth a request.
+  if (readJwtInfo(printed.accessToken)?.expiresAtMs !== undefined) return obtained;
+  const clientSecret = await context.store.get(definition.name, 'client_secret');
+  if (clientSecret) inHand.push(clientSecret);
+  const { expiresAtMs } = await introspectToken(
+    introspectionEndpoint,
+    { clientId, ...(clientSecret ? { clientSecret } : {}) },
+    printed.accessToken,
+    context.grant,
+  ).catch((error: unknown) => {
+    // A refused client is the user's to fix, and it says which knobs there are.
+    if (!(error instanceof GrantError) || (error.details.status !== 401 && error.details.status !== 403))
+      throw error;
+    throw new GrantError(
+      error.code,
+      `${error.message.replace(/\.$/, '')}: check "clientId" and the client secret (token-agent secret set ${definition.name} client_secret).`,
+      error.details,
+    );
+  });
+  if (expiresAtMs === undefined) return obtained;
+  if (expiresAtMs <= obtained.responseReceivedAt)
+    throw new TokenAgentError(
+      codes.commandFailed,
+      `The introspection endpoint ${introspectionEndpoint} says the token the command '${program}' printed expired at ${new Date(expiresAtMs).toISOString()}. Run the command yourself and sign in again with the tool behind it.`,
+    );
+  return { ...obtained, expiresInSeconds: (expiresAtMs - requestStartedAt) / 1000 };
 }
 
 async function authorizationServer(

@@ -39,8 +39,10 @@ export interface RefreshWant {
   afterInFlight?: boolean;
 }
 
+/** Whether the held token is known to stay valid this long; one of unknown expiry never is. */
 export function usable(held: HeldToken | undefined, minValidMs: number, now: number): held is HeldToken {
-  return held !== undefined && (held.expiresAt === undefined || held.expiresAt - now >= minValidMs);
+  if (held === undefined || held.expiryUnknown) return false;
+  return held.expiresAt === undefined || held.expiresAt - now >= minValidMs;
 }
 
 export async function refreshUnderLock(
@@ -143,6 +145,7 @@ export async function refreshUnderLock(
         obtainedAt: obtained.responseReceivedAt,
         ...(held.expiresAt !== undefined ? { expiresAt: held.expiresAt } : {}),
         ...(held.expiryAssumed ? { expiryAssumed: true } : {}),
+        ...(held.expiryUnknown ? { expiryUnknown: true } : {}),
         ...(held.issuedAt !== undefined ? { issuedAt: held.issuedAt } : {}),
       };
       await saveOrKeep(slot, store, 'access_token', JSON.stringify(stored), context.now);
@@ -158,7 +161,7 @@ export async function refreshUnderLock(
     });
     context.log(
       'info',
-      `token '${slot.name}' refreshed; expires ${held.expiresAt ? new Date(held.expiresAt).toISOString() : 'never (unknown)'}${held.expiryAssumed ? ' (assumed: the provider did not say)' : ''}`,
+      `token '${slot.name}' refreshed; expires ${held.expiresAt ? new Date(held.expiresAt).toISOString() : held.expiryUnknown ? 'at an unknown time (the command did not say)' : 'never'}${held.expiryAssumed ? ' (assumed: the provider did not say)' : ''}`,
     );
     return { ok: true };
   } catch (error) {
@@ -315,7 +318,7 @@ function accept(context: RefreshContext, slot: TokenSlot, obtained: Obtained): H
     readJwt: context.jwtInfo.read,
     ...(obtained.expiresInSeconds !== undefined ? { expiresInSeconds: obtained.expiresInSeconds } : {}),
   });
-  const { expiresAt, expiryAssumed } = expiryOf(
+  const { expiresAt, expiryAssumed, expiryUnknown } = expiryOf(
     slot.definition,
     description.expiresAtMs,
     obtained.requestStartedAt,
@@ -328,6 +331,7 @@ function accept(context: RefreshContext, slot: TokenSlot, obtained: Obtained): H
     accessToken: obtained.accessToken,
     ...(expiresAt !== undefined ? { expiresAt } : {}),
     ...(expiryAssumed ? { expiryAssumed } : {}),
+    ...(expiryUnknown ? { expiryUnknown } : {}),
     issuedAt,
     ...(description.jwt ? { jwt: description.jwt } : {}),
   };

@@ -2,21 +2,26 @@
 import { spawn } from 'node:child_process';
 import { codes, TokenAgentError } from '../base/errors';
 import { redactOutside } from '../base/redact';
+import {
+  type CommandOutput,
+  CommandOutputError,
+  type OutputFields,
+  readCommandOutput,
+} from './commandOutput';
 
 /** How long a command that ignores SIGTERM at its timeout has before SIGKILL. */
 const killGraceMs = 2_000;
 const maxOutput = 1024 * 1024;
 
-export interface CommandToken {
-  accessToken: string;
-  expiresInSeconds?: number;
-}
-
 /**
- * Runs a token command without a shell and reads a JWT, or JSON with `access_token` and `expires_in`,
- * from its stdout.
+ * Runs a token command without a shell and reads the token, and its expiry when printed, from its
+ * stdout (commandOutput.ts).
  */
-export async function runTokenCommand(argv: readonly string[], timeoutMs: number): Promise<CommandToken> {
+export async function runTokenCommand(
+  argv: readonly string[],
+  timeoutMs: number,
+  fields: OutputFields = {},
+): Promise<CommandOutput> {
   const [file, ...args] = argv;
   if (!file) throw new TypeError('a token command needs a program');
   const stdout = await new Promise<string>((resolve, reject) => {
@@ -86,35 +91,16 @@ export async function runTokenCommand(argv: readonly string[], timeoutMs: number
       setTimeout(() => fail(`timed out after ${timeoutMs / 1000}s`), timeoutMs + killGraceMs + 1_000),
     );
   });
-  const text = stdout.trim();
-  if (text.startsWith('{')) {
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch (error) {
-      throw new TokenAgentError(codes.commandFailed, `The token command '${file}' printed invalid JSON.`, {
-        cause: error,
-      });
-    }
-    const record = parsed as { access_token?: unknown; expires_in?: unknown };
-    if (typeof record.access_token !== 'string' || record.access_token === '') {
-      throw new TokenAgentError(
-        codes.commandFailed,
-        `The token command '${file}' printed JSON without an access_token.`,
-      );
-    }
-    return {
-      accessToken: record.access_token,
-      ...(typeof record.expires_in === 'number' ? { expiresInSeconds: record.expires_in } : {}),
-    };
-  }
-  if (text === '' || /\s/.test(text)) {
-    throw new TokenAgentError(
-      codes.commandFailed,
-      `The token command '${file}' did not print a single token.`,
+  try {
+    return readCommandOutput(stdout, fields);
+  } catch (error) {
+    if (!(error instanceof CommandOutputError)) throw error;
+    throw new CommandOutputError(
+      error.field,
+      error.problem,
+      `The token command '${file}' printed something the agent cannot use: ${error.message}. Run it yourself to see what it prints; "tokenField" and "expiryField" in the definition name other fields.`,
     );
   }
-  return { accessToken: text };
 }
 
 /** Not cut here: redactOutside masks, then caps. Cutting first could leave half a token unrecognised. */

@@ -398,6 +398,11 @@ export class TokenEngine {
     if (!this.#usable(slot.current, slot.effectiveMinValidMs(askedMs)) && !this.#justObtained(slot))
       outcome = await this.#runner.refresh(slot, { minValidMs: askedMs, force: false });
     const held = slot.current;
+    // Nothing dates it: the command's fresh answer (or one of the last 10 s) is the best there is.
+    if (held?.expiryUnknown) {
+      if (outcome.ok) return issued(held);
+      throw outcome.error;
+    }
     if (this.#usable(held, askedMs)) return issued(held);
     const lifetime = slot.lifetimeMs();
     // An assumed lifetime proves nothing unattainable: past it, a refresh or an error, never the same
@@ -423,7 +428,12 @@ export class TokenEngine {
     const slot = await this.#loadedSlot(name);
     const held = slot.current;
     const last = slot.lastRefreshAt;
-    if (last !== undefined && this.#now() - last < forcedRefreshCoalesceMs && this.#usable(held, 1))
+    if (
+      held !== undefined &&
+      last !== undefined &&
+      this.#now() - last < forcedRefreshCoalesceMs &&
+      (held.expiryUnknown || this.#usable(held, 1))
+    )
       return issued(held);
     const outcome = await this.#runner.refresh(slot, { minValidMs: 0, force: true });
     if (!outcome.ok) throw outcome.error;
@@ -433,13 +443,13 @@ export class TokenEngine {
   }
 
   /**
-   * A token of assumed expiry obtained in the last 10 s is the freshest there is: a burst of gets
-   * asking more than its assumed life shares it rather than refreshing once each.
+   * A token of assumed or unknown expiry obtained in the last 10 s is the freshest there is: a burst
+   * of gets asking more than it is known to last shares it rather than refreshing once each.
    */
   #justObtained(slot: TokenSlot): boolean {
     const last = slot.lastRefreshAt;
     return (
-      slot.current?.expiryAssumed === true &&
+      (slot.current?.expiryAssumed === true || slot.current?.expiryUnknown === true) &&
       last !== undefined &&
       this.#now() - last < forcedRefreshCoalesceMs
     );

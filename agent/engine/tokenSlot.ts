@@ -16,6 +16,8 @@ export interface HeldToken {
   expiresAt?: number;
   /** The provider did not say when it expires: `expiresAt` is an assumed lifetime (expiry.ts). */
   expiryAssumed?: boolean;
+  /** A command's token that nothing dates (expiry.ts): no `expiresAt`, never vouched for. */
+  expiryUnknown?: boolean;
   issuedAt?: number;
   jwt?: JwtInfo;
 }
@@ -25,6 +27,7 @@ export interface StoredAccessToken {
   accessToken: string;
   expiresAt?: number;
   expiryAssumed?: boolean;
+  expiryUnknown?: boolean;
   issuedAt?: number;
   obtainedAt: number;
 }
@@ -161,6 +164,7 @@ export class TokenSlot {
     };
     if (held?.expiresAt !== undefined) state.expiresAt = held.expiresAt;
     if (held?.expiryAssumed) state.expiryAssumed = true;
+    if (held?.expiryUnknown) state.expiryUnknown = true;
     if (held?.issuedAt !== undefined) state.issuedAt = held.issuedAt;
     if (this.lastRefreshAt !== undefined) state.lastRefreshAt = this.lastRefreshAt;
     if (this.nextRefreshAt !== undefined) state.nextRefreshAt = this.nextRefreshAt;

@@ -181,6 +181,7 @@ function registerTokenRequests(connection: Connection, agent: () => AgentClient)
         preview: mask(answer.access_token),
         ...(answer.expires_at !== undefined ? { expiresAt: answer.expires_at * 1000 } : {}),
         ...(answer.expiry_assumed ? { expiryAssumed: true } : {}),
+        ...(answer.expiry_unknown ? { expiryUnknown: true } : {}),
         ...(answer.short_of_min_valid ? { shortOfMinValid: true } : {}),
       };
     }),

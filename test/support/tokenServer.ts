@@ -31,6 +31,11 @@ export interface TokenServerOptions {
    * Entra ID's issuers do. Default: at the root.
    */
   issuerPath?: string;
+  /**
+   * Issue opaque access tokens (stored by the provider, answered by its RFC 7662 introspection
+   * endpoint) instead of JWTs: what a provider looks like to a token that carries no `exp`.
+   */
+  opaqueAccessTokens?: boolean;
 }
 
 export type ClientMetadata = { client_id: string } & Record<string, unknown>;
@@ -73,6 +78,10 @@ export interface TokenServer {
   tokenEndpoint: string;
   jwksUri: string;
   deviceAuthorizationEndpoint: string;
+  /** RFC 7662 token introspection; the confidential client may ask about any token. */
+  introspectionEndpoint: string;
+  /** Introspection requests answered so far; live. */
+  readonly introspections: number;
   /** A confidential client (client_secret_basic or _post): client_credentials, refresh_token, authorization_code. */
   clientId: string;
   clientSecret: string;
@@ -218,6 +227,16 @@ export async function startTokenServer(options: TokenServerOptions = {}): Promis
     features: {
       clientCredentials: { enabled: true },
       deviceFlow: { enabled: true },
+      // oidc-provider's own default policy, spelt out so that it prints no "you should change" notice:
+      // a public client learns about its own tokens only, a confidential one about any.
+      introspection: {
+        enabled: true,
+        allowedPolicy: async (
+          ctx: { oidc: { client: { clientId: string } } },
+          client: { clientAuthMethod: string },
+          token: { clientId?: string },
+        ) => client.clientAuthMethod !== 'none' || token.clientId === ctx.oidc.client.clientId,
+      },
       resourceIndicators: {
         enabled: true,
         defaultResource: async () => resource,
@@ -226,7 +245,7 @@ export async function startTokenServer(options: TokenServerOptions = {}): Promis
           scope,
           audience: resource,
           accessTokenTTL: accessTokenTtlSeconds,
-          accessTokenFormat: 'jwt',
+          accessTokenFormat: options.opaqueAccessTokens ? 'opaque' : 'jwt',
           jwt: { sign: { alg: 'RS256' } },
         }),
       },
@@ -364,6 +383,11 @@ export async function startTokenServer(options: TokenServerOptions = {}): Promis
         ctx.body.interval = deviceIntervalSeconds;
     });
   }
+  let introspections = 0;
+  provider.use(async (ctx, next) => {
+    if (ctx.method === 'POST' && ctx.path === '/token/introspection') introspections++;
+    return next();
+  });
   const serve = provider.callback();
   // Mounted as Express mounts it: the provider sees the path below the mount, and finds the mount in
   // `originalUrl` when it writes its own URLs.
@@ -385,6 +409,10 @@ export async function startTokenServer(options: TokenServerOptions = {}): Promis
     tokenEndpoint: `${issuer}${tokenPath}`,
     jwksUri: `${issuer}/jwks`,
     deviceAuthorizationEndpoint: `${issuer}/device/auth`,
+    introspectionEndpoint: `${issuer}/token/introspection`,
+    get introspections() {
+      return introspections;
+    },
     clientId,
     clientSecret,
     publicClientId,

@@ -207,12 +207,12 @@ describe('validateConfig', () => {
   it('says when a field belongs to another type, and when a secret was put in the config', () => {
     const result = validateConfig({
       tokens: [
-        { name: 'gcloud', type: 'command', command: ['gcloud'], clientId: 'x', clientSecret: 's3cr3t-value' },
+        { name: 'gcloud', type: 'command', command: ['gcloud'], scope: 'x', clientSecret: 's3cr3t-value' },
       ],
     });
     assert.deepEqual(names(result.config), ['gcloud']);
     assert.deepEqual(messages(result), [
-      `token 'gcloud': "clientId" is not used by type 'command' and is ignored`,
+      `token 'gcloud': "scope" is not used by type 'command' and is ignored`,
       `token 'gcloud': "clientSecret" is ignored: secrets belong in the secret store, not in the config`,
     ]);
     assert.ok(!JSON.stringify(result.problems).includes('s3cr3t'));
