@@ -10,10 +10,12 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { codes, type ErrorCodeString, isTokenAgentError, TokenAgentError } from '../base/errors';
 import type { IssuedToken } from '../engine/tokenEngine';
+import { resolveCredential, servedFromList } from '../helpers/served';
 import type { AgentStatus, SecretKind, SignInFlow, TokenState } from '../protocol';
 import {
   agentApiVersion,
   agentCodes,
+  type CredentialAnswer,
   type DefineAnswer,
   type DefinitionList,
   type HeldAnswer,
@@ -99,6 +101,7 @@ export async function handleRequest(
     if (route === 'GET /v1/events') return streamEvents(context, req, res);
     if (route === 'GET /v1/held') return send(res, 200, context.held());
     if (route === 'GET /v1/definitions') return send(res, 200, context.definitions());
+    if (route === 'GET /v1/credential') return send(res, 200, await credential(context, url));
     if (route === 'POST /v1/definitions/import') {
       const body = await readJson(req);
       if (!Array.isArray(body.entries)) throw badRequest('expected { "entries": [ … ] }');
@@ -165,10 +168,7 @@ async function tokenRequest(
 ): Promise<void> {
   if (action === undefined) {
     if (method !== 'GET') return notAllowed(res, 'GET');
-    const minValid = url.searchParams.get('min_valid') ?? '0';
-    if (!/^\d{1,5}$/.test(minValid) || Number(minValid) > 86_400)
-      throw badRequest('min_valid takes whole seconds from 0 to 86400');
-    const token = await context.get(name, Number(minValid));
+    const token = await context.get(name, minValidOf(url.searchParams.get('min_valid')));
     return send(res, 200, tokenAnswer(token, (context.now ?? Date.now)()));
   }
   if (method !== 'POST') return notAllowed(res, 'POST');
@@ -191,6 +191,39 @@ async function tokenRequest(
     sendEvent({ error: coded });
   }
   res.end();
+}
+
+/**
+ * The token a credential helper presents to the remote in the query (api.ts CredentialAnswer): the
+ * definitions' `urls` are matched here, where they live, and the token comes in the same answer.
+ */
+async function credential(context: AgentContext, url: URL): Promise<CredentialAnswer> {
+  const query = url.searchParams;
+  const host = query.get('host');
+  if (host === null || host === '') throw badRequest('host is required');
+  const minValid = minValidOf(query.get('min_valid'));
+  const protocol = query.get('protocol');
+  const path = query.get('path');
+  const remote = { host, ...(protocol ? { protocol } : {}), ...(path ? { path } : {}) };
+  const now = context.now ?? Date.now;
+  return resolveCredential(
+    servedFromList(context.definitions()),
+    remote,
+    async (name) => tokenAnswer(await context.get(name, minValid), now()),
+    (caught) => {
+      // Told to the helper, which names the token: the same coded, redacted words as any error answer.
+      // An agent stopping, or an uncoded failure, is an error answer of the whole request instead.
+      if (!isTokenAgentError(caught) || caught.code === codes.agentStopping) throw caught;
+      return { code: caught.code, message: redactWith(context, caught.message) };
+    },
+  );
+}
+
+function minValidOf(text: string | null): number {
+  const minValid = text ?? '0';
+  if (!/^\d{1,5}$/.test(minValid) || Number(minValid) > 86_400)
+    throw badRequest('min_valid takes whole seconds from 0 to 86400');
+  return Number(minValid);
 }
 
 export function tokenAnswer(token: IssuedToken, now: number): TokenAnswer {

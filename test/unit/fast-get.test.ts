@@ -125,15 +125,24 @@ describe('the fast get', () => {
       external: ['vscode-languageserver-protocol'],
     });
     const inputs = Object.keys(result.metafile.inputs).sort();
+    // The helpers' wire modules only: matching a remote to a token is the agent's (helpers/served.ts).
     assert.deepEqual(inputs, [
       'agent/base/errors.ts',
       'agent/base/privateFolder.ts',
+      'agent/base/stdinHandoff.ts',
       'agent/config/paths.ts',
+      'agent/daemon/api.ts',
       'agent/daemon/listen.ts',
       'agent/daemon/paths.ts',
       'agent/fast/ask.ts',
+      'agent/fast/fastArgs.ts',
       'agent/fast/fastGet.ts',
+      'agent/fast/fastHelpers.ts',
       'agent/fast/main.ts',
+      'agent/helpers/answer.ts',
+      'agent/helpers/dockerWire.ts',
+      'agent/helpers/gitWire.ts',
+      'agent/helpers/kubeCredential.ts',
       'agent/protocol.ts',
     ]);
   });
