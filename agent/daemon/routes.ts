@@ -58,6 +58,8 @@ export interface AgentContext {
 
 export type Listener = { kind: 'unix' } | { kind: 'tcp'; port: number; bearer: string };
 
+/** The config file the agent serves, URI-encoded, on every answer on the Unix socket. */
+export const configHeader = 'x-token-agent-config';
 const secretKinds: readonly SecretKind[] = ['refresh_token', 'client_secret', 'access_token', 'static_token'];
 const tokenRoute = new RegExp(`^/v1/tokens/(${namePattern})(?:/(refresh|sign-in))?$`);
 const definitionRoute = new RegExp(`^/v1/definitions/(${namePattern})$`);
@@ -74,6 +76,9 @@ export async function handleRequest(
   try {
     const refusal = refuse(listener, req);
     if (refusal) return send(res, refusal.status, refusal.body, refusal.headers);
+    // Every answer on the socket names the config file it serves, so the small entry point (agent/fast/)
+    // can check it on the answer itself instead of asking /healthz first (one exchange, not two).
+    if (listener.kind === 'unix') res.setHeader(configHeader, encodeURIComponent(context.configPath));
     const url = new URL(req.url ?? '/', 'http://localhost');
     const method = req.method ?? 'GET';
     if (url.pathname === '/healthz') {

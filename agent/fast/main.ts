@@ -70,31 +70,27 @@ async function answer(argv: readonly string[]): Promise<Outcome> {
   } catch {
     return { answered: false };
   }
-  // The health answer is the check the full CLI makes before it asks (daemon/start.ts): a socket
-  // named by $TOKEN_AGENT_SOCKET may belong to an agent of another config file, and then its answer
-  // is not printed. Asked at once, beside reading stdin and the request itself, to wait once.
-  const dropHealth = new AbortController();
-  const health = ask(paths.socketPath, '/healthz', 2_000, dropHealth.signal);
   const stdin =
     command.kind === 'git-credential' || command.kind === 'docker-credential' ? await readStdin() : undefined;
+  const handOver = { answered: false, ...(stdin !== undefined ? { stdin } : {}) };
   const plan = planOf(command, stdin);
   if ('print' in plan) {
     // Answered without the agent, as the full CLI answers it.
-    dropHealth.abort();
     print(plan.print);
     return { answered: true };
   }
   // The request waits as long as the full CLI's would: a token that is not fresh is refreshed first.
-  const drop = new AbortController();
-  const asked = ask(paths.socketPath, plan.ask, 120_000, drop.signal);
-  const healthAnswer = await health;
-  if (!healthAnswer || !healthy(healthAnswer.status, healthAnswer.text, paths.configPath)) {
-    drop.abort();
-    return { answered: false, ...(stdin !== undefined ? { stdin } : {}) };
-  }
-  const reply = await asked;
-  const output = reply && plan.finish(reply.status, reply.text, Math.floor(Date.now() / 1000));
-  if (!output) return { answered: false, ...(stdin !== undefined ? { stdin } : {}) };
+  const reply = await ask(paths.socketPath, plan.ask, 120_000);
+  if (!reply) return handOver;
+  // The check the full CLI makes before it asks (daemon/start.ts): a socket named by
+  // $TOKEN_AGENT_SOCKET may belong to an agent of another config file, and then its answer is not
+  // printed. The agent names its config on every answer; one too old to do so is asked /healthz.
+  if (reply.configPath === undefined) {
+    const health = await ask(paths.socketPath, '/healthz', 2_000);
+    if (!health || !healthy(health.status, health.text, paths.configPath)) return handOver;
+  } else if (reply.configPath !== paths.configPath) return handOver;
+  const output = plan.finish(reply.status, reply.text, Math.floor(Date.now() / 1000));
+  if (!output) return handOver;
   print(output);
   return { answered: true };
 }

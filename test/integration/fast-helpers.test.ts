@@ -11,7 +11,7 @@ import { type AgentWorkspace, agentBundle, createWorkspace, verifyAccessToken } 
 import { type CliResult, startProcess } from '../support/agentProcess';
 import { type SecretService, startSecretService } from '../support/secretService';
 import { startTokenServer, type TokenServer } from '../support/tokenServer';
-import { killLeftoverAgents, stopAgent, waitForAgent } from '../support/userAgent';
+import { killLeftoverAgents, pathsOf, stopAgent, waitForAgent } from '../support/userAgent';
 
 const dist = join(agentBundle, '..');
 const fullBundle = join(dist, 'agent-main.js');
@@ -298,6 +298,24 @@ describe('the credential helpers answer on the fast path as the full CLI does', 
       assert.equal(fast.loadedFull, true, args.join(' '));
       assert.deepEqual(fast.result, full.result, args.join(' '));
     }
+  });
+
+  it('an agent of another config file on the socket: its answer is not printed', async () => {
+    const other = join(workspace.dir, 'other-config.json');
+    await writeFile(other, '{"tokens":[]}\n');
+    const env = { TOKEN_AGENT_SOCKET: pathsOf(workspace).socketPath };
+    const args = ['git-credential', 'get', '--config', other];
+    const input = 'protocol=https\nhost=git.example.invalid\n';
+    const out = join(workspace.dir, `probe-${++runs}.txt`);
+    const probeEnv = { NODE_OPTIONS: `--require ${probe}`, PROBE_OUT: out };
+    const result = await startProcess(
+      [agentBundle, ...args],
+      { ...process.env, ...workspace.env, ...env, ...probeEnv },
+      input,
+    ).done;
+    assert.equal(await readFile(out, 'utf8'), 'true', 'handed to the full CLI');
+    assert.doesNotMatch(result.stdout, /password=/);
+    assert.match(result.stderr, /ERR_AGENT_UNAVAILABLE: .*uses .*config\.json, not .*other-config\.json/);
   });
 
   it('no agent running: handed to the full CLI with the stdin already read, which starts one', async () => {

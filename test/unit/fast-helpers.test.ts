@@ -139,6 +139,7 @@ describe('the fast helpers print what the full CLI prints', () => {
     if ('print' in plan) return plan.print;
     const answer = await ask(socketPath, plan.ask, 5_000);
     assert.ok(answer, 'the agent answered');
+    assert.equal(answer.configPath, '/cfg/config.json', 'every answer names the config file served');
     const output = plan.finish(answer.status, answer.text, nowSeconds);
     assert.ok(output, `the fast path took the answer to ${plan.ask}: ${answer.status} ${answer.text}`);
     return output;
