@@ -339,3 +339,42 @@ describe('the fast helpers take a command line only when the full CLI reads it t
     assert.equal(parseFastCommand(['kube-credential', 'api'], { TOKEN_AGENT_NO_AGENT: '1' }), undefined);
   });
 });
+
+describe('the full CLI asks an agent too old for the credential route the old way', () => {
+  it('matches the remote itself from the definitions, with the same answer', async () => {
+    const asked: string[] = [];
+    const agent = context(asked);
+    const client = {
+      credential: async () => {
+        throw new TokenAgentError(codes.notFound, 'no such endpoint');
+      },
+      definitions: async () => agent.definitions(),
+      getToken: async (name: string, minValidSeconds: number) => {
+        const token = await agent.get(name, minValidSeconds);
+        return {
+          access_token: token.accessToken,
+          token_type: 'Bearer' as const,
+          refresh_at: nowSeconds + 480,
+        };
+      },
+      refresh: async () => {
+        throw new Error('not asked');
+      },
+    };
+    const answer = await gitCredential(
+      'get',
+      'protocol=https\nhost=git.example.com\npath=team/x\n',
+      agentSource(client),
+      {
+        minValidSeconds: 60,
+        nowSeconds: () => nowSeconds,
+      },
+    );
+    assert.deepEqual(answer, {
+      stdout: `username=x-access-token\npassword=${fakeToken('team')}\npassword_expiry_utc=${nowSeconds + 480}\n`,
+      stderr: '',
+      exitCode: 0,
+    });
+    assert.deepEqual(asked, ['team 60']);
+  });
+});
