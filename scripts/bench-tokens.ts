@@ -5,16 +5,17 @@
 //
 // 1. `engine.get` in-process on a fresh (cached) token, 10,000 calls.
 // 2. `token-agent get` wall time, 30 runs, cached token: a Node start, the keyring probe and reads.
-//    Beside it, interleaved in the same rounds: `node -e 0`, `token-agent --version` (the full CLI
-//    bundle, loaded), `get` through the small entry point (the fast path, dist/agent.js), `get`
-//    through the full CLI (dist/agent-main.js), `git-credential get` and `kube-credential`; medians
-//    and the ratio to `node -e 0`.
+//    Then, interleaved in 50 rounds: `node -e 0`; `get`, `git-credential get`,
+//    `kube-credential` and `docker-credential-token-agent get` through the small entry point (the
+//    fast path, dist/agent.js); `token-agent --version` and `get` through the full CLI
+//    (dist/agent-main.js); and `gh auth token` as a peer where Debian's `gh` is installed. Medians and
+//    the ratio to `node -e 0` (#12 item 8 asks at most 1.3× for the fast rows).
 // 3. Token-endpoint calls per expiry when 8 processes × 50 concurrent `get` calls arrive just after it,
 //    3 rounds, beside a naive peer: 8 processes that each refresh on their own when they see expiry,
 //    with the refresh token they share (what most scripts and SDKs without a lock do).
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -38,6 +39,8 @@ const callsPerProcess = 50;
 const rounds = 3;
 const inProcessCalls = 10_000;
 const cliRuns = 30;
+/** More rounds for the start-up table: its medians sit a few ms apart on a busy machine. */
+const startupRounds = 50;
 
 const progress = (message: string) => process.stderr.write(`bench: ${message}\n`);
 
@@ -120,47 +123,120 @@ interface Round {
   served: string;
 }
 
+/** `gh` on the PATH, or undefined: Debian's `gh` is the peer row where it is installed. */
+function ghOnPath(): string | undefined {
+  for (const dir of (process.env.PATH ?? '').split(':')) {
+    const candidate = join(dir, 'gh');
+    if (dir !== '' && existsSync(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+interface StartupCommand {
+  label: string;
+  /** The program (`node` unless said) and its arguments. */
+  program?: string;
+  args: string[];
+  input?: string;
+  env?: Record<string, string>;
+  /** What its stdout must show, so that a path that failed or printed nothing cannot look fast. */
+  prints: RegExp;
+}
+
 /**
  * `node -e 0` and the CLI's start-up paths, one run of each per round so that the machine's load
- * falls on every row alike. Every run must succeed: a fast path that failed would look fast.
+ * falls on every row alike. Every run must succeed and print its answer: a fast path that failed
+ * would look fast.
  */
-async function startupRows(workspace: Awaited<ReturnType<typeof createWorkspace>>) {
+async function startupRows(workspace: Awaited<ReturnType<typeof createWorkspace>>, scratch: string) {
   const fullBundle = join(agentBundle, '..', 'agent-main.js');
+  const dockerHelper = join(agentBundle, '..', 'docker-credential-token-agent.js');
   const env = { ...process.env, ...workspace.env };
   const config = ['--config', workspace.configPath];
   const gitInput = 'protocol=https\nhost=git.example.invalid\npath=team/app.git\n\n';
-  const commands: { label: string; args: string[]; input?: string }[] = [
-    { label: '`node -e 0`', args: ['-e', '0'] },
-    { label: '`token-agent --version` (full CLI bundle)', args: [agentBundle, '--version'] },
-    { label: '`token-agent get` (fast path, dist/agent.js)', args: [agentBundle, 'get', 'bench', ...config] },
+  const execInfo = JSON.stringify({
+    apiVersion: 'client.authentication.k8s.io/v1',
+    spec: { interactive: false },
+  });
+  const commands: StartupCommand[] = [
+    { label: '`node -e 0`', args: ['-e', '0'], prints: /^$/ },
     {
-      label: '`token-agent get` (full CLI, dist/agent-main.js)',
-      args: [fullBundle, 'get', 'bench', ...config],
+      label: '`token-agent get` (fast path, dist/agent.js)',
+      args: [agentBundle, 'get', 'bench', ...config],
+      prints: /^\S+\n$/,
     },
     {
       label: '`token-agent git-credential get`',
       args: [agentBundle, 'git-credential', 'get', ...config],
       input: gitInput,
+      prints: /^username=x-access-token\npassword=\S+\npassword_expiry_utc=\d+\n$/,
     },
-    { label: '`token-agent kube-credential`', args: [agentBundle, 'kube-credential', 'bench', ...config] },
+    {
+      label: '`token-agent kube-credential` (exec v1)',
+      args: [agentBundle, 'kube-credential', 'bench', ...config],
+      env: { KUBERNETES_EXEC_INFO: execInfo },
+      prints: /"kind":"ExecCredential".*"expirationTimestamp"/,
+    },
+    {
+      label: '`docker-credential-token-agent get`',
+      args: [dockerHelper, 'get', ...config],
+      input: 'git.example.invalid',
+      prints: /^\{"ServerURL":"git\.example\.invalid","Username":"x-access-token","Secret":"\S+"\}\n$/,
+    },
+    {
+      label: '`token-agent --version` (full CLI bundle)',
+      args: [agentBundle, '--version'],
+      prints: /\S/,
+    },
+    {
+      label: '`token-agent get` (full CLI, dist/agent-main.js)',
+      args: [fullBundle, 'get', 'bench', ...config],
+      prints: /^\S+\n$/,
+    },
   ];
+  const gh = ghOnPath();
+  if (gh) {
+    // A logged-in gh without a keyring: the token in its hosts.yml, an obviously fake value.
+    const ghConfig = join(scratch, 'gh');
+    await mkdir(ghConfig, { recursive: true });
+    const fake = `gho_fake${'0'.repeat(28)}`;
+    await writeFile(
+      join(ghConfig, 'hosts.yml'),
+      `github.com:\n    oauth_token: ${fake}\n    user: bench\n    git_protocol: https\n`,
+      { mode: 0o600 },
+    );
+    commands.push({
+      label: '`gh auth token` (peer: Debian `gh`, token in hosts.yml)',
+      program: gh,
+      args: ['auth', 'token'],
+      env: { GH_CONFIG_DIR: ghConfig },
+      prints: /^gho_fake0+\n$/,
+    });
+  }
   const samples = commands.map(() => [] as number[]);
-  progress(`${cliRuns} interleaved start-up rounds…`);
-  for (let round = 0; round < cliRuns; round++) {
+  progress(`${startupRounds} interleaved start-up rounds of ${commands.length} commands…`);
+  for (let round = 0; round < startupRounds; round++) {
     for (const [index, command] of commands.entries()) {
       const started = performance.now();
-      const result = await startProcess(command.args, env, command.input ?? '').done;
+      const result = await startProcess(
+        command.args,
+        { ...env, ...command.env },
+        command.input ?? '',
+        command.program,
+      ).done;
       samples[index]?.push(performance.now() - started);
-      if (result.code !== 0) throw new Error(`${command.label} failed: ${result.stderr}`);
+      if (result.code !== 0 || !command.prints.test(result.stdout))
+        throw new Error(`${command.label} failed (exit ${result.code}): ${result.stderr}`);
     }
   }
   const medians = samples.map((each) => summary(each).p50);
   const base = medians[0] ?? Number.NaN;
-  return commands.map((command, index) => ({
+  const rows = commands.map((command, index) => ({
     label: command.label,
     median: medians[index] ?? Number.NaN,
     ratio: (medians[index] ?? Number.NaN) / base,
   }));
+  return { rows, gh: gh !== undefined };
 }
 
 async function bench(): Promise<void> {
@@ -214,7 +290,7 @@ async function bench(): Promise<void> {
       if (result.code !== 0) throw new Error(`token-agent get failed: ${result.stderr}`);
     }
     const cliGrants = server.events.grantSuccess - grantsBefore;
-    const startup = await startupRows(workspace);
+    const startup = await startupRows(workspace, scratch);
 
     // 3: stampedes at expiry, the engine and the naive peer released together each round.
     const stampedeSpace = await createWorkspace({ server: shortServer, secrets, tokens: [{ name: 'herd' }] });
@@ -280,11 +356,12 @@ async function bench(): Promise<void> {
       `| \`engine.get\` in-process, cached token | ${us(cached.p50)} | ${us(cached.p99)} | ${cached.n} | 0 |`,
       `| \`token-agent get\` wall time, cached token (keychain) | ${ms(wall.p50)} | ${ms(wall.p99)} | ${wall.n} | ${cliGrants} |`,
       '',
-      `Start-up, ${cliRuns} interleaved rounds (the agent holds a fresh token; every row prints what its command prints):`,
+      `Start-up, ${startupRounds} interleaved rounds (the agent holds a fresh token; every row prints what its command prints):`,
       '',
       '| command | median | ratio to `node -e 0` |',
       '| --- | ---: | ---: |',
-      ...startup.map((row) => `| ${row.label} | ${ms(row.median)} | ${row.ratio.toFixed(2)}× |`),
+      ...startup.rows.map((row) => `| ${row.label} | ${ms(row.median)} | ${row.ratio.toFixed(2)}× |`),
+      ...(startup.gh ? [] : ['', '`gh auth token` (the peer row) is left out: `gh` is not installed here.']),
       '',
       `Stampede: ${processes} processes released together just after expiry; token-agent processes make ${callsPerProcess} concurrent \`get\` calls each, naive peers refresh with the shared refresh token on their own.`,
       '',

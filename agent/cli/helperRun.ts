@@ -4,12 +4,13 @@
 // demand, as for `get`), or with --no-agent an engine in this process. No helper ever signs in: the
 // agent's token request never does, so a needed sign-in comes back as ERR_NEEDS_SIGN_IN.
 import { text } from 'node:stream/consumers';
+import { takeHandedStdin } from '../base/stdinHandoff';
 import { tokenAnswer } from '../daemon/routes';
 import { connectAgent } from '../daemon/start';
 import { dockerCredential } from '../helpers/dockerCredential';
 import { gitCredential } from '../helpers/gitCredential';
-import { formatExecCredential, parseExecInfo } from '../helpers/kubeCredential';
-import { reportedExpiry, servedFromConfig } from '../helpers/served';
+import { kubeAnswer, parseExecInfo } from '../helpers/kubeCredential';
+import { servedFromConfig } from '../helpers/served';
 import { agentSource, type TokenSource } from '../helpers/source';
 import type { ClientFlags, HelperCommand } from './args';
 import { wantsLocal } from './run';
@@ -20,7 +21,7 @@ export async function runHelper(command: HelperCommand): Promise<number> {
     switch (command.kind) {
       case 'git-credential': {
         // git writes the whole description and closes stdin; `store` and `erase` need it read too.
-        const input = await text(process.stdin);
+        const input = takeHandedStdin() ?? (await text(process.stdin));
         const answer = await gitCredential(command.action, input, source, {
           minValidSeconds: command.minValidSeconds,
           nowSeconds: () => Math.floor(Date.now() / 1000),
@@ -30,7 +31,7 @@ export async function runHelper(command: HelperCommand): Promise<number> {
         return answer.exitCode;
       }
       case 'docker-credential': {
-        const input = command.action === 'list' ? '' : await text(process.stdin);
+        const input = command.action === 'list' ? '' : (takeHandedStdin() ?? (await text(process.stdin)));
         const answer = await dockerCredential(command.action, input, source, {
           minValidSeconds: command.minValidSeconds,
         });
@@ -55,19 +56,22 @@ async function kubeCredential(
     process.stderr.write(`token-agent: kube-credential: ${info.error}\n`);
     return 1;
   }
-  try {
-    const token = await source.token(command.name, command.minValidSeconds);
-    const expiry = reportedExpiry(token, Math.floor(Date.now() / 1000));
-    process.stdout.write(formatExecCredential(info.apiVersion, token.access_token, expiry));
-    return 0;
-  } catch (error) {
-    // client-go shows the plugin's stderr when it fails; one line that says what to do.
-    const coded = error as { code?: unknown; message?: unknown };
-    const code = typeof coded.code === 'string' ? `${coded.code}: ` : '';
-    const message = typeof coded.message === 'string' ? coded.message : String(error);
-    process.stderr.write(`token-agent: kube-credential: token '${command.name}': ${code}${message}\n`);
-    return 1;
-  }
+  const answer = await source.token(command.name, command.minValidSeconds).then(
+    (token) => ({ token }),
+    (error: unknown) => {
+      const coded = error as { code?: unknown; message?: unknown };
+      return {
+        error: {
+          ...(typeof coded.code === 'string' ? { code: coded.code } : {}),
+          message: typeof coded.message === 'string' ? coded.message : String(error),
+        },
+      };
+    },
+  );
+  const printed = kubeAnswer(info.apiVersion, command.name, answer, Math.floor(Date.now() / 1000));
+  process.stdout.write(printed.stdout);
+  process.stderr.write(printed.stderr);
+  return printed.exitCode;
 }
 
 /**

@@ -65,6 +65,20 @@ export interface TokenAnswer {
   refresh_at?: number;
 }
 
+/**
+ * `GET /v1/credential?host=H[&protocol=P][&path=PATH]&min_valid=S`: the token the git and docker
+ * credential helpers present to a remote, matched in the agent by the definitions' `urls`
+ * (helpers/served.ts), with the token in the same answer: one exchange for a helper's `get`. A token
+ * that could not be had comes back as the match's `error` (200), so the helper can name the token.
+ * Without `protocol` any protocol matches (docker names registries by host alone).
+ */
+export type CredentialAnswer =
+  | { match: 'none' }
+  /** Several tokens serve the host and no path tells them apart. */
+  | { match: 'ambiguous'; names: string[] }
+  | { match: 'token'; name: string; username: string; token: TokenAnswer }
+  | { match: 'token'; name: string; username: string; error: { code?: string; message: string } };
+
 /** `GET /v1/definitions`, `PUT /v1/definitions/NAME`, `POST /v1/definitions/import`: the editor
  * protocol's types, so the language server passes the agent's answers through unchanged. */
 export type DefinitionList = protocol.DefinitionList;
@@ -124,6 +138,13 @@ export const routes = {
   definition: (name: string) => `/v1/definitions/${encodeURIComponent(name)}`,
   token: (name: string, minValidSeconds: number) =>
     `/v1/tokens/${encodeURIComponent(name)}?min_valid=${minValidSeconds}`,
+  credential: (remote: { protocol?: string; host: string; path?: string }, minValidSeconds: number) =>
+    `/v1/credential?${new URLSearchParams({
+      host: remote.host,
+      ...(remote.protocol !== undefined ? { protocol: remote.protocol } : {}),
+      ...(remote.path !== undefined ? { path: remote.path } : {}),
+      min_valid: String(minValidSeconds),
+    })}`,
   refresh: (name: string) => `/v1/tokens/${encodeURIComponent(name)}/refresh`,
   signIn: (name: string) => `/v1/tokens/${encodeURIComponent(name)}/sign-in`,
   leaveSignIn: (name: string, id: string) =>

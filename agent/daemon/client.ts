@@ -7,6 +7,7 @@ import { checkSocketTrust } from '../base/privateFolder';
 import type { AgentStatus, SecretKind, SignInFlow, TokenState } from '../protocol';
 import {
   agentCodes,
+  type CredentialAnswer,
   type DefineAnswer,
   type DefinitionList,
   type Health,
@@ -49,6 +50,14 @@ export class AgentClient {
 
   getToken(name: string, minValidSeconds: number, options: CallOptions = {}): Promise<TokenAnswer> {
     return this.call<TokenAnswer>(routes.token(name, minValidSeconds), options);
+  }
+
+  /** The token a git or docker credential helper presents to `remote` (api.ts CredentialAnswer). */
+  credential(
+    remote: { protocol?: string; host: string; path?: string },
+    minValidSeconds: number,
+  ): Promise<CredentialAnswer> {
+    return this.call<CredentialAnswer>(routes.credential(remote, minValidSeconds));
   }
 
   refresh(name: string): Promise<TokenState> {

@@ -3,8 +3,8 @@
 // One agent per user and config file: the default config gets `agent.sock`; a config named with
 // --config or $TOKEN_AGENT_CONFIG (a test, a second profile) gets its own agent, whose socket name
 // carries a digest of the config path and data folder, so two profiles never share an engine.
-import { createHash } from 'node:crypto';
 import { posix, resolve } from 'node:path';
+import { sha256Hex } from '../base/sha256';
 import { resolveConfigPath, resolveDataDir } from '../config/paths';
 import { defaultSocketPath } from './listen';
 
@@ -37,7 +37,8 @@ export function agentPaths(inputs: {
     resolveConfigPath({ platform, env: { ...env, TOKEN_AGENT_CONFIG: undefined } }).path,
   );
   if (configPath !== defaultPath && !env.TOKEN_AGENT_SOCKET) {
-    const digest = createHash('sha256').update(`${configPath}\0${dataDir}`).digest('hex').slice(0, 12);
+    // The same digest node:crypto gives, without loading it in the small entry point (base/sha256.ts).
+    const digest = sha256Hex(`${configPath}\0${dataDir}`).slice(0, 12);
     socketPath =
       platform === 'win32' ? `${base}-${digest}` : base.replace(/agent\.sock$/, `agent-${digest}.sock`);
   }

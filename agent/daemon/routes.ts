@@ -10,10 +10,12 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { codes, type ErrorCodeString, isTokenAgentError, TokenAgentError } from '../base/errors';
 import type { IssuedToken } from '../engine/tokenEngine';
+import { resolveCredential, servedFromList } from '../helpers/served';
 import type { AgentStatus, SecretKind, SignInFlow, TokenState } from '../protocol';
 import {
   agentApiVersion,
   agentCodes,
+  type CredentialAnswer,
   type DefineAnswer,
   type DefinitionList,
   type HeldAnswer,
@@ -58,6 +60,8 @@ export interface AgentContext {
 
 export type Listener = { kind: 'unix' } | { kind: 'tcp'; port: number; bearer: string };
 
+/** The config file the agent serves, URI-encoded, on every answer on the Unix socket. */
+export const configHeader = 'x-token-agent-config';
 const secretKinds: readonly SecretKind[] = ['refresh_token', 'client_secret', 'access_token', 'static_token'];
 const tokenRoute = new RegExp(`^/v1/tokens/(${namePattern})(?:/(refresh|sign-in))?$`);
 const definitionRoute = new RegExp(`^/v1/definitions/(${namePattern})$`);
@@ -74,6 +78,9 @@ export async function handleRequest(
   try {
     const refusal = refuse(listener, req);
     if (refusal) return send(res, refusal.status, refusal.body, refusal.headers);
+    // Every answer on the socket names the config file it serves, so the small entry point (agent/fast/)
+    // can check it on the answer itself instead of asking /healthz first (one exchange, not two).
+    if (listener.kind === 'unix') res.setHeader(configHeader, encodeURIComponent(context.configPath));
     const url = new URL(req.url ?? '/', 'http://localhost');
     const method = req.method ?? 'GET';
     if (url.pathname === '/healthz') {
@@ -101,6 +108,7 @@ export async function handleRequest(
     if (route === 'GET /v1/events') return streamEvents(context, req, res);
     if (route === 'GET /v1/held') return send(res, 200, context.held());
     if (route === 'GET /v1/definitions') return send(res, 200, context.definitions());
+    if (route === 'GET /v1/credential') return send(res, 200, await credential(context, url));
     if (route === 'POST /v1/definitions/import') {
       const body = await readJson(req);
       if (!Array.isArray(body.entries)) throw badRequest('expected { "entries": [ … ] }');
@@ -167,10 +175,7 @@ async function tokenRequest(
 ): Promise<void> {
   if (action === undefined) {
     if (method !== 'GET') return notAllowed(res, 'GET');
-    const minValid = url.searchParams.get('min_valid') ?? '0';
-    if (!/^\d{1,5}$/.test(minValid) || Number(minValid) > 86_400)
-      throw badRequest('min_valid takes whole seconds from 0 to 86400');
-    const token = await context.get(name, Number(minValid));
+    const token = await context.get(name, minValidOf(url.searchParams.get('min_valid')));
     return send(res, 200, tokenAnswer(token, (context.now ?? Date.now)()));
   }
   if (action === 'sign-in' && method === 'DELETE') {
@@ -199,6 +204,39 @@ async function tokenRequest(
     sendEvent({ error: coded });
   }
   res.end();
+}
+
+/**
+ * The token a credential helper presents to the remote in the query (api.ts CredentialAnswer): the
+ * definitions' `urls` are matched here, where they live, and the token comes in the same answer.
+ */
+async function credential(context: AgentContext, url: URL): Promise<CredentialAnswer> {
+  const query = url.searchParams;
+  const host = query.get('host');
+  if (host === null || host === '') throw badRequest('host is required');
+  const minValid = minValidOf(query.get('min_valid'));
+  const protocol = query.get('protocol');
+  const path = query.get('path');
+  const remote = { host, ...(protocol ? { protocol } : {}), ...(path ? { path } : {}) };
+  const now = context.now ?? Date.now;
+  return resolveCredential(
+    servedFromList(context.definitions()),
+    remote,
+    async (name) => tokenAnswer(await context.get(name, minValid), now()),
+    (caught) => {
+      // Told to the helper, which names the token: the same coded, redacted words as any error answer.
+      // An agent stopping, or an uncoded failure, is an error answer of the whole request instead.
+      if (!isTokenAgentError(caught) || caught.code === codes.agentStopping) throw caught;
+      return { code: caught.code, message: redactWith(context, caught.message) };
+    },
+  );
+}
+
+function minValidOf(text: string | null): number {
+  const minValid = text ?? '0';
+  if (!/^\d{1,5}$/.test(minValid) || Number(minValid) > 86_400)
+    throw badRequest('min_valid takes whole seconds from 0 to 86400');
+  return Number(minValid);
 }
 
 export function tokenAnswer(token: IssuedToken, now: number): TokenAnswer {

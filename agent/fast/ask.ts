@@ -8,6 +8,8 @@ import { connect } from 'node:net';
 export interface Answer {
   status: number;
   text: string;
+  /** The config file the agent serves (its x-token-agent-config header), when it says. */
+  configPath?: string;
 }
 
 /**
@@ -54,11 +56,19 @@ export function parseResponse(bytes: Buffer): Answer | undefined {
   const status = /^HTTP\/1\.[01] (\d{3})(?: |$)/.exec(statusLine);
   if (!status) return undefined;
   let length: number | undefined;
+  let configPath: string | undefined;
   for (const header of headers) {
     const colon = header.indexOf(':');
     const name = header.slice(0, colon).trim().toLowerCase();
     const value = header.slice(colon + 1).trim();
     if (name === 'transfer-encoding') return undefined;
+    if (name === 'x-token-agent-config') {
+      try {
+        configPath = decodeURIComponent(value);
+      } catch {
+        return undefined;
+      }
+    }
     if (name === 'content-length') {
       if (!/^\d+$/.test(value) || length !== undefined) return undefined;
       length = Number(value);
@@ -67,5 +77,9 @@ export function parseResponse(bytes: Buffer): Answer | undefined {
   if (length === undefined) return undefined;
   const body = bytes.subarray(headEnd + 4);
   if (body.length < length) return undefined;
-  return { status: Number(status[1]), text: body.subarray(0, length).toString('utf8') };
+  return {
+    status: Number(status[1]),
+    text: body.subarray(0, length).toString('utf8'),
+    ...(configPath !== undefined ? { configPath } : {}),
+  };
 }

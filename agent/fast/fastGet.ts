@@ -2,6 +2,7 @@
 // and what it prints for which answer of the agent. Anything it does not recognise exactly is left to
 // the full CLI, so a usage error, an auto-start or an unusual answer reads the same as ever.
 import { codes } from '../base/errors';
+import { parseFastCommand } from './fastArgs';
 
 export interface FastGet {
   name: string;
@@ -16,53 +17,12 @@ export interface FastOutput {
   exitCode: number;
 }
 
-// A token name as the agent's routes accept it (daemon/api.ts namePattern), and nothing that
-// parseArgs would read as an option.
-const namePattern = /^[A-Za-z0-9._@][A-Za-z0-9._@-]{0,63}$/;
-
-/**
- * `get NAME [--min-valid S] [--config FILE]`, in any order, with `--flag value` or `--flag=value`;
- * undefined for anything else (another command, --no-agent, -h, a repeated or unknown flag, `--`).
- * Accepts a subset of what cli/args.ts accepts and reads it the same way (a unit test compares them).
- */
+/** `get NAME [--min-valid S] [--config FILE]` (fastArgs.ts); undefined for anything else. */
 export function parseFastGet(argv: readonly string[], env: NodeJS.ProcessEnv): FastGet | undefined {
-  // --no-agent by the environment: the engine runs in process, which only the full CLI can do.
-  if (env.TOKEN_AGENT_NO_AGENT === '1') return undefined;
-  const positionals: string[] = [];
-  let minValid: string | undefined;
-  let config: string | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] as string;
-    if (!arg.startsWith('-')) {
-      positionals.push(arg);
-      continue;
-    }
-    const eq = arg.indexOf('=');
-    const flag = eq > 0 ? arg.slice(0, eq) : arg;
-    if (flag !== '--min-valid' && flag !== '--config') return undefined;
-    let value: string | undefined;
-    if (eq > 0) value = arg.slice(eq + 1);
-    else {
-      value = argv[i + 1];
-      // parseArgs refuses a value that looks like an option; the full CLI says so.
-      if (value === undefined || value.startsWith('-')) return undefined;
-      i++;
-    }
-    if (flag === '--min-valid') {
-      if (minValid !== undefined) return undefined;
-      minValid = value;
-    } else {
-      if (config !== undefined) return undefined;
-      config = value;
-    }
-  }
-  const [command, name, ...extra] = positionals;
-  if (command !== 'get' || name === undefined || extra.length > 0 || !namePattern.test(name))
-    return undefined;
-  const minValidSeconds = minValid === undefined ? 0 : Number(minValid);
-  if (!/^\d{1,5}$/.test(minValid ?? '0') || minValidSeconds > 86_400) return undefined;
-  // An empty --config is no config flag to the full CLI (cli/run.ts passes it on only when set).
-  return { name, minValidSeconds, ...(config ? { configFlag: config } : {}) };
+  const command = parseFastCommand(argv, env);
+  if (command?.kind !== 'get') return undefined;
+  const { name, minValidSeconds, configFlag } = command;
+  return { name, minValidSeconds, ...(configFlag !== undefined ? { configFlag } : {}) };
 }
 
 /**

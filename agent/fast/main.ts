@@ -1,62 +1,107 @@
 // The `token-agent` binary (dist/agent.js). Scripts call `get` in loops and before every command, and
-// loading the whole CLI (dist/agent-main.js: the engine, the language server, the scanner) costs about
-// as much again as starting Node. So this small entry point answers `get` itself when the user agent is
-// running, with one exchange on its socket, and hands everything else to the full CLI: any other
-// command, no agent (the full CLI starts one), an agent of another config file, or any answer it does
-// not recognise (fastGet.ts). What it prints is what the full CLI prints for the same answer.
+// git, kubectl and docker run their credential helper for every fetch, call and pull; loading the
+// whole CLI (dist/agent-main.js: the engine, the language server, the scanner) costs about as much
+// again as starting Node. So this small entry point answers `get`, `git-credential get`,
+// `kube-credential NAME` and `docker-credential get` itself when the user agent is running, with one
+// exchange on its socket, and hands everything else to the full CLI: any other command or action, no
+// agent (the full CLI starts one), an agent of another config file, or any answer it does not
+// recognise (fastGet.ts, fastHelpers.ts). What it prints is what the full CLI prints for the same
+// answer: both print through the same protocol modules (agent/helpers/*Wire.ts, kubeCredential.ts).
 import { join } from 'node:path';
 import { checkSocketTrust } from '../base/privateFolder';
+import { handStdin } from '../base/stdinHandoff';
 import { agentPaths } from '../daemon/paths';
 import { ask } from './ask';
-import { fastOutput, healthy, parseFastGet } from './fastGet';
+import { type FastCommand, parseFastCommand } from './fastArgs';
+import { fastOutput, healthy } from './fastGet';
+import { type Plan, planDocker, planGit, planKube } from './fastHelpers';
 
 /** The full CLI, beside this file. Loaded on demand: its top level runs the command in process.argv. */
-function runFullCli(): void {
+function runFullCli(stdin: string | undefined): void {
+  if (stdin !== undefined) handStdin(stdin);
   require(join(__dirname, 'agent-main.js'));
 }
 
-/** Prints the answer and resolves true, or resolves false when the full CLI must take over. */
-async function answerGet(argv: readonly string[]): Promise<boolean> {
-  const get = parseFastGet(argv, process.env);
-  if (!get) return false;
+/** All of stdin, decoded as node:stream/consumers' text() decodes it (a leading BOM dropped). */
+function readStdin(): Promise<string> {
+  return new Promise((settle, fail) => {
+    const chunks: Buffer[] = [];
+    process.stdin.on('data', (chunk: Buffer) => chunks.push(chunk));
+    process.stdin.once('end', () => settle(new TextDecoder().decode(Buffer.concat(chunks))));
+    process.stdin.once('error', fail);
+  });
+}
+
+function planOf(command: FastCommand, stdin: string | undefined): Plan {
+  switch (command.kind) {
+    case 'get':
+      return {
+        ask: `/v1/tokens/${encodeURIComponent(command.name)}?min_valid=${command.minValidSeconds}`,
+        finish: fastOutput,
+      };
+    case 'kube-credential':
+      return planKube(command.name, command.minValidSeconds, process.env.KUBERNETES_EXEC_INFO);
+    case 'git-credential':
+      return planGit(stdin ?? '', command.minValidSeconds);
+    case 'docker-credential':
+      return planDocker(stdin ?? '', command.minValidSeconds);
+  }
+}
+
+interface Outcome {
+  answered: boolean;
+  /** Stdin as read, to hand to the full CLI. */
+  stdin?: string;
+}
+
+/** Prints the answer, or says the full CLI must take over (with the stdin read so far). */
+async function answer(argv: readonly string[]): Promise<Outcome> {
+  const command = parseFastCommand(argv, process.env);
+  if (!command) return { answered: false };
   let paths: ReturnType<typeof agentPaths>;
   try {
     paths = agentPaths({
       platform: process.platform,
       env: process.env,
-      ...(get.configFlag ? { configFlag: get.configFlag } : {}),
+      ...(command.configFlag ? { configFlag: command.configFlag } : {}),
     });
-  } catch {
-    return false;
-  }
-  // Both at once, to wait for the agent once. The health answer is the check the full CLI makes
-  // before it asks (daemon/start.ts): a socket named by $TOKEN_AGENT_SOCKET may belong to an agent of
-  // another config file, and then its answer is not printed. The token request waits as long as the
-  // full CLI's would: a token that is not fresh is refreshed before the answer.
-  // A socket another user could have placed is not asked: the full CLI then says what is wrong.
-  try {
+    // A socket another user could have placed is not asked: the full CLI then says what is wrong.
     checkSocketTrust(paths.socketPath);
   } catch {
-    return false;
+    return { answered: false };
   }
-  const path = `/v1/tokens/${encodeURIComponent(get.name)}?min_valid=${get.minValidSeconds}`;
-  const drop = new AbortController();
-  const asked = ask(paths.socketPath, path, 120_000, drop.signal);
-  const health = await ask(paths.socketPath, '/healthz', 2_000);
-  if (!health || !healthy(health.status, health.text, paths.configPath)) {
-    drop.abort();
-    return false;
+  const stdin =
+    command.kind === 'git-credential' || command.kind === 'docker-credential' ? await readStdin() : undefined;
+  const handOver = { answered: false, ...(stdin !== undefined ? { stdin } : {}) };
+  const plan = planOf(command, stdin);
+  if ('print' in plan) {
+    // Answered without the agent, as the full CLI answers it.
+    print(plan.print);
+    return { answered: true };
   }
-  const answer = await asked;
-  const output = answer && fastOutput(answer.status, answer.text);
-  if (!output) return false;
+  // The request waits as long as the full CLI's would: a token that is not fresh is refreshed first.
+  const reply = await ask(paths.socketPath, plan.ask, 120_000);
+  if (!reply) return handOver;
+  // The check the full CLI makes before it asks (daemon/start.ts): a socket named by
+  // $TOKEN_AGENT_SOCKET may belong to an agent of another config file, and then its answer is not
+  // printed. The agent names its config on every answer; one too old to do so is asked /healthz.
+  if (reply.configPath === undefined) {
+    const health = await ask(paths.socketPath, '/healthz', 2_000);
+    if (!health || !healthy(health.status, health.text, paths.configPath)) return handOver;
+  } else if (reply.configPath !== paths.configPath) return handOver;
+  const output = plan.finish(reply.status, reply.text, Math.floor(Date.now() / 1000));
+  if (!output) return handOver;
+  print(output);
+  return { answered: true };
+}
+
+function print(output: { stdout: string; stderr: string; exitCode: number }): void {
   process.stdout.write(output.stdout);
   process.stderr.write(output.stderr);
   process.exitCode = output.exitCode;
-  return true;
 }
 
-void answerGet(process.argv.slice(2)).then(
-  (answered) => answered || runFullCli(),
-  () => runFullCli(),
+void answer(process.argv.slice(2)).then(
+  (outcome) => outcome.answered || runFullCli(outcome.stdin),
+  () => runFullCli(undefined),
 );

@@ -11,29 +11,12 @@
 // - `erase` (`docker logout`) succeeds and does nothing: a logout says nothing about the token.
 // - `list` shows each served URL with its user name, never a token.
 
-import { matchRemote, type Remote } from './served';
-import type { TokenSource } from './source';
+import { describeFailure, failureOf } from './answer';
+import { type DockerAnswer, dockerFail, dockerGetAnswer, noServerUrl, registryOf } from './dockerWire';
+import { matchRemote } from './served';
+import { credentialOf, type TokenSource } from './source';
 
-/** Docker compares this text to tell "no credentials" from a failure. */
-export const notFoundMessage = 'credentials not found in native keychain';
-
-export interface DockerAnswer {
-  stdout: string;
-  stderr: string;
-  exitCode: number;
-}
-
-/** The registry's host from what docker sends: `registry.example.com`, `https://host:5000/v2/`, … */
-export function registryOf(serverUrl: string): Remote | undefined {
-  const text = serverUrl.trim();
-  if (text === '') return undefined;
-  const withScheme = /^[a-z][a-z0-9+.-]*:\/\//i.test(text) ? text : `https://${text}`;
-  if (!URL.canParse(withScheme)) return undefined;
-  const url = new URL(withScheme);
-  if (url.host === '' || url.username !== '' || url.password !== '') return undefined;
-  // By host alone: docker's server URLs carry paths (`/v1/`) that name no repository.
-  return { host: url.host };
-}
+export { type DockerAnswer, notFoundMessage, registryOf } from './dockerWire';
 
 export async function dockerCredential(
   action: string,
@@ -41,25 +24,17 @@ export async function dockerCredential(
   source: TokenSource,
   options: { minValidSeconds: number },
 ): Promise<DockerAnswer> {
-  const fail = (message: string): DockerAnswer => ({ stdout: `${message}\n`, stderr: '', exitCode: 1 });
+  const fail = dockerFail;
   try {
     switch (action) {
       case 'get': {
         const registry = registryOf(stdin);
-        if (registry === undefined) return fail('no server URL was given on stdin');
-        const match = matchRemote(await source.served(), registry);
-        if (match.kind === 'ambiguous')
-          return fail(
-            `tokens ${match.names.join(', ')} all serve ${registry.host}: keep that host in one token's "urls"`,
-          );
-        if (match.kind === 'none') return fail(notFoundMessage);
-        const token = await source.token(match.token.name, options.minValidSeconds);
-        const answer = {
-          ServerURL: stdin.trim(),
-          Username: match.token.username,
-          Secret: token.access_token,
-        };
-        return { stdout: `${JSON.stringify(answer)}\n`, stderr: '', exitCode: 0 };
+        if (registry === undefined) return fail(noServerUrl);
+        return dockerGetAnswer(
+          stdin,
+          registry,
+          await credentialOf(source, registry, options.minValidSeconds),
+        );
       }
       case 'store': {
         const serverUrl = serverUrlOfStore(stdin);
@@ -83,9 +58,7 @@ export async function dockerCredential(
         return fail(`unknown action '${action.slice(0, 40)}': use get, store, erase or list`);
     }
   } catch (error) {
-    const coded = error as { code?: unknown; message?: unknown };
-    const code = typeof coded.code === 'string' && coded.code.startsWith('ERR_') ? `${coded.code}: ` : '';
-    return fail(`token-agent: ${code}${typeof coded.message === 'string' ? coded.message : String(error)}`);
+    return fail(`token-agent: ${describeFailure(failureOf(error))}`);
   }
 }
 

@@ -3,24 +3,17 @@
 // definitions from the agent (raw config entries) or, with --no-agent, from the validated config.
 
 import { defaultUsername, type TokenDefinition } from '../config/types';
-import type { TokenAnswer } from '../daemon/api';
+import type { CredentialAnswer, TokenAnswer } from '../daemon/api';
 import type { DefinitionList } from '../protocol';
+import type { Remote } from './answer';
+
+export { type Remote, reportedExpiry } from './answer';
 
 /** A token some remote may be given: its name, the prefixes it serves and the user name to show. */
 export interface ServedToken {
   name: string;
   urls: readonly string[];
   username: string;
-}
-
-/** What a helper is asked about: git's protocol, host (with port) and, with useHttpPath, the path. */
-export interface Remote {
-  /** `https`, `http`; undefined matches any (docker names registries by host alone). */
-  protocol?: string;
-  /** Host and port as the remote's URL has them (`git.example.com`, `127.0.0.1:8080`). */
-  host: string;
-  /** The path without its leading '/', when the caller sends one. */
-  path?: string;
 }
 
 export type Match =
@@ -104,11 +97,22 @@ function normaliseHost(host: string, protocol = 'https'): string | undefined {
 }
 
 /**
- * The expiry to report to git and kubectl, in Unix seconds: from when the agent refreshes the token,
- * so that the consumer asks again in time and gets the new one. When that point has passed (a refresh
- * failed and this is still the freshest token), the real expiry; undefined when it is unknown.
+ * The agent's answer about `remote`: the matching token and, asked of `token`, its value. A failure
+ * to get it is the answer's `error`, as `failure` words it (which may rethrow what must not be told).
  */
-export function reportedExpiry(answer: TokenAnswer, nowSeconds: number): number | undefined {
-  if (answer.refresh_at !== undefined && answer.refresh_at > nowSeconds) return answer.refresh_at;
-  return answer.expires_at;
+export async function resolveCredential(
+  served: readonly ServedToken[],
+  remote: Remote,
+  token: (name: string) => Promise<TokenAnswer>,
+  failure: (error: unknown) => { code?: string; message: string },
+): Promise<CredentialAnswer> {
+  const match = matchRemote(served, remote);
+  if (match.kind === 'none') return { match: 'none' };
+  if (match.kind === 'ambiguous') return { match: 'ambiguous', names: match.names };
+  const { name, username } = match.token;
+  try {
+    return { match: 'token', name, username, token: await token(name) };
+  } catch (error) {
+    return { match: 'token', name, username, error: failure(error) };
+  }
 }

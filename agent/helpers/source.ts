@@ -1,13 +1,14 @@
 // Where the credential helpers get tokens: the one question "a token for NAME valid N seconds" and
 // the definitions' `urls`. The user agent answers over its socket (AgentClient); with --no-agent an
-// engine in the process does (cli/helperSource.ts). The helpers' protocol modules see only this.
+// engine in the process does (cli/helperRun.ts). The helpers' protocol modules see only this.
 
-import type { TokenAnswer } from '../daemon/api';
+import { codes, isTokenAgentError } from '../base/errors';
+import type { CredentialAnswer, TokenAnswer } from '../daemon/api';
 import type { AgentClient } from '../daemon/client';
-import { type ServedToken, servedFromList } from './served';
+import { failureOf, type Remote } from './answer';
+import { resolveCredential, type ServedToken, servedFromList } from './served';
 
-/** How long a token handed to a helper must stay valid unless `--min-valid` says otherwise. */
-export const helperMinValidSeconds = 60;
+export { helperMinValidSeconds } from './answer';
 
 export interface TokenSource {
   /** The tokens whose definitions name `urls`. */
@@ -16,14 +17,50 @@ export interface TokenSource {
   token(name: string, minValidSeconds: number): Promise<TokenAnswer>;
   /** Refreshes now: the consumer said the token it was given failed. */
   refresh(name: string): Promise<void>;
+  /**
+   * The token for `remote`, matched and fetched in one go (the agent's `GET /v1/credential`). Without
+   * it, worked out here from `served` and `token` by the same rules.
+   */
+  credential?(remote: Remote, minValidSeconds: number): Promise<CredentialAnswer>;
 }
 
-export function agentSource(client: Pick<AgentClient, 'definitions' | 'getToken' | 'refresh'>): TokenSource {
-  return {
+/** The answer about `remote`: the source's own, or matched here. */
+export function credentialOf(source: TokenSource, remote: Remote, minValidSeconds: number) {
+  if (source.credential) return source.credential(remote, minValidSeconds);
+  return resolveHere(source, remote, minValidSeconds);
+}
+
+async function resolveHere(
+  source: TokenSource,
+  remote: Remote,
+  minValidSeconds: number,
+): Promise<CredentialAnswer> {
+  return resolveCredential(
+    await source.served(),
+    remote,
+    (name) => source.token(name, minValidSeconds),
+    failureOf,
+  );
+}
+
+export function agentSource(
+  client: Pick<AgentClient, 'definitions' | 'getToken' | 'refresh' | 'credential'>,
+): TokenSource {
+  const source: TokenSource = {
     served: async () => servedFromList(await client.definitions()),
     token: (name, minValidSeconds) => client.getToken(name, minValidSeconds),
     refresh: async (name) => {
       await client.refresh(name);
     },
+    credential: async (remote, minValidSeconds) => {
+      try {
+        return await client.credential(remote, minValidSeconds);
+      } catch (error) {
+        // An agent started by an older version, still running, has no such route: match here.
+        if (!isTokenAgentError(error, codes.notFound)) throw error;
+        return resolveHere(source, remote, minValidSeconds);
+      }
+    },
   };
+  return source;
 }

@@ -18,13 +18,14 @@ export interface RunningCli {
   done: Promise<CliResult>;
 }
 
-/** Starts `node ARGS`; `input` null keeps stdin open for the caller to write to. */
+/** Starts `node ARGS` (or `program ARGS`); `input` null keeps stdin open for the caller to write to. */
 export function startProcess(
   args: readonly string[],
   env: NodeJS.ProcessEnv,
   input: string | null | undefined,
+  program: string = process.execPath,
 ): RunningCli {
-  const child = spawn(process.execPath, [...args], { cwd: root, env, stdio: 'pipe' });
+  const child = spawn(program, [...args], { cwd: root, env, stdio: 'pipe' });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (chunk: Buffer) => {

@@ -1,8 +1,10 @@
 // The small entry point (agent/fast/) answers `get` itself: it must read a command line exactly as the
 // full CLI does whenever it takes one, print what the full CLI prints for each answer, and stay small.
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
 import * as esbuild from 'esbuild';
+import { sha256Hex } from '../../agent/base/sha256';
 import { parseCommandLine } from '../../agent/cli/args';
 import { parseResponse } from '../../agent/fast/ask';
 import { fastOutput, healthy, parseFastGet } from '../../agent/fast/fastGet';
@@ -112,6 +114,19 @@ describe('the fast get', () => {
     assert.equal(healthy(200, 'garbage', '/c.json'), false);
   });
 
+  it('names a config’s socket with the digest node:crypto gives, without loading node:crypto', () => {
+    for (const text of [
+      '',
+      'abc',
+      'a'.repeat(55),
+      'a'.repeat(56),
+      'b'.repeat(64),
+      '/tmp/é\0/data',
+      'x'.repeat(300),
+    ])
+      assert.equal(sha256Hex(text), createHash('sha256').update(text).digest('hex'), JSON.stringify(text));
+  });
+
   it('bundles no engine, store, language server or dependency', async () => {
     const result = await esbuild.build({
       entryPoints: ['agent/fast/main.ts'],
@@ -124,16 +139,33 @@ describe('the fast get', () => {
       // esbuild.mjs swaps this package for a stub in the real build; here it only must not count.
       external: ['vscode-languageserver-protocol'],
     });
+    // Node built-ins it loads: each costs start-up time (node:crypto ~30 internal modules, node:http ~15 ms).
+    const builtins = [
+      ...new Set(Object.values(result.metafile.inputs).flatMap((input) => input.imports.map((i) => i.path))),
+    ]
+      .filter((path) => path.startsWith('node:'))
+      .sort();
+    assert.deepEqual(builtins, ['node:fs', 'node:net', 'node:path']);
     const inputs = Object.keys(result.metafile.inputs).sort();
+    // The helpers' wire modules only: matching a remote to a token is the agent's (helpers/served.ts).
     assert.deepEqual(inputs, [
       'agent/base/errors.ts',
       'agent/base/privateFolder.ts',
+      'agent/base/sha256.ts',
+      'agent/base/stdinHandoff.ts',
       'agent/config/paths.ts',
+      'agent/daemon/api.ts',
       'agent/daemon/listen.ts',
       'agent/daemon/paths.ts',
       'agent/fast/ask.ts',
+      'agent/fast/fastArgs.ts',
       'agent/fast/fastGet.ts',
+      'agent/fast/fastHelpers.ts',
       'agent/fast/main.ts',
+      'agent/helpers/answer.ts',
+      'agent/helpers/dockerWire.ts',
+      'agent/helpers/gitWire.ts',
+      'agent/helpers/kubeCredential.ts',
       'agent/protocol.ts',
     ]);
   });
@@ -148,6 +180,18 @@ describe('the fast get reads the agent’s answers', () => {
     // Not yet whole: wait for more.
     assert.equal(parseResponse(response(head, body.slice(0, 5))), undefined);
     assert.equal(parseResponse(Buffer.from('HTTP/1.1 200 OK\r\nContent-Le')), undefined);
+  });
+
+  it('the config file the agent names on its answer, decoded', () => {
+    const body = '{}';
+    const head = (config: string) =>
+      `HTTP/1.1 200 OK\r\nX-Token-Agent-Config: ${config}\r\nContent-Length: ${body.length}`;
+    assert.deepEqual(parseResponse(response(head(encodeURIComponent('/tmp/é c.json')), body)), {
+      status: 200,
+      text: body,
+      configPath: '/tmp/é c.json',
+    });
+    assert.equal(parseResponse(response(head('%E0%A4%A'), body)), undefined, 'not decodable: no answer');
   });
 
   it('nothing it was not built for: chunked, no length, not HTTP', () => {
