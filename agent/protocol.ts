@@ -149,6 +149,12 @@ export const codes = {
    * symlink, someone else's, writable by others); the message says how to fix it.
    */
   unsafePath: 'ERR_UNSAFE_PATH',
+  /**
+   * The agent's data folder (its locks, budget, audit log, and the file store) cannot be written: a
+   * read-only mount, an immutable flag, no permission, a full disk. Nothing was sent, so the refresh
+   * token is still good; the message names the folder and the fix.
+   */
+  dataDirUnwritable: 'ERR_DATA_DIR_UNWRITABLE',
 } as const;
 
 /** Stable error codes carried in `ResponseError.data.code`; callers branch on these, never on text. */

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { codes, isTokenAgentError, TokenAgentError } from '../base/errors';
 import { describeAccessToken } from '../base/jwtInfo';
 import { redactError } from '../base/redact';
+import { errnoOf, probeWritable } from '../base/writeProbe';
 import { appendAudit } from '../store/auditLog';
 import { acquireLock, type LockHandle } from '../store/lockFile';
 import type { SecretStore } from '../store/secretStore';
@@ -18,6 +19,7 @@ import { expiryOf } from './expiry';
 import { GrantError } from './grants';
 import { type Obtained, obtainToken } from './obtain';
 import { saveOrKeep } from './pendingSave';
+import { checkBeforeSending, checkDataDir, dataDirUnwritable } from './preflight';
 import { estimateSkewMs } from './skew';
 import type { HeldToken, RefreshOutcome, StoredAccessToken, TokenSlot } from './tokenSlot';
 
@@ -54,7 +56,10 @@ export async function refreshUnderLock(
   const team = context.coordinator?.shares(slot.definition) ? context.coordinator : undefined;
   try {
     const store = context.store();
+    // Checked before anything is written: the lock file itself goes in this folder (preflight.ts).
+    await checkDataDir(slot.name, context.dataDir, () => probeDataDir(context.dataDir));
     lock = await takeLock(context, slot.name);
+    const ownLock = lock;
     // Another process may have refreshed while we waited for the lock: on this machine (the store)
     // or, in team mode, anywhere in the team.
     let adopted = await adoptUnlessUnreadable(context, slot);
@@ -88,6 +93,17 @@ export async function refreshUnderLock(
       if (got !== unavailable) lease = got;
     }
 
+    // The last moment to find that the answer could not be kept: the refresh token is not spent yet.
+    await checkBeforeSending(
+      slot.name,
+      {
+        lockHeld: () => ownLock.isHeld(),
+        ...(slot.definition.type === 'oauth2-refresh-token' && store.probe
+          ? { store: () => store.probe?.() ?? Promise.resolve() }
+          : {}),
+      },
+      { keptRefreshToken: slot.pending?.values.refresh_token !== undefined },
+    );
     // Refreshes another process on this machine spent count too (we hold the token's lock here).
     await context.budget?.sync();
     const now = context.now();
@@ -335,8 +351,21 @@ function accept(context: RefreshContext, slot: TokenSlot, obtained: Obtained): H
 
 async function takeLock(context: RefreshContext, name: string): Promise<LockHandle> {
   const dir = join(context.dataDir, 'locks');
-  await mkdir(dir, { recursive: true, mode: 0o700 });
-  return acquireLock({ path: join(dir, `${name}.lock`), ...context.lock });
+  try {
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    return await acquireLock({ path: join(dir, `${name}.lock`), ...context.lock });
+  } catch (error) {
+    // The locks folder alone can be unwritable (its own immutable flag or mount): the same fix.
+    if (unwritable.has(errnoOf(error) ?? '')) throw dataDirUnwritable(name, dir, error);
+    throw error;
+  }
+}
+
+const unwritable = new Set(['EROFS', 'EPERM', 'EACCES', 'ENOSPC', 'EDQUOT']);
+
+async function probeDataDir(dataDir: string): Promise<void> {
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  await probeWritable(dataDir);
 }
 
 async function audit(context: RefreshContext, entry: Parameters<typeof appendAudit>[1]): Promise<void> {
