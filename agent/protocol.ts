@@ -59,6 +59,13 @@ export interface TokenState {
    * e.g. "new refresh token not yet saved: unlock the keyring (ERR_STORE_LOCKED)". Never a secret.
    */
   pendingSave?: { since: number; message: string };
+  /**
+   * A refresh went out at `at` (Unix ms) and no readable answer came back (a garbled body, a stall, a
+   * reset): the provider may have rotated the refresh token, and the agent never received the new one.
+   * The next step is a sign-in (`lastError` is ERR_NEEDS_SIGN_IN saying so with the time); the agent
+   * does not present the old refresh token again, which a rotating provider would read as reuse.
+   */
+  mayHaveRotated?: { at: number };
 }
 
 /** `code` is one of verify.ts's `VerifyFailure` values: `opaque`, `no-keys`, `bad-signature`, … */
