@@ -13,6 +13,7 @@ import type { TokenState } from '../../agent/protocol';
 import { type AgentWorkspace, createWorkspace, stderrLines, verifyAccessToken } from '../support/agentCli';
 import type { SecretService } from '../support/secretService';
 import { type AnswerLoss, startTokenServer, type TokenServer } from '../support/tokenServer';
+import { killLeftoverAgents, stopAgent, tokenState } from '../support/userAgent';
 
 const losses: { how: AnswerLoss; cause: RegExp }[] = [
   { how: 'garbage', cause: /ERR_NEEDS_SIGN_IN: .*is not JSON/ },
@@ -32,6 +33,7 @@ describe('a refresh the provider committed whose answer was lost', () => {
   });
 
   after(async () => {
+    await killLeftoverAgents(workspaces);
     for (const workspace of workspaces) await workspace.remove();
     await server?.close();
   });
@@ -135,4 +137,43 @@ describe('a refresh the provider committed whose answer was lost', () => {
       assert.equal(server.events.grantRevoked - revokedBefore, 0);
     });
   }
+
+  it('through the user agent (a reset): its status says so with the time, and the next get sends nothing', async (t) => {
+    const name = 'lost-agent';
+    const workspace = await createWorkspace({
+      server,
+      secrets: { env: {} } as unknown as SecretService,
+      tokens: [{ name }],
+      store: 'file',
+    });
+    workspaces.push(workspace);
+    // Stored without an agent, so that the agent's first refresh is the one whose answer is lost.
+    const stored = await workspace.run(['secret', 'set', name, 'refresh_token'], {
+      input: `${await server.mintRefreshToken({ clientId: server.publicClientId })}\n`,
+      env: { TOKEN_AGENT_NO_AGENT: '1' },
+    });
+    assert.equal(stored.code, 0, stored.stderr);
+    const callsBefore = calls();
+    const revokedBefore = server.events.grantRevoked;
+
+    server.loseAnswerNext(1, 'reset');
+    const first = await workspace.run(['get', name]);
+    assert.equal(first.code, 1);
+    const said = /may have rotated the refresh token of '[^']+' at (\d\d:\d\d:\d\d) UTC/.exec(first.stderr);
+    assert.ok(said, first.stderr);
+    const state = await tokenState(workspace, name);
+    assert.equal(utc(state.mayHaveRotated?.at ?? 0), `${said[1]} UTC`);
+    assert.equal(state.lastError?.code, 'ERR_NEEDS_SIGN_IN');
+    assert.equal(state.nextRefreshAt, undefined, 'no background retry either');
+    const status = await workspace.run(['status']);
+    assert.match(status.stdout, new RegExp(`may have rotated .* at ${said[1]} UTC`));
+    const second = await workspace.run(['get', name]);
+    assert.match(second.stderr, /ERR_NEEDS_SIGN_IN: .*may have rotated/);
+    t.diagnostic(
+      `through the agent: ${calls() - callsBefore} calls, ${server.events.grantRevoked - revokedBefore} revoked`,
+    );
+    assert.equal(calls() - callsBefore, 1);
+    assert.equal(server.events.grantRevoked - revokedBefore, 0);
+    await stopAgent(workspace);
+  });
 });
