@@ -140,6 +140,8 @@ export async function refreshUnderLock(
       // it with the next token (a local copy changed since the last exchange wins, replica.ts).
       if (lease && rotatedEarly !== undefined)
         await saveOrKeep(slot, store, 'refresh_token', rotatedEarly, context.now);
+      // Sent and no readable answer: the provider may have rotated; said with the time, and from now
+      // on a sign-in is asked for instead of presenting this refresh token again (rotationMark.ts).
       attempt.rotationKept = rotatedEarly !== undefined;
       throw await afterFailedExchange(context, slot, attempt, toCoded(error));
     }

@@ -67,5 +67,5 @@ export function utcTime(at: number): string {
 /** What the user reads: what went wrong, when the provider may have rotated, and what to do. */
 export function mayHaveRotatedMessage(name: string, at: number, cause?: string): string {
   const why = cause ? `${cause.replace(/\.?$/, '.')} ` : '';
-  return `${why}The provider may have rotated the refresh token of '${name}' at ${utcTime(at)}, and no answer carrying the new one arrived; sign in again. (Retrying with the old one would look like reuse to the provider and revoke the grant.)`;
+  return `${why}The provider may have rotated the refresh token of '${name}' at ${utcTime(at)}, and no answer carrying the new one arrived; sign in again (token-agent login ${name}). Retrying with the old one would look like reuse to the provider and revoke the grant.`;
 }

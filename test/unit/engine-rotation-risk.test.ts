@@ -80,7 +80,7 @@ describe('rotationRisk', () => {
     );
     assert.match(
       message,
-      /^The token endpoint did not answer in time\. The provider may have rotated the refresh token of 'api' at 09:05:07 UTC.*; sign in again\./,
+      /^The token endpoint did not answer in time\. The provider may have rotated the refresh token of 'api' at 09:05:07 UTC.*; sign in again \(token-agent login api\)\. Retrying/,
     );
   });
 });
