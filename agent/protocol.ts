@@ -65,6 +65,13 @@ export interface TokenState {
    * e.g. "new refresh token not yet saved: unlock the keyring (ERR_STORE_LOCKED)". Never a secret.
    */
   pendingSave?: { since: number; message: string };
+  /**
+   * A refresh went out at `at` (Unix ms) and no readable answer came back (a garbled body, a stall, a
+   * reset): the provider may have rotated the refresh token, and the agent never received the new one.
+   * The next step is a sign-in (`lastError` is ERR_NEEDS_SIGN_IN saying so with the time); the agent
+   * does not present the old refresh token again, which a rotating provider would read as reuse.
+   */
+  mayHaveRotated?: { at: number };
 }
 
 /** `code` is one of verify.ts's `VerifyFailure` values: `opaque`, `no-keys`, `bad-signature`, … */
@@ -155,6 +162,12 @@ export const codes = {
    * symlink, someone else's, writable by others); the message says how to fix it.
    */
   unsafePath: 'ERR_UNSAFE_PATH',
+  /**
+   * The agent's data folder (its locks, budget, audit log, and the file store) cannot be written: a
+   * read-only mount, an immutable flag, no permission, a full disk. Nothing was sent, so the refresh
+   * token is still good; the message names the folder and the fix.
+   */
+  dataDirUnwritable: 'ERR_DATA_DIR_UNWRITABLE',
 } as const;
 
 /** Stable error codes carried in `ResponseError.data.code`; callers branch on these, never on text. */

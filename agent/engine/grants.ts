@@ -14,11 +14,22 @@ import {
   TokenResponseError,
 } from './tokenResponse';
 
+/** What a caller branches on besides the code; never a token. */
+export interface GrantErrorDetails {
+  status?: number;
+  retryAfter?: string;
+  oauthError?: string;
+  /** The system's code for a request that failed below HTTP (ECONNRESET, ECONNREFUSED, UND_ERR_SOCKET…). */
+  errno?: string;
+  /** A 200 answer whose body was not a JSON object: nothing in it, a new refresh token included, could be read. */
+  unreadable?: boolean;
+}
+
 export class GrantError extends TokenAgentError {
   constructor(
     code: ErrorCodeString,
     message: string,
-    readonly details: { status?: number; retryAfter?: string; oauthError?: string } = {},
+    readonly details: GrantErrorDetails = {},
     options?: { cause?: unknown },
   ) {
     super(code, message, options);
@@ -239,6 +250,15 @@ export function toGrantError(error: unknown, response: Response | undefined, wha
   const status = response?.status;
   const retryAfter = response?.headers.get('retry-after') ?? undefined;
   const details = { ...(status !== undefined ? { status } : {}), ...(retryAfter ? { retryAfter } : {}) };
+  if (error instanceof TokenResponseError && error.field === 'the body') {
+    // Nothing in it could be read, a new refresh token included (rotationRisk.ts says what follows).
+    return new GrantError(
+      codes.tokenEndpointResponse,
+      `The ${what} answered with something that is not a token response: ${error.message}.`,
+      { ...details, unreadable: true },
+      { cause: error },
+    );
+  }
   if (error instanceof TokenResponseError) {
     return new GrantError(
       codes.tokenEndpointResponse,
@@ -285,11 +305,12 @@ export function toGrantError(error: unknown, response: Response | undefined, wha
       { cause: error },
     );
   }
-  const reason =
-    (error as { cause?: { code?: string } } | null)?.cause?.code ??
-    (error as Error)?.message ??
-    String(error);
-  return new GrantError(codes.refreshFailed, `Could not reach the ${what} (${reason}).`, details, {
-    cause: error,
-  });
+  const errno = (error as { cause?: { code?: unknown } } | null)?.cause?.code;
+  const reason = typeof errno === 'string' ? errno : ((error as Error)?.message ?? String(error));
+  return new GrantError(
+    codes.refreshFailed,
+    `Could not reach the ${what} (${reason}).`,
+    { ...details, ...(typeof errno === 'string' ? { errno } : {}) },
+    { cause: error },
+  );
 }

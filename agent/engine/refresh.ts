@@ -3,21 +3,28 @@
 // mode the team's token and lock as well (coordinator.ts). The rotated refresh token is persisted
 // before the new access token is handed out. The engine (tokenEngine.ts) calls this from its
 // in-process single flight, so at most one call per token runs in a process at a time.
-import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import { codes, isTokenAgentError, TokenAgentError } from '../base/errors';
 import { describeAccessToken } from '../base/jwtInfo';
 import { redactError } from '../base/redact';
 import { appendAudit } from '../store/auditLog';
-import { acquireLock, type LockHandle } from '../store/lockFile';
+import type { LockHandle } from '../store/lockFile';
 import type { SecretStore } from '../store/secretStore';
 import { adoptShared, adoptStored } from './adopt';
 import type { SharedToken, TeamLease } from './coordinator';
 import { TeamUnavailableError } from './coordinator';
+import { probeDataDir, takeLock } from './dataFolder';
 import { expiryOf } from './expiry';
 import { GrantError } from './grants';
 import { type Obtained, obtainToken } from './obtain';
 import { saveOrKeep } from './pendingSave';
+import { checkBeforeSending, checkDataDir } from './preflight';
+import {
+  afterFailedExchange,
+  clearMark,
+  type FailedExchange,
+  MayHaveRotatedError,
+  refuseIfMayHaveRotated,
+} from './rotationMark';
 import { estimateSkewMs } from './skew';
 import type { HeldToken, RefreshOutcome, StoredAccessToken, TokenSlot } from './tokenSlot';
 
@@ -56,7 +63,10 @@ export async function refreshUnderLock(
   const team = context.coordinator?.shares(slot.definition) ? context.coordinator : undefined;
   try {
     const store = context.store();
+    // Checked before anything is written: the lock file itself goes in this folder (preflight.ts).
+    await checkDataDir(slot.name, context.dataDir, () => probeDataDir(context.dataDir));
     lock = await takeLock(context, slot.name);
+    const ownLock = lock;
     // Another process may have refreshed while we waited for the lock: on this machine (the store)
     // or, in team mode, anywhere in the team.
     let adopted = await adoptUnlessUnreadable(context, slot);
@@ -90,6 +100,19 @@ export async function refreshUnderLock(
       if (got !== unavailable) lease = got;
     }
 
+    // Never the refresh token a failed refresh may have retired: only a sign-in helps (rotationMark.ts).
+    await refuseIfMayHaveRotated(context, slot, store);
+    // The last moment to find that the answer could not be kept: the refresh token is not spent yet.
+    await checkBeforeSending(
+      slot.name,
+      {
+        lockHeld: () => ownLock.isHeld(),
+        ...(slot.definition.type === 'oauth2-refresh-token' && store.probe
+          ? { store: () => store.probe?.() ?? Promise.resolve() }
+          : {}),
+      },
+      { keptRefreshToken: slot.pending?.values.refresh_token !== undefined },
+    );
     // Refreshes another process on this machine spent count too (we hold the token's lock here).
     await context.budget?.sync();
     const now = context.now();
@@ -111,14 +134,18 @@ export async function refreshUnderLock(
       if (!lease) await saveOrKeep(slot, store, 'refresh_token', token, context.now);
     };
     let obtained: Obtained;
+    const attempt: FailedExchange = { posted: false, rotationKept: false };
     try {
-      obtained = await obtainWithReuseCheck(context, slot, store, onRotated);
+      obtained = await obtainWithReuseCheck(context, slot, store, onRotated, attempt);
     } catch (error) {
       // No commit follows: this machine keeps the new refresh token, and the team's replica publishes
       // it with the next token (a local copy changed since the last exchange wins, replica.ts).
       if (lease && rotatedEarly !== undefined)
         await saveOrKeep(slot, store, 'refresh_token', rotatedEarly, context.now);
-      throw error;
+      // Sent and no readable answer: the provider may have rotated; said with the time, and from now
+      // on a sign-in is asked for instead of presenting this refresh token again (rotationMark.ts).
+      attempt.rotationKept = rotatedEarly !== undefined;
+      throw await afterFailedExchange(context, slot, attempt, toCoded(error));
     }
     const held = accept(context, slot, obtained);
     if (lease) {
@@ -153,6 +180,7 @@ export async function refreshUnderLock(
     slot.current = held;
     slot.lastRefreshAt = obtained.responseReceivedAt;
     slot.markSucceeded();
+    await clearMark(context.dataDir, slot.name);
     await audit(context, {
       token: slot.name,
       outcome: 'refreshed',
@@ -171,10 +199,12 @@ export async function refreshUnderLock(
     slot.failures += 1;
     if (coded.code === codes.needsSignIn) slot.needsSignIn = true;
     context.log('warn', `token '${slot.name}': refresh failed: ${coded.code}: ${coded.message}`);
+    const rotated = coded instanceof MayHaveRotatedError && coded.fresh;
     await audit(context, {
       token: slot.name,
-      outcome: slot.needsSignIn ? 'needs-sign-in' : 'failed',
+      outcome: rotated ? 'may-have-rotated' : slot.needsSignIn ? 'needs-sign-in' : 'failed',
       error: coded.code,
+      ...(rotated ? { sentAt: new Date(coded.at).toISOString() } : {}),
     });
     return { ok: false, error: coded };
   } finally {
@@ -267,16 +297,23 @@ async function obtainWithReuseCheck(
   slot: TokenSlot,
   store: SecretStore,
   onRotated: (refreshToken: string) => Promise<void>,
+  attempt: FailedExchange,
 ): Promise<Obtained> {
+  const send = context.fetch ?? fetch;
+  // Tells a request the provider saw from one that never left (rotationRisk.ts): the token request is
+  // the only POST; discovery and key sets are GETs.
+  const tracked: typeof fetch = (input, init) => {
+    if (!attempt.posted && init?.method?.toUpperCase() === 'POST') {
+      attempt.posted = true;
+      attempt.postedAt = context.now();
+    }
+    return send(input, init);
+  };
   const obtainContext = {
     store,
     onRotated,
     discovered: context.discovered,
-    grant: {
-      timeoutMs: context.grantTimeoutMs,
-      now: context.now,
-      ...(context.fetch ? { fetch: context.fetch } : {}),
-    },
+    grant: { timeoutMs: context.grantTimeoutMs, now: context.now, fetch: tracked },
   };
   // A kept (unsaved) refresh token is the live one: the stored one was retired when it was issued.
   const kept = slot.pending?.values.refresh_token;
@@ -284,6 +321,7 @@ async function obtainWithReuseCheck(
     slot.definition.type === 'oauth2-refresh-token'
       ? (kept ?? (await store.get(slot.name, 'refresh_token')))
       : undefined;
+  if (usedRefreshToken !== undefined) attempt.presented = usedRefreshToken;
   try {
     return await obtainToken(
       slot.definition,
@@ -299,6 +337,7 @@ async function obtainWithReuseCheck(
       'info',
       `token '${slot.name}': refresh token was rotated elsewhere; retrying once with the new one`,
     );
+    Object.assign(attempt, { posted: false, presented: latest });
     return obtainToken(slot.definition, { ...obtainContext, refreshToken: latest });
   }
 }
@@ -335,12 +374,6 @@ function accept(context: RefreshContext, slot: TokenSlot, obtained: Obtained): H
     issuedAt,
     ...(description.jwt ? { jwt: description.jwt } : {}),
   };
-}
-
-async function takeLock(context: RefreshContext, name: string): Promise<LockHandle> {
-  const dir = join(context.dataDir, 'locks');
-  await mkdir(dir, { recursive: true, mode: 0o700 });
-  return acquireLock({ path: join(dir, `${name}.lock`), ...context.lock });
 }
 
 async function audit(context: RefreshContext, entry: Parameters<typeof appendAudit>[1]): Promise<void> {

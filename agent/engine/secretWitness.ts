@@ -46,6 +46,8 @@ export class SecretWitness {
         await store.delete(name, kind);
         for (const each of kind ? [kind] : witnessed) note(name, each, undefined);
       },
+      // Only where the store has one: the preflight reads its absence as "nothing to prove".
+      ...(store.probe ? { probe: () => store.probe?.() ?? Promise.resolve() } : {}),
     };
     this.#wrapped.set(store, wrapped);
     return wrapped;

@@ -8,6 +8,7 @@ import { takeOver } from './definitions';
 import type { SaveRetrier } from './pendingSave';
 import { type RefreshContext, type RefreshWant, refreshUnderLock, toCoded, usable } from './refresh';
 import { plannedRefreshAt } from './refreshPlan';
+import { restoreMark } from './rotationMark';
 import { armTimer, type Timers } from './timer';
 import type { HeldToken, RefreshOutcome, TokenSlot } from './tokenSlot';
 
@@ -38,10 +39,12 @@ export class SlotRunner {
 
   /** Reads the store once per slot; later reads happen under the lock, where they matter. */
   load(slot: TokenSlot): Promise<void> {
+    const context = this.#o.context;
     const loading =
       slot.loaded ??
-      adoptStored(this.#o.context, slot).then(
-        () => undefined,
+      adoptStored(context, slot).then(
+        // A refresh token a failed refresh may have retired is reported from the start (rotationMark.ts).
+        () => restoreMark(context, slot),
         (error: unknown) => {
           // Forget the failed load so the next caller tries again (the store may come back).
           slot.loaded = undefined;

@@ -42,6 +42,8 @@ export class TokenSlot {
   nextRefreshAt: number | undefined;
   lastError: TokenAgentError | undefined;
   needsSignIn = false;
+  /** When a refresh that may have cost the refresh token went out (rotationMark.ts); cleared by a success. */
+  mayHaveRotatedAt: number | undefined;
   failures = 0;
   skewMs = 0;
   /** The next background refresh (timer.ts), cancelled whenever the slot is rescheduled. */
@@ -91,6 +93,7 @@ export class TokenSlot {
     this.backoffUntil = undefined;
     this.lastError = undefined;
     this.needsSignIn = false;
+    this.mayHaveRotatedAt = undefined;
   }
 
   /** The time from which a refresh is due (no jitter): the lead before expiry, or a third of a short life. */
@@ -176,6 +179,7 @@ export class TokenSlot {
     if (this.skewMs !== 0) state.skewMs = this.skewMs;
     if (this.lastError) state.lastError = { code: this.lastError.code, message: this.lastError.message };
     if (this.pending) state.pendingSave = pendingState(this.pending);
+    if (this.mayHaveRotatedAt !== undefined) state.mayHaveRotated = { at: this.mayHaveRotatedAt };
     return state;
   }
 }

@@ -10,8 +10,18 @@ import type { ErrorCodeString } from '../base/errors';
 
 export const auditFileName = 'audit.jsonl';
 
-/** `signed-in`: a sign-in stored a new refresh token (other agents watch the log to pick it up). */
-export type AuditOutcome = 'refreshed' | 'failed' | 'reused' | 'needs-sign-in' | 'signed-in';
+/**
+ * `signed-in`: a sign-in stored a new refresh token (other agents watch the log to pick it up).
+ * `may-have-rotated`: a refresh went out and no readable answer came back; the provider may have
+ * rotated the refresh token (engine/rotationRisk.ts), and the record's time says when.
+ */
+export type AuditOutcome =
+  | 'refreshed'
+  | 'failed'
+  | 'reused'
+  | 'needs-sign-in'
+  | 'signed-in'
+  | 'may-have-rotated';
 
 export interface AuditEntry {
   /** The token's configured name, not its value. */
@@ -22,6 +32,8 @@ export interface AuditEntry {
   exp?: number;
   outcome: AuditOutcome;
   error?: ErrorCodeString;
+  /** ISO 8601: when the request went out that may have rotated the refresh token (`may-have-rotated`). */
+  sentAt?: string;
 }
 
 export interface AuditRecord extends AuditEntry {
@@ -43,6 +55,7 @@ const outcomes: ReadonlySet<string> = new Set<AuditOutcome>([
   'reused',
   'needs-sign-in',
   'signed-in',
+  'may-have-rotated',
 ]);
 const maxFieldLength = 200;
 // A base64url segment starting with `eyJ` (base64 of `{"`), a dot and another segment: the head of a
@@ -64,6 +77,7 @@ export async function appendAudit(
     ...(entry.exp === undefined ? {} : { exp: entry.exp }),
     outcome: entry.outcome,
     ...(entry.error === undefined ? {} : { error: entry.error }),
+    ...(entry.sentAt === undefined ? {} : { sentAt: entry.sentAt }),
     pid,
     host,
   };

@@ -127,6 +127,10 @@ class ValidatingStore implements SecretStore {
     if (kind !== undefined) assertKind(kind);
     return this.#inner.delete(tokenName, kind);
   }
+
+  async probe(): Promise<void> {
+    await this.#inner.probe?.();
+  }
 }
 
 function assertKind(kind: unknown): asserts kind is SecretKind {

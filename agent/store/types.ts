@@ -11,6 +11,12 @@ export interface SecretStore {
   set(tokenName: string, kind: SecretKind, value: string): Promise<void>;
   /** Without `kind`, deletes every kind stored for that token. Deleting what is absent is not an error. */
   delete(tokenName: string, kind?: SecretKind): Promise<void>;
+  /**
+   * Proves the store takes a write right now, touching no token's secrets (the keychain writes its
+   * probe entry: a locked collection answers reads as "not found"). Asked before a refresh, so that a
+   * rotated refresh token is never fetched into a store that cannot keep it. Absent: nothing to prove.
+   */
+  probe?(): Promise<void>;
 }
 
 // `satisfies` makes the compiler check that every kind is listed exactly once.

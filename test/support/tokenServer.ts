@@ -40,7 +40,11 @@ export interface TokenServerOptions {
 
 export type ClientMetadata = { client_id: string } & Record<string, unknown>;
 
-export type TokenOutcome = 'success' | 'error' | 'revoked' | 'injected' | 'hung';
+/** `lost`: the provider committed (and rotated) but its answer was lost on the way (`loseAnswerNext`). */
+export type TokenOutcome = 'success' | 'error' | 'revoked' | 'injected' | 'hung' | 'lost';
+
+/** How a committed answer is lost: a 200 body that is not JSON, no answer at all, or a dropped connection. */
+export type AnswerLoss = 'garbage' | 'stall' | 'reset';
 
 export interface TokenEndpointEvent {
   /** Date.now() when the server saw it. */
@@ -118,6 +122,13 @@ export interface TokenServer {
   reshapeNext(n: number, reshape: Reshape): void;
   /** The next `n` token-endpoint requests are never answered (until close()). */
   hangNext(n: number): void;
+  /**
+   * The next `n` successful token-endpoint answers are lost after the provider committed them (it has
+   * rotated the refresh token and retired the presented one): `garbage` answers 200 with a body that
+   * is not JSON, `stall` never answers (until close()), `reset` drops the connection. What a broken
+   * proxy, a load balancer's idle timeout or a network fault does to a real provider's answer.
+   */
+  loseAnswerNext(n: number, how: AnswerLoss): void;
   /** The next `n` token-endpoint requests wait `ms` before the provider sees them (on top of any delay). */
   delayNext(n: number, ms: number): void;
   close(): Promise<void>;
@@ -131,6 +142,8 @@ interface KoaContext {
   status: number;
   body: unknown;
   set(fields: Record<string, string>): void;
+  /** False: Koa leaves the response alone (the socket was destroyed). */
+  respond?: boolean;
   oidc?: { params?: Record<string, unknown> };
 }
 type Middleware = (ctx: KoaContext, next: () => Promise<void>) => Promise<void>;
@@ -324,6 +337,7 @@ export async function startTokenServer(options: TokenServerOptions = {}): Promis
   type Planned = { kind: 'fail'; fault: Fault } | { kind: 'hang' } | { kind: 'delay'; ms: number };
   const planned: Planned[] = [];
   const reshapes: Reshape[] = [];
+  const losses: AnswerLoss[] = [];
   let releaseHung: () => void = () => {};
   const closed = new Promise<void>((release) => {
     releaseHung = release;
@@ -370,6 +384,17 @@ export async function startTokenServer(options: TokenServerOptions = {}): Promis
   provider.use(async (ctx, next) => {
     await next();
     if (ctx.method !== 'POST' || ctx.path !== tokenPath || ctx.status !== 200 || !isRecord(ctx.body)) return;
+    const loss = losses.shift();
+    if (loss) {
+      record({ outcome: 'lost', grantType: grantTypeOf(ctx), ...clientOf(ctx), detail: loss, status: 200 });
+      if (loss === 'garbage') ctx.body = 'answer garbled in transit';
+      else if (loss === 'stall') await closed;
+      else {
+        ctx.respond = false;
+        ctx.req.socket.destroy();
+      }
+      return;
+    }
     const reshape = reshapes.shift();
     if (reshape) ctx.body = reshape({ ...ctx.body });
   });
@@ -451,6 +476,9 @@ export async function startTokenServer(options: TokenServerOptions = {}): Promis
     },
     reshapeNext(n, reshape) {
       for (let i = 0; i < n; i++) reshapes.push(reshape);
+    },
+    loseAnswerNext(n, how) {
+      for (let i = 0; i < n; i++) losses.push(how);
     },
     delayNext(n, ms) {
       for (let i = 0; i < n; i++) planned.push({ kind: 'delay', ms });

@@ -28,6 +28,7 @@ describe('TokenAgentError', () => {
       'ERR_BAD_REQUEST',
       'ERR_COMMAND_FAILED',
       'ERR_CONFIG_INVALID',
+      'ERR_DATA_DIR_UNWRITABLE',
       'ERR_HOST_NOT_ALLOWED',
       'ERR_INSECURE_ENDPOINT',
       'ERR_LOCK_TIMEOUT',

@@ -97,6 +97,20 @@ describe('tokenRows', () => {
     assert.equal(rowsOf([token('forever', { type: 'static' })])[0]?.description, 'no expiry');
   });
 
+  it('a refresh that may have cost the refresh token: needs sign-in, and the tooltip says when (#16 item 6)', () => {
+    const message =
+      "The token endpoint did not answer in time. The provider may have rotated the refresh token of 'api' at 09:05:07 UTC, and no answer carrying the new one arrived; sign in again.";
+    const [row] = rowsOf([
+      token('api', {
+        phase: 'needs-sign-in',
+        mayHaveRotated: { at: now - 60_000 },
+        lastError: { code: 'ERR_NEEDS_SIGN_IN', message },
+      }),
+    ]);
+    assert.equal(row?.state, 'needsSignIn');
+    assert.ok(row?.tooltip.split('\n').includes(message), row?.tooltip);
+  });
+
   it('marks the pinned token in its description, tooltip and contextValue', () => {
     const rows = rowsOf(
       [
