@@ -6,6 +6,7 @@
 // not recognise (fastGet.ts). What it prints is what the full CLI prints for the same answer.
 import { join } from 'node:path';
 import { checkSocketTrust } from '../base/privateFolder';
+import { healthTimeoutMs, tokenRequestMs, watchLiveness } from '../daemon/liveness';
 import { agentPaths } from '../daemon/paths';
 import { ask } from './ask';
 import { fastOutput, healthy, parseFastGet } from './fastGet';
@@ -41,13 +42,21 @@ async function answerGet(argv: readonly string[]): Promise<boolean> {
   }
   const path = `/v1/tokens/${encodeURIComponent(get.name)}?min_valid=${get.minValidSeconds}`;
   const drop = new AbortController();
-  const asked = ask(paths.socketPath, path, 120_000, drop.signal);
-  const health = await ask(paths.socketPath, '/healthz', 2_000);
+  const asked = ask(paths.socketPath, path, tokenRequestMs, drop.signal);
+  const health = await ask(paths.socketPath, '/healthz', healthTimeoutMs);
   if (!health || !healthy(health.status, health.text, paths.configPath)) {
     drop.abort();
     return false;
   }
+  // While the token waits (on a refresh, say), one unanswered /healthz hands over to the full CLI,
+  // which checks again and reports a wedged agent with its pid (daemon/start.ts).
+  const unwatch = watchLiveness(
+    async () => (await ask(paths.socketPath, '/healthz', healthTimeoutMs)) !== undefined,
+    () => drop.abort(),
+    { misses: 1 },
+  );
   const answer = await asked;
+  unwatch();
   const output = answer && fastOutput(answer.status, answer.text);
   if (!output) return false;
   process.stdout.write(output.stdout);

@@ -130,6 +130,7 @@ describe('the fast get', () => {
       'agent/base/privateFolder.ts',
       'agent/config/paths.ts',
       'agent/daemon/listen.ts',
+      'agent/daemon/liveness.ts',
       'agent/daemon/paths.ts',
       'agent/fast/ask.ts',
       'agent/fast/fastGet.ts',
