@@ -10,7 +10,7 @@ import { dockerCredential } from '../helpers/dockerCredential';
 import { gitCredential } from '../helpers/gitCredential';
 import { formatExecCredential, parseExecInfo } from '../helpers/kubeCredential';
 import { reportedExpiry, servedFromConfig } from '../helpers/served';
-import { agentSource, type TokenSource } from '../helpers/source';
+import { againWhileStopping, agentSource, type TokenSource } from '../helpers/source';
 import type { ClientFlags, HelperCommand } from './args';
 import { wantsLocal } from './run';
 
@@ -104,11 +104,21 @@ function openSource(command: ClientFlags): { source: TokenSource; close: () => v
     agent ??= connectAgent(configFlag).then(({ client }) => agentSource(client));
     return agent;
   };
+  // An agent that begins stopping after we connected answers ERR_STOPPING: connect again (as runCli
+  // does), so git or kubectl never sees the restart.
+  const withAgent = <T>(use: (source: TokenSource) => Promise<T>) =>
+    againWhileStopping(
+      connected,
+      () => {
+        agent = undefined;
+      },
+      use,
+    );
   return {
     source: {
-      served: async () => (await connected()).served(),
-      token: async (name, minValidSeconds) => (await connected()).token(name, minValidSeconds),
-      refresh: async (name) => (await connected()).refresh(name),
+      served: () => withAgent((source) => source.served()),
+      token: (name, minValidSeconds) => withAgent((source) => source.token(name, minValidSeconds)),
+      refresh: (name) => withAgent((source) => source.refresh(name)),
     },
     close: () => undefined,
   };

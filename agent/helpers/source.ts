@@ -2,6 +2,7 @@
 // the definitions' `urls`. The user agent answers over its socket (AgentClient); with --no-agent an
 // engine in the process does (cli/helperSource.ts). The helpers' protocol modules see only this.
 
+import { codes, isTokenAgentError } from '../base/errors';
 import type { TokenAnswer } from '../daemon/api';
 import type { AgentClient } from '../daemon/client';
 import { type ServedToken, servedFromList } from './served';
@@ -26,4 +27,25 @@ export function agentSource(client: Pick<AgentClient, 'definitions' | 'getToken'
       await client.refresh(name);
     },
   };
+}
+
+/**
+ * Runs `use` on the source `connected()` gives; an agent that began stopping after the connection
+ * answers ERR_STOPPING, and then `forget()` drops that connection and `use` runs again on a new one
+ * (connecting waits for the old agent to go and starts the next), at most `tries` times in all.
+ */
+export async function againWhileStopping<T>(
+  connected: () => Promise<TokenSource>,
+  forget: () => void,
+  use: (source: TokenSource) => Promise<T>,
+  tries = 3,
+): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await use(await connected());
+    } catch (error) {
+      if (attempt >= tries || !isTokenAgentError(error, codes.agentStopping)) throw error;
+      forget();
+    }
+  }
 }

@@ -1,8 +1,9 @@
 // #16 item 4: a client tells a wedged agent (holds its socket, answers nothing) from a slow request,
-// under a fake clock: the /healthz watch, the request limits, the pid lookup's parsing and the error.
+// under a fake clock: the /healthz watch, the request limits, the pid lookup's parsing and the error;
+// and a helper whose agent begins stopping asks the next one.
 import assert from 'node:assert/strict';
 import { describe, it, mock } from 'node:test';
-import { codes } from '../../agent/base/errors';
+import { codes, TokenAgentError } from '../../agent/base/errors';
 import { limitFor } from '../../agent/daemon/client';
 import {
   healthTimeoutMs,
@@ -12,6 +13,7 @@ import {
   tokenRequestMs,
   watchLiveness,
 } from '../../agent/daemon/liveness';
+import { againWhileStopping, type TokenSource } from '../../agent/helpers/source';
 
 /** Lets the ping's promise chain settle between clock ticks. */
 const settle = () => new Promise<void>((resolve) => setImmediate(resolve));
@@ -129,5 +131,58 @@ describe('listeningInodes', () => {
     assert.deepEqual([...listeningInodes(table, '/run/user/1/token-agent/agent.sock')], ['31337']);
     assert.deepEqual([...listeningInodes(table, '/tmp/with space.sock')], ['40001']);
     assert.deepEqual([...listeningInodes(table, '/nowhere.sock')], []);
+  });
+});
+
+describe('a credential helper whose agent begins stopping', () => {
+  const answer = { access_token: 'fake-access-value', token_type: 'Bearer' } as const;
+  const source = (token: TokenSource['token']): TokenSource => ({
+    served: async () => [],
+    token,
+    refresh: async () => undefined,
+  });
+
+  it('asks again on a new connection after ERR_STOPPING, and gets the next agent’s answer', async () => {
+    const stopping = source(async () => {
+      throw new TokenAgentError(codes.agentStopping, 'the token agent is stopping');
+    });
+    const next = source(async () => answer);
+    let connections = 0;
+    let forgotten = 0;
+    const got = await againWhileStopping(
+      async () => (connections++ === 0 ? stopping : next),
+      () => forgotten++,
+      (agent) => agent.token('api', 60),
+    );
+    assert.deepEqual(got, answer);
+    assert.deepEqual({ connections, forgotten }, { connections: 2, forgotten: 1 });
+  });
+
+  it('passes any other error through at once, and gives up after three stopping agents', async () => {
+    let calls = 0;
+    const failing = (code: (typeof codes)[keyof typeof codes]) =>
+      source(async () => {
+        calls++;
+        throw new TokenAgentError(code, 'no');
+      });
+    await assert.rejects(
+      againWhileStopping(
+        async () => failing(codes.needsSignIn),
+        () => undefined,
+        (agent) => agent.token('api', 0),
+      ),
+      (error: unknown) => (error as TokenAgentError).code === codes.needsSignIn,
+    );
+    assert.equal(calls, 1);
+    calls = 0;
+    await assert.rejects(
+      againWhileStopping(
+        async () => failing(codes.agentStopping),
+        () => undefined,
+        (agent) => agent.token('api', 0),
+      ),
+      (error: unknown) => (error as TokenAgentError).code === codes.agentStopping,
+    );
+    assert.equal(calls, 3);
   });
 });
