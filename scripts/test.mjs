@@ -1,11 +1,13 @@
-// One entry for every tier: `node scripts/test.mjs unit|integration|e2e|all [files…]`.
-// The tiers run in one `node --test` process so the run ends with one summary line.
+// One entry for every tier: `node scripts/test.mjs unit|integration|faults|e2e|all [files…]`.
+// The tiers run in one `node --test` process so the run ends with one summary line. `faults` holds
+// the hostile cases (#16 item 7): real keyring, token server, Redis, processes and signals, each a
+// fault injected where a user would meet it; `all` (npm test, CI) runs every tier once.
 import { spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 
-const tiers = ['unit', 'integration', 'e2e'];
+const tiers = ['unit', 'integration', 'faults', 'e2e'];
 const wanted = process.argv[2] ?? 'all';
 const selected = wanted === 'all' ? tiers : [wanted];
 if (!selected.every((tier) => tiers.includes(tier))) {

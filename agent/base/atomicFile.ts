@@ -1,10 +1,12 @@
 // One way to replace a file the agent owns: a temp file created 0600 with O_CREAT | O_EXCL |
 // O_NOFOLLOW in the same folder (so nothing planted there is followed or reused), written, flushed,
 // then renamed over the target. A crash leaves the old file or the new one, never a torn one.
+// A symlink found at the target is refused (ERR_UNSAFE_PATH): rename would only replace the link, but
+// a link where the agent keeps its own file means someone planted it, which the user should hear.
 import { randomUUID } from 'node:crypto';
-import { constants } from 'node:fs';
-import { open, rename, unlink } from 'node:fs/promises';
+import { rename, unlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { createPrivateFile, isSymlink, symlinkRefused } from './privateFolder';
 
 /**
  * Writes `text` to `path` atomically. `beforeRename` runs once the temp file is flushed; returning
@@ -16,8 +18,8 @@ export async function writeAtomically(
   beforeRename: () => Promise<boolean> = async () => true,
 ): Promise<boolean> {
   const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomUUID()}.tmp`);
-  const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | (constants.O_NOFOLLOW ?? 0);
-  const handle = await open(temp, flags, 0o600);
+  if (await isSymlink(path)) throw symlinkRefused(path);
+  const handle = await createPrivateFile(temp);
   try {
     try {
       await handle.writeFile(text);
@@ -29,6 +31,8 @@ export async function writeAtomically(
       await unlink(temp);
       return false;
     }
+    // Looked at again: a link may have been planted while the temp file was written.
+    if (await isSymlink(path)) throw symlinkRefused(path);
     await rename(temp, path);
     return true;
   } catch (error) {

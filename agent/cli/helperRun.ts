@@ -11,7 +11,7 @@ import { dockerCredential } from '../helpers/dockerCredential';
 import { gitCredential } from '../helpers/gitCredential';
 import { kubeAnswer, parseExecInfo } from '../helpers/kubeCredential';
 import { servedFromConfig } from '../helpers/served';
-import { agentSource, type TokenSource } from '../helpers/source';
+import { againWhileStopping, agentSource, type TokenSource } from '../helpers/source';
 import type { ClientFlags, HelperCommand } from './args';
 import { wantsLocal } from './run';
 
@@ -108,11 +108,21 @@ function openSource(command: ClientFlags): { source: TokenSource; close: () => v
     agent ??= connectAgent(configFlag).then(({ client }) => agentSource(client));
     return agent;
   };
+  // An agent that begins stopping after we connected answers ERR_STOPPING: connect again (as runCli
+  // does), so git or kubectl never sees the restart.
+  const withAgent = <T>(use: (source: TokenSource) => Promise<T>) =>
+    againWhileStopping(
+      connected,
+      () => {
+        agent = undefined;
+      },
+      use,
+    );
   return {
     source: {
-      served: async () => (await connected()).served(),
-      token: async (name, minValidSeconds) => (await connected()).token(name, minValidSeconds),
-      refresh: async (name) => (await connected()).refresh(name),
+      served: () => withAgent((source) => source.served()),
+      token: (name, minValidSeconds) => withAgent((source) => source.token(name, minValidSeconds)),
+      refresh: (name) => withAgent((source) => source.refresh(name)),
     },
     close: () => undefined,
   };

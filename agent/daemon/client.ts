@@ -2,7 +2,7 @@
 // helpers and each editor window's language server. Nothing here holds a token longer than a call,
 // and a client stopping at any moment never interrupts what the agent is doing for it.
 import { request } from 'node:http';
-import { codes, type ErrorCodeString, TokenAgentError } from '../base/errors';
+import { codes, type ErrorCodeString, isTokenAgentError, TokenAgentError } from '../base/errors';
 import { checkSocketTrust } from '../base/privateFolder';
 import type { AgentStatus, SecretKind, SignInFlow, TokenState } from '../protocol';
 import {
@@ -18,11 +18,22 @@ import {
   type SignInEvent,
   type TokenAnswer,
 } from './api';
+import {
+  AgentWedged,
+  healthTimeoutMs,
+  heartbeatEveryMs,
+  noAnswerError,
+  otherRequestMs,
+  socketHolder,
+  streamStartMs,
+  tokenRequestMs,
+  watchLiveness,
+} from './liveness';
 
 export interface CallOptions {
   method?: 'GET' | 'PUT' | 'POST' | 'DELETE';
   body?: unknown;
-  /** The whole call, refresh included; the agent's own grant timeout is 30 s. */
+  /** The whole call, refresh included; by default sized to the route (limitFor). */
   timeoutMs?: number;
   signal?: AbortSignal;
 }
@@ -40,7 +51,7 @@ export class AgentUnreachable extends Error {
 export class AgentClient {
   constructor(readonly socketPath: string) {}
 
-  health(timeoutMs = 1_000): Promise<Health> {
+  health(timeoutMs = healthTimeoutMs): Promise<Health> {
     return this.call<Health>(routes.health, { timeoutMs });
   }
 
@@ -145,10 +156,15 @@ export class AgentClient {
     );
   }
 
-  /** One request; a coded answer from the agent is thrown as the TokenAgentError it was. */
+  /**
+   * One request; a coded answer from the agent is thrown as the TokenAgentError it was. Bounded by
+   * `timeoutMs` (by default sized to the route: liveness.ts); a request that may wait long is watched
+   * by /healthz meanwhile, so a paused agent is reported in seconds, not at the limit.
+   */
   call<T>(path: string, options: CallOptions = {}): Promise<T> {
-    const { method = 'GET', timeoutMs = 120_000 } = options;
+    const { method = 'GET', timeoutMs = limitFor(path) } = options;
     const payload = options.body === undefined ? undefined : JSON.stringify(options.body);
+    const startedAt = Date.now();
     return new Promise<T>((settle, fail) => {
       checkSocketTrust(this.socketPath);
       const req = request({
@@ -163,26 +179,48 @@ export class AgentClient {
         },
         ...(options.signal ? { signal: options.signal } : {}),
       });
-      const timer = setTimeout(
-        () => req.destroy(new AgentUnreachable('no answer in time', 'timeout')),
-        timeoutMs,
-      );
-      req.once('error', (error: NodeJS.ErrnoException) => {
+      let unanswered: 'limit' | 'wedged' | undefined;
+      const giveUp = (why: 'limit' | 'wedged') => {
+        unanswered = why;
+        req.destroy(new AgentUnreachable('no answer in time', 'timeout'));
+      };
+      const timer = setTimeout(() => giveUp('limit'), timeoutMs);
+      const unwatch =
+        path !== routes.health && timeoutMs > heartbeatEveryMs
+          ? watchLiveness(
+              () => this.#answers(),
+              () => giveUp('wedged'),
+            )
+          : () => undefined;
+      const done = () => {
         clearTimeout(timer);
-        fail(unreachable(error, this.socketPath));
-      });
+        unwatch();
+      };
+      const failWith = (error: NodeJS.ErrnoException) => {
+        done();
+        if (unanswered === undefined) return fail(unreachable(error, this.socketPath));
+        // The agent holds the socket but did not answer: name it and say how to fix it.
+        void socketHolder(this.socketPath).then((pid) =>
+          fail(
+            noAnswerError({
+              socketPath: this.socketPath,
+              pid,
+              waitedMs: Date.now() - startedAt,
+              wedged: unanswered === 'wedged' || path === routes.health,
+            }),
+          ),
+        );
+      };
+      req.once('error', failWith);
       req.once('response', (res) => {
         let text = '';
         res.setEncoding('utf8');
         res.on('data', (chunk: string) => {
           text += chunk;
         });
-        res.once('error', (error) => {
-          clearTimeout(timer);
-          fail(unreachable(error, this.socketPath));
-        });
+        res.once('error', failWith);
         res.once('end', () => {
-          clearTimeout(timer);
+          done();
           try {
             settle(interpret<T>(res.statusCode ?? 0, text));
           } catch (error) {
@@ -192,6 +230,18 @@ export class AgentClient {
       });
       req.end(payload);
     });
+  }
+
+  /** Whether /healthz answers within its short limit (a 503 of a stopping agent is an answer). */
+  async #answers(): Promise<boolean> {
+    try {
+      await this.health();
+      return true;
+    } catch (error) {
+      if (error instanceof AgentWedged) return false;
+      if (isTokenAgentError(error)) return true;
+      throw error;
+    }
   }
 
   #stream(
@@ -216,13 +266,26 @@ export class AgentClient {
       });
       const onAbort = () => req.destroy();
       signal?.addEventListener('abort', onAbort, { once: true });
+      // The stream lasts as long as it needs, but it must begin: a paused agent never starts it.
+      let unanswered = false;
+      const startTimer = setTimeout(() => {
+        unanswered = true;
+        req.destroy(new AgentUnreachable('no answer in time', 'timeout'));
+      }, streamStartMs);
       const done = (error?: unknown) => {
+        clearTimeout(startTimer);
         signal?.removeEventListener('abort', onAbort);
         if (error === undefined || signal?.aborted) settle();
         else fail(error);
       };
-      req.once('error', (error: NodeJS.ErrnoException) => done(unreachable(error, this.socketPath)));
+      req.once('error', (error: NodeJS.ErrnoException) => {
+        if (!unanswered) return done(unreachable(error, this.socketPath));
+        void socketHolder(this.socketPath).then((pid) =>
+          done(noAnswerError({ socketPath: this.socketPath, pid, waitedMs: streamStartMs, wedged: true })),
+        );
+      });
       req.once('response', (res) => {
+        clearTimeout(startTimer);
         if (res.statusCode !== 200) {
           let text = '';
           res.setEncoding('utf8');
@@ -255,6 +318,12 @@ export class AgentClient {
       req.end(payload);
     });
   }
+}
+
+/** The default limit of a request: a token read or refresh may wait on refreshes, the rest may not. */
+export function limitFor(path: string): number {
+  if (path === routes.health) return healthTimeoutMs;
+  return path.startsWith('/v1/tokens/') ? tokenRequestMs : otherRequestMs;
 }
 
 function interpret<T>(status: number, text: string): T {

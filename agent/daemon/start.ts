@@ -4,11 +4,17 @@
 // lock and leaves quietly when another one already listens (server.ts).
 import { spawn } from 'node:child_process';
 import { constants } from 'node:fs';
-import { mkdir, open, readFile } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { codes, isTokenAgentError, TokenAgentError } from '../base/errors';
+import { ensurePrivateFolder, noFollow, symlinkRefused } from '../base/privateFolder';
+import type { Health } from './api';
 import { AgentClient, AgentUnreachable } from './client';
+import { AgentWedged } from './liveness';
 import { type AgentPaths, agentPaths } from './paths';
+
+/** The second, longer /healthz try before a silent agent is reported as wedged. */
+const confirmWedgedMs = 5_000;
 
 export interface ConnectOptions {
   configFlag?: string;
@@ -54,7 +60,15 @@ export async function connectAgent(options: ConnectOptions = {}): Promise<Connec
 
 async function probe(client: AgentClient, configPath?: string): Promise<'up' | 'stopping' | 'absent'> {
   try {
-    const health = await client.health(2_000);
+    let health: Health;
+    try {
+      health = await client.health();
+    } catch (error) {
+      // A loaded machine can delay even /healthz: one longer try before calling the agent wedged
+      // (AgentWedged is ERR_AGENT_UNAVAILABLE naming the pid: starting another agent would not help).
+      if (!(error instanceof AgentWedged)) throw error;
+      health = await client.health(confirmWedgedMs);
+    }
     // A socket named by $TOKEN_AGENT_SOCKET may belong to an agent of another config file: its tokens
     // are not the ones asked for.
     if (configPath !== undefined && health.configPath !== configPath)
@@ -77,13 +91,15 @@ async function startAgent(paths: AgentPaths, env: NodeJS.ProcessEnv, options: Co
   const bundle = options.bundlePath ?? process.argv[1];
   if (!bundle)
     throw new TokenAgentError(codes.agentUnavailable, 'cannot tell where the token-agent program is');
-  await mkdir(paths.dataDir, { recursive: true, mode: 0o700 });
+  await ensurePrivateFolder(paths.dataDir);
   // The log is the agent's stdout and stderr; opened here without following a planted symlink.
   const log = await open(
     paths.logPath,
-    constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | constants.O_NOFOLLOW,
+    constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | noFollow,
     0o600,
-  );
+  ).catch((error: NodeJS.ErrnoException) => {
+    throw error.code === 'ELOOP' ? symlinkRefused(paths.logPath) : error;
+  });
   let exited: { code: number | null } | undefined;
   try {
     // The same config the client has (or none), made absolute: the agent runs in its data folder, and

@@ -1,7 +1,8 @@
 import { constants } from 'node:fs';
-import { chmod, lstat, mkdir, open } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeAtomically as replaceFile } from '../base/atomicFile';
+import { ensurePrivateFolder, noFollow } from '../base/privateFolder';
 import type { TokenSlot } from './tokenSlot';
 
 export const budgetFileName = 'budget.json';
@@ -101,7 +102,7 @@ export class BudgetBook {
   async #read(): Promise<BudgetRecords> {
     let text: string;
     try {
-      const handle = await open(this.path, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
+      const handle = await open(this.path, constants.O_RDONLY | noFollow);
       try {
         if (!(await handle.stat()).isFile()) throw new Error('not a regular file');
         text = await handle.readFile('utf8');
@@ -217,20 +218,6 @@ function toFile(records: BudgetRecords): BudgetFile {
  * same folder (so nothing planted there is followed or reused), flushed, then renamed over the file.
  */
 export async function writeAtomically(dir: string, name: string, text: string): Promise<void> {
-  await ensureOwnFolder(dir);
+  await ensurePrivateFolder(dir);
   await replaceFile(join(dir, name), text);
-}
-
-/** Makes `dir` (0700) or checks it: a real folder, not a symlink, owned by this user, closed to others. */
-export async function ensureOwnFolder(dir: string): Promise<void> {
-  await mkdir(dir, { recursive: true, mode: 0o700 });
-  const stats = await lstat(dir);
-  if (!stats.isDirectory())
-    throw new Error(`${dir} is not a folder (a symbolic link?); refusing to write there`);
-  // Windows has no POSIX owner or modes to check; there the folder lives in the user's profile.
-  if (process.platform === 'win32') return;
-  const uid = process.getuid?.();
-  if (uid !== undefined && stats.uid !== uid)
-    throw new Error(`${dir} belongs to another user (uid ${stats.uid})`);
-  if ((stats.mode & 0o077) !== 0) await chmod(dir, 0o700);
 }

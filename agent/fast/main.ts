@@ -8,8 +8,9 @@
 // recognise (fastGet.ts, fastHelpers.ts). What it prints is what the full CLI prints for the same
 // answer: both print through the same protocol modules (agent/helpers/*Wire.ts, kubeCredential.ts).
 import { join } from 'node:path';
-import { checkSocketTrust } from '../base/privateFolder';
+import { checkSocketTrust } from '../base/socketTrust';
 import { handStdin } from '../base/stdinHandoff';
+import { healthTimeoutMs, tokenRequestMs, watchLiveness } from '../daemon/heartbeat';
 import { agentPaths } from '../daemon/paths';
 import { ask } from './ask';
 import { type FastCommand, parseFastCommand } from './fastArgs';
@@ -80,13 +81,22 @@ async function answer(argv: readonly string[]): Promise<Outcome> {
     return { answered: true };
   }
   // The request waits as long as the full CLI's would: a token that is not fresh is refreshed first.
-  const reply = await ask(paths.socketPath, plan.ask, 120_000);
+  // While it waits (on a refresh, say), one unanswered /healthz hands over to the full CLI, which
+  // checks again and reports a wedged agent with its pid (daemon/start.ts).
+  const drop = new AbortController();
+  const unwatch = watchLiveness(
+    async () => (await ask(paths.socketPath, '/healthz', healthTimeoutMs)) !== undefined,
+    () => drop.abort(),
+    { misses: 1 },
+  );
+  const reply = await ask(paths.socketPath, plan.ask, tokenRequestMs, drop.signal);
+  unwatch();
   if (!reply) return handOver;
   // The check the full CLI makes before it asks (daemon/start.ts): a socket named by
   // $TOKEN_AGENT_SOCKET may belong to an agent of another config file, and then its answer is not
   // printed. The agent names its config on every answer; one too old to do so is asked /healthz.
   if (reply.configPath === undefined) {
-    const health = await ask(paths.socketPath, '/healthz', 2_000);
+    const health = await ask(paths.socketPath, '/healthz', healthTimeoutMs);
     if (!health || !healthy(health.status, health.text, paths.configPath)) return handOver;
   } else if (reply.configPath !== paths.configPath) return handOver;
   const output = plan.finish(reply.status, reply.text, Math.floor(Date.now() / 1000));

@@ -64,3 +64,24 @@ export function agentSource(
   };
   return source;
 }
+
+/**
+ * Runs `use` on the source `connected()` gives; an agent that began stopping after the connection
+ * answers ERR_STOPPING, and then `forget()` drops that connection and `use` runs again on a new one
+ * (connecting waits for the old agent to go and starts the next), at most `tries` times in all.
+ */
+export async function againWhileStopping<T>(
+  connected: () => Promise<TokenSource>,
+  forget: () => void,
+  use: (source: TokenSource) => Promise<T>,
+  tries = 3,
+): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await use(await connected());
+    } catch (error) {
+      if (attempt >= tries || !isTokenAgentError(error, codes.agentStopping)) throw error;
+      forget();
+    }
+  }
+}

@@ -3,10 +3,11 @@
 // records identifiers and outcomes only, never a token value: a guard refuses any field that looks like
 // one, because an audit file that leaks the secrets it audits would be worse than none.
 import { constants } from 'node:fs';
-import { mkdir, open } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import type { ErrorCodeString } from '../base/errors';
+import { codes, type ErrorCodeString, TokenAgentError } from '../base/errors';
+import { ensurePrivateFolder, noFollow, symlinkRefused } from '../base/privateFolder';
 
 export const auditFileName = 'audit.jsonl';
 
@@ -83,16 +84,15 @@ export async function appendAudit(
   };
   checkRecord(record);
 
-  await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  await ensurePrivateFolder(dataDir);
   const path = join(dataDir, auditFileName);
   // O_APPEND with one write per line: lines from concurrent agents do not interleave on a local disk.
   // O_NOFOLLOW: a symlink planted as audit.jsonl must not make the agent append to (and chmod) a file
   // elsewhere. Read access is for the last byte only.
-  const { O_RDWR, O_APPEND, O_CREAT, O_NOFOLLOW } = constants;
-  const handle = await open(path, O_RDWR | O_APPEND | O_CREAT | (O_NOFOLLOW ?? 0), 0o600).catch(
+  const { O_RDWR, O_APPEND, O_CREAT } = constants;
+  const handle = await open(path, O_RDWR | O_APPEND | O_CREAT | noFollow, 0o600).catch(
     (error: NodeJS.ErrnoException) => {
-      if (error.code === 'ELOOP')
-        throw new Error(`${path} is a symlink; the audit log is not written through one. Remove it.`);
+      if (error.code === 'ELOOP') throw symlinkRefused(path);
       throw error;
     },
   );
@@ -100,7 +100,10 @@ export async function appendAudit(
     const stats = await handle.stat();
     const uid = process.getuid?.();
     if (!stats.isFile() || (uid !== undefined && stats.uid !== uid))
-      throw new Error(`${path} is not a file of your own; the audit log is not written to it. Remove it.`);
+      throw new TokenAgentError(
+        codes.unsafePath,
+        `${path} is not a file of your own; the audit log is not written to it. Remove it.`,
+      );
     // The mode only applies on creation; a file someone widened is narrowed back.
     if (process.platform !== 'win32' && (stats.mode & 0o077) !== 0) await handle.chmod(0o600);
     // A last line left without its newline (a crash mid-write, garbage) would swallow this record.
@@ -115,6 +118,55 @@ export async function appendAudit(
     await handle.close();
   }
   return record;
+}
+
+/**
+ * The log's records, oldest first. Lines that are not a record (a torn write, garbage, another
+ * program's text) are skipped and counted, never fatal: one bad line must not hide the rest.
+ */
+export async function readAudit(dataDir: string): Promise<{ records: AuditRecord[]; skipped: number }> {
+  const path = join(dataDir, auditFileName);
+  let text: string;
+  try {
+    const handle = await open(path, constants.O_RDONLY | noFollow);
+    try {
+      text = await handle.readFile('utf8');
+    } finally {
+      await handle.close();
+    }
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { records: [], skipped: 0 };
+    if ((error as NodeJS.ErrnoException).code === 'ELOOP') throw symlinkRefused(path);
+    throw error;
+  }
+  return parseAudit(text);
+}
+
+/** Pure: the records in a log's text, and how many non-empty lines were not records. */
+export function parseAudit(text: string): { records: AuditRecord[]; skipped: number } {
+  const records: AuditRecord[] = [];
+  let skipped = 0;
+  for (const line of text.split('\n')) {
+    if (line.trim() === '') continue;
+    const record = asRecord(line);
+    if (record) records.push(record);
+    else skipped++;
+  }
+  return { records, skipped };
+}
+
+function asRecord(line: string): AuditRecord | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch {
+    return undefined;
+  }
+  const record = value as Partial<AuditRecord> | null;
+  if (typeof record !== 'object' || record === null || Array.isArray(record)) return undefined;
+  if (typeof record.time !== 'string' || typeof record.token !== 'string') return undefined;
+  if (typeof record.outcome !== 'string' || !outcomes.has(record.outcome)) return undefined;
+  return record as AuditRecord;
 }
 
 function checkRecord(record: AuditRecord): void {

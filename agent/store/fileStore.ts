@@ -3,11 +3,12 @@
 // created 0600 inside a 0700 directory, replaced atomically (a 0600 temp file renamed over it) so a crash
 // never leaves half a file, and refused when someone has widened its mode, as ssh does with private keys.
 // Writers on one machine take a lock file, so two agents updating different tokens do not lose a write.
-import { randomUUID } from 'node:crypto';
 import { constants } from 'node:fs';
-import { mkdir, open, rename, unlink } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeAtomically } from '../base/atomicFile';
 import { codes, TokenAgentError } from '../base/errors';
+import { ensurePrivateFolder, noFollow } from '../base/privateFolder';
 import { acquireLock } from './lockFile';
 import type { SecretKind, SecretStore } from './types';
 
@@ -73,7 +74,7 @@ export class FileStore implements SecretStore {
 
   async #update(change: (secrets: Secrets) => boolean): Promise<void> {
     try {
-      await mkdir(this.#dataDir, { recursive: true, mode: 0o700 });
+      await ensurePrivateFolder(this.#dataDir);
       const lock = await acquireLock({ path: `${this.path}.lock`, timeoutMs: this.#lockTimeoutMs });
       try {
         const secrets = await this.#read();
@@ -106,7 +107,7 @@ export class FileStore implements SecretStore {
     try {
       // O_NOFOLLOW: a symlink planted in the data directory must not redirect us to another file.
       // The checks run on the open descriptor, so the file cannot be swapped between check and read.
-      const handle = await open(this.path, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
+      const handle = await open(this.path, constants.O_RDONLY | noFollow);
       try {
         const stats = await handle.stat();
         if (!stats.isFile()) throw this.#unusable(`${this.path} is not a regular file.`);
@@ -163,21 +164,9 @@ export class FileStore implements SecretStore {
   async #write(secrets: Secrets): Promise<void> {
     // Object.fromEntries defines own properties, so a token named "__proto__" stays a plain key.
     const file: SecretsFile = { version: 1, tokens: Object.fromEntries(secrets) };
-    const temp = `${this.path}.${process.pid}.${randomUUID()}.tmp`;
-    const handle = await open(temp, 'wx', 0o600);
-    try {
-      try {
-        await handle.writeFile(`${JSON.stringify(file, null, 2)}\n`);
-        // Flushed before the rename, so that a crash leaves the old file or the new one, never an empty one.
-        await handle.sync();
-      } finally {
-        await handle.close();
-      }
-      await rename(temp, this.path);
-    } catch (error) {
-      await unlink(temp).catch(() => {});
-      throw error;
-    }
+    // A 0600 temp file (O_EXCL | O_NOFOLLOW) renamed over the file: a crash leaves the old file or
+    // the new one, and a link planted as secrets.json is refused, never written through.
+    await writeAtomically(this.path, `${JSON.stringify(file, null, 2)}\n`);
   }
 
   #unusable(message: string, cause?: unknown): TokenAgentError {

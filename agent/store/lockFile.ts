@@ -8,10 +8,11 @@
 // or a holder on another host sharing the directory).
 import { randomUUID } from 'node:crypto';
 import { type FSWatcher, watch } from 'node:fs';
-import { type FileHandle, link, mkdir, open, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { type FileHandle, link, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { basename, dirname } from 'node:path';
 import { codes, TokenAgentError } from '../base/errors';
+import { createPrivateFile, ensurePrivateFolder } from '../base/privateFolder';
 
 export interface LockOwner {
   pid: number;
@@ -71,7 +72,7 @@ export async function acquireLock(options: AcquireLockOptions): Promise<LockHand
   }
 
   const deadline = now() + timeoutMs;
-  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+  await ensurePrivateFolder(dirname(path));
   let waiter: Waiter | undefined;
   try {
     for (;;) {
@@ -111,7 +112,8 @@ export async function acquireLock(options: AcquireLockOptions): Promise<LockHand
 async function tryCreate(path: string, owner: LockOwner): Promise<FileHandle | undefined> {
   let handle: FileHandle;
   try {
-    handle = await open(path, 'wx', 0o600);
+    // O_EXCL | O_NOFOLLOW: a planted symlink is ERR_UNSAFE_PATH, never a lock held for ever.
+    handle = await createPrivateFile(path);
   } catch (error) {
     if (errorCode(error) === 'EEXIST') return undefined;
     throw error;

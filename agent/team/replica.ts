@@ -9,9 +9,10 @@
 // - no mark (a machine that never exchanged with this team): the team's wins, since a copied or
 //   stale refresh token sent to the provider could make it revoke the whole grant.
 // Every method is called holding the token's machine-local lock.
-import { randomUUID } from 'node:crypto';
-import { mkdir, readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeAtomically } from '../base/atomicFile';
+import { ensurePrivateFolder } from '../base/privateFolder';
 import type { SecretStore } from '../store/secretStore';
 import type { TeamKey } from './seal';
 
@@ -110,16 +111,10 @@ export class LocalReplica {
 
   async #setMark(name: string, base: string, fence: number, refreshToken: string): Promise<void> {
     const mark: Mark = { base, keyId: this.#key.id, fence, refresh: this.#key.digest(refreshToken) };
-    await mkdir(this.#dir, { recursive: true, mode: 0o700 });
-    // Written aside and renamed over, so that a crash never leaves half a mark.
-    const temp = `${this.#path(name)}.${randomUUID()}.tmp`;
-    try {
-      await writeFile(temp, `${JSON.stringify(mark)}\n`, { mode: 0o600 });
-      await rename(temp, this.#path(name));
-    } catch (error) {
-      await unlink(temp).catch(() => undefined);
-      throw error;
-    }
+    await ensurePrivateFolder(this.#dir);
+    // Written aside (a 0600 temp file, O_EXCL | O_NOFOLLOW) and renamed over, so that a crash never
+    // leaves half a mark and a planted link is refused.
+    await writeAtomically(this.#path(name), `${JSON.stringify(mark)}\n`);
   }
 
   #path(name: string): string {

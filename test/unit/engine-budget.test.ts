@@ -123,9 +123,14 @@ describe('budget.json', () => {
     await made.engine.get('api');
     await made.engine.idle();
     assert.equal(await readFile(elsewhere, 'utf8'), planted, 'the target is untouched');
-    assert.ok((await lstat(join(dir, budgetFileName))).isFile(), 'the link was replaced by a file');
+    // Refused, not replaced: a link where the agent keeps its file was planted, and the user hears it.
+    assert.ok((await lstat(join(dir, budgetFileName))).isSymbolicLink(), 'the link is left for the user');
     assert.ok(
       logs.some((line) => line.includes('ELOOP')),
+      logs.join('\n'),
+    );
+    assert.ok(
+      logs.some((line) => /symlink .*does not write through links.*rm /.test(line)),
       logs.join('\n'),
     );
     made.engine.stop();

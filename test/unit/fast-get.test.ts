@@ -150,11 +150,12 @@ describe('the fast get', () => {
     // The helpers' wire modules only: matching a remote to a token is the agent's (helpers/served.ts).
     assert.deepEqual(inputs, [
       'agent/base/errors.ts',
-      'agent/base/privateFolder.ts',
       'agent/base/sha256.ts',
+      'agent/base/socketTrust.ts',
       'agent/base/stdinHandoff.ts',
       'agent/config/paths.ts',
       'agent/daemon/api.ts',
+      'agent/daemon/heartbeat.ts',
       'agent/daemon/listen.ts',
       'agent/daemon/paths.ts',
       'agent/fast/ask.ts',

@@ -35,7 +35,7 @@ describe('token-agent when the secret store is missing or locked', () => {
    * A workspace whose token has a refresh token in the keyring, stored while the keyring worked. Its
    * calls run in process (--no-agent): each one opens the store with the environment it is given,
    * which is how these store failures are set up. The user agent's own handling of a store that goes
-   * away is in user-agent-faults.test.ts.
+   * away is in test/faults/user-agent-faults.test.ts.
    */
   async function signedIn(name: string) {
     const workspace = await createWorkspace({ noAgent: true, server, secrets, tokens: [{ name }] });
