@@ -50,7 +50,9 @@ describe('redactOutside', () => {
   });
 
   it('masks the secrets it is given wherever they are, whatever their shape', () => {
-    const held = planted();
+    // Starts with a letter, so its upper-case copy (another string, left as it is) never repeats the
+    // secret's prefix: a UUID whose first 8 hex digits are all digits (2.3% of them) failed the test.
+    const held = planted().replace(/^planted-./, 'planted-f');
     const out = redactOutside(`the grant ${held} is unknown (${held.toUpperCase()})`, { secrets: [held] });
     assertHidden(out, held);
     assert.match(out, /^the grant planted-… is unknown/);
