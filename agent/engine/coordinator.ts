@@ -7,6 +7,7 @@
 
 import type { TokenDefinition } from '../config/types';
 import type { TeamHealth } from '../protocol';
+import type { WriterRecord } from './refreshRight';
 
 export type { TeamHealth };
 
@@ -68,10 +69,18 @@ export interface RefreshCoordinator {
     definition: TokenDefinition,
     wanted: (token: SharedToken) => boolean,
   ): Promise<TeamLease | SharedToken>;
+  /**
+   * What this machine knows of who wrote the token's newest refresh token (refreshRight.ts), read
+   * without the team: undefined when it never exchanged this token with the team.
+   */
+  writer?(definition: TokenDefinition): Promise<WriterRecord | undefined>;
   close(): Promise<void>;
 }
 
-/** Thrown by a coordinator that cannot reach the team; the engine falls back to working alone. */
+/**
+ * Thrown by a coordinator that cannot reach the team (or may not use what it holds); the engine then
+ * refreshes alone only where refreshRight.ts allows it. The message says why, for the user.
+ */
 export class TeamUnavailableError extends Error {
   override readonly name = 'TeamUnavailableError';
 }

@@ -103,7 +103,10 @@ export class TokenEngine {
       emit: () => this.#emit(),
     });
     for (const definition of options.definitions) this.#slots.set(definition.name, new TokenSlot(definition));
-    this.#unwatchTeam = options.coordinator?.onHealthChange?.(() => this.#emit());
+    this.#unwatchTeam = options.coordinator?.onHealthChange?.(() => {
+      this.#emit();
+      this.#rejoinTeam();
+    });
     this.#verifier = options.verifyTokens
       ? new VerificationTracker({
           // The grants' discovery results are reused: the metadata names the key set as well.
@@ -461,6 +464,17 @@ export class TokenEngine {
       await this.#runner.load(slot);
       if (this.#slots.get(name) === slot) return slot;
     }
+  }
+
+  /**
+   * Team mode is back: a token that could not be refreshed while it was away (ERR_TEAM_UNAVAILABLE)
+   * takes the team's newest state now, instead of at the end of its backoff.
+   */
+  #rejoinTeam(): void {
+    if (this.#options.coordinator?.health().state !== 'ok' || !this.#started || this.#stopped) return;
+    for (const slot of this.#slots.values())
+      if (slot.lastError?.code === codes.teamUnavailable)
+        void this.#runner.refresh(slot, { minValidMs: 0, force: false, scheduled: true });
   }
 
   #store(): SecretStore {

@@ -39,6 +39,11 @@ export class TokenSlot {
   nextRefreshAt: number | undefined;
   lastError: TokenAgentError | undefined;
   needsSignIn = false;
+  /**
+   * The refresh token the provider refused (invalid_grant), as a digest, and when: it is not sent
+   * again, so a revoked grant costs no refresh budget (refreshGuards.ts). A new one clears it.
+   */
+  rejected: { digest: string; at: number } | undefined;
   failures = 0;
   skewMs = 0;
   /** The next background refresh (timer.ts), cancelled whenever the slot is rescheduled. */
@@ -88,6 +93,7 @@ export class TokenSlot {
     this.backoffUntil = undefined;
     this.lastError = undefined;
     this.needsSignIn = false;
+    this.rejected = undefined;
   }
 
   /** The time from which a refresh is due (no jitter): the lead before expiry, or a third of a short life. */

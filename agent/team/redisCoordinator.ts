@@ -8,8 +8,9 @@
 //   one is refused, so a holder paused past its lock cannot overwrite a newer token;
 // - waiters learn of the new token through pub/sub, and take the lock themselves when it expires;
 // - the rotating refresh token is shared too, sealed with AES-256-GCM (seal.ts).
-// Any Redis failure makes the operation throw TeamUnavailableError: the engine then refreshes with
-// its machine-local lock alone, the health says "degraded", and ioredis keeps reconnecting.
+// Any Redis failure makes the operation throw TeamUnavailableError, the health says "degraded", and
+// ioredis keeps reconnecting. The engine then refreshes with its machine-local lock alone only if
+// this machine wrote the team's newest refresh token (outage.ts, engine/refreshRight.ts).
 // Health follows the last write (lock, fencing, store), not the last read: a Redis out of memory still
 // answers reads, and a successful read must not hide that no member can take the lock or share a token.
 import { randomUUID } from 'node:crypto';
@@ -25,11 +26,13 @@ import {
   TeamUnavailableError,
 } from '../engine/coordinator';
 import type { LogLevel } from '../engine/refresh';
+import { isLastWriter, type WriterRecord } from '../engine/refreshRight';
 import type { SecretStore } from '../store/secretStore';
 import { connectTeam, type TeamClient, type TeamConnection } from './connect';
 import { Inbox, type Message } from './inbox';
 import { defaultPrefix, type TokenKeys, tokenKeys } from './keys';
 import { RedisLease } from './lease';
+import { WriterBook } from './outage';
 import { LocalReplica } from './replica';
 import type { TeamKey } from './seal';
 
@@ -74,6 +77,7 @@ export class RedisCoordinator implements RefreshCoordinator {
   readonly #keyProblem: string | undefined;
   readonly #store: SecretStore | undefined;
   readonly #replica: LocalReplica | undefined;
+  readonly #book: WriterBook;
   readonly #lockTtlMs: number;
   readonly #waitMs: number;
   readonly #now: () => number;
@@ -105,6 +109,7 @@ export class RedisCoordinator implements RefreshCoordinator {
       this.#key && options.store
         ? new LocalReplica({ dataDir: options.dataDir, store: options.store, key: this.#key })
         : undefined;
+    this.#book = new WriterBook(options.dataDir);
     this.#lockTtlMs = options.lockTtlMs ?? options.grantTimeoutMs + 5_000;
     this.#waitMs = this.#lockTtlMs + options.grantTimeoutMs;
     this.#now = options.now ?? Date.now;
@@ -165,9 +170,14 @@ export class RedisCoordinator implements RefreshCoordinator {
 
   async latest(definition: TokenDefinition): Promise<SharedToken | undefined> {
     const keys = this.#keys(definition);
-    const snapshot = await this.#read(keys);
+    const snapshot = await this.#readSeen(definition, keys);
     await this.#mirror(definition, keys, snapshot);
     return snapshot.token;
+  }
+
+  /** What this machine knows of who wrote the token last; needs no Redis (outage.ts). */
+  writer(definition: TokenDefinition): Promise<WriterRecord | undefined> {
+    return this.#book.record(definition.name, this.#keys(definition).state);
   }
 
   async acquire(
@@ -181,7 +191,7 @@ export class RedisCoordinator implements RefreshCoordinator {
     try {
       for (;;) {
         const answer = await this.#call(
-          () => this.#commands.teamAcquire(keys.lock, keys.counter, owner, this.#lockTtlMs),
+          () => this.#commands.teamAcquire(keys.lock, keys.counter, owner, this.#lockTtlMs, keys.channel),
           'write',
         );
         if (answer > 0) return await this.#lease(definition, keys, owner, answer, wanted);
@@ -195,7 +205,7 @@ export class RedisCoordinator implements RefreshCoordinator {
         // Wait for the holder's news, or for its lock to expire (then take it), whichever is first.
         const message = await inbox.next(Math.min(-answer + 5, left));
         if (message?.t === 'token') {
-          const snapshot = await this.#read(keys);
+          const snapshot = await this.#readSeen(definition, keys);
           if (snapshot.token && wanted(snapshot.token)) {
             await this.#mirror(definition, keys, snapshot);
             return snapshot.token;
@@ -233,16 +243,26 @@ export class RedisCoordinator implements RefreshCoordinator {
       lockTtlMs: this.#lockTtlMs,
       log: this.#log,
       name: definition.name,
+      ended: () => this.#book.ended(keys.state, fence),
     });
     try {
       // A holder may have finished between our last look and our lock.
-      const snapshot = await this.#read(keys);
+      const snapshot = await this.#readSeen(definition, keys);
       if (snapshot.token && wanted(snapshot.token)) {
         await lease.release();
         await this.#mirror(definition, keys, snapshot);
         return snapshot.token;
       }
       if (this.#replica && definition.type === 'oauth2-refresh-token') {
+        // Redis lost the team's refresh token (restarted empty, flushed): only the machine that
+        // wrote it last may bring in its own; any other copy may be one the provider has retired.
+        if (
+          snapshot.sealedRefresh === '' &&
+          !isLastWriter(await this.#book.record(definition.name, keys.state, fence))
+        )
+          throw new TeamUnavailableError(
+            `the team holds no refresh token for '${definition.name}' (Redis lost its data?) and another machine wrote the newest one: waiting for that machine to share it again`,
+          );
         lease.publishRefreshToken = await this.#replica.reconcile(definition.name, {
           base: keys.state,
           fence: snapshot.fence,
@@ -287,7 +307,11 @@ export class RedisCoordinator implements RefreshCoordinator {
       if (!(error instanceof TeamUnavailableError)) throw error;
       // The team is out of reach: this machine keeps the live refresh token, and publishes it with
       // its next refresh once the team is back (replica.ts tells the newer copy).
-      if (rotated !== undefined) await this.#store?.set(name, 'refresh_token', rotated);
+      if (rotated !== undefined) {
+        await this.#store?.set(name, 'refresh_token', rotated);
+        // This machine alone holds the refresh token that lease obtained: the newest.
+        await this.#book.wrote(name, keys.state, fence);
+      }
       return { outcome: 'local' };
     }
     if (accepted !== 1) {
@@ -295,9 +319,11 @@ export class RedisCoordinator implements RefreshCoordinator {
         (snapshot) => snapshot.token,
         () => undefined,
       );
+      if (latest) await this.#book.saw(name, keys.state, latest.fence);
       return { outcome: 'superseded', latest };
     }
     if (rotated !== undefined) await this.#store?.set(name, 'refresh_token', rotated);
+    await this.#book.wrote(name, keys.state, fence);
     await this.#replica?.committed(name, keys.state, fence, refreshToken);
     return { outcome: 'committed' };
   }
@@ -320,6 +346,13 @@ export class RedisCoordinator implements RefreshCoordinator {
         refreshToken: this.#openRefresh(snapshot.sealedRefresh, keys),
       });
     }
+  }
+
+  /** #read, noting the team's fence as seen (outage.ts). Call holding the machine-local lock. */
+  async #readSeen(definition: TokenDefinition, keys: TokenKeys): Promise<Snapshot> {
+    const snapshot = await this.#read(keys);
+    if (snapshot.fence > 0) await this.#book.saw(definition.name, keys.state, snapshot.fence);
+    return snapshot;
   }
 
   async #read(keys: TokenKeys): Promise<Snapshot> {
@@ -492,14 +525,16 @@ export class RedisCoordinator implements RefreshCoordinator {
   }
 
   #deliver(channel: string, text: string): void {
-    const inboxes = this.#inboxes.get(channel);
-    if (!inboxes) return;
     let message: Message;
     try {
       message = JSON.parse(text) as Message;
     } catch {
       return;
     }
+    this.#book.observe(channel.replace(/:events$/, ':state'), message);
+    const inboxes = this.#inboxes.get(channel);
+    // Waiters wait for the holder to finish; a new lock taken tells them nothing.
+    if (!inboxes || message.t === 'locked') return;
     for (const inbox of inboxes) inbox.push(message);
   }
 }
