@@ -11,11 +11,9 @@
 // Any Redis failure makes the operation throw TeamUnavailableError, the health says "degraded", and
 // ioredis keeps reconnecting. The engine then refreshes with its machine-local lock alone only if
 // this machine wrote the team's newest refresh token (outage.ts, engine/refreshRight.ts).
-// Health follows the last write (lock, fencing, store), not the last read: a Redis out of memory still
-// answers reads, and a successful read must not hide that no member can take the lock or share a token.
+// Health follows the last write, not the last read (health.ts).
 import { randomUUID } from 'node:crypto';
 import { codes, TokenAgentError } from '../base/errors';
-import { redactOutside } from '../base/redact';
 import type { RedisConfig, TokenDefinition } from '../config/types';
 import {
   type CommitResult,
@@ -29,6 +27,7 @@ import type { LogLevel } from '../engine/refresh';
 import { isLastWriter, type WriterRecord } from '../engine/refreshRight';
 import type { SecretStore } from '../store/secretStore';
 import { connectTeam, type TeamClient, type TeamConnection } from './connect';
+import { HealthTracker } from './health';
 import { Inbox, type Message } from './inbox';
 import { defaultPrefix, type TokenKeys, tokenKeys } from './keys';
 import { RedisLease } from './lease';
@@ -62,16 +61,12 @@ interface Snapshot {
   sealedRefresh: string;
 }
 
-/** While writes fail, a probe write this often says when they work again. */
-const probeEveryMs = 15_000;
-
 /** The cache's safety margin: a tenth of the token's life, at most 30 s. */
 const maxCacheMarginMs = 30_000;
 
 export class RedisCoordinator implements RefreshCoordinator {
   readonly #commands: TeamClient;
   readonly #subscriber: TeamConnection['subscriber'];
-  readonly #describe: string;
   readonly #prefix: string;
   readonly #key: TeamKey | undefined;
   readonly #keyProblem: string | undefined;
@@ -84,15 +79,7 @@ export class RedisCoordinator implements RefreshCoordinator {
   readonly #log: (level: LogLevel, message: string) => void;
   readonly #inboxes = new Map<string, Set<Inbox>>();
   readonly #firstReady: Promise<void>;
-  #lastError: string | undefined;
-  /** The last write failed: cleared only by a write that succeeds (a later call, or the probe). */
-  #writeFailure: string | undefined;
-  /** The last read failed: cleared by any call that succeeds. */
-  #readFailure: string | undefined;
-  #probe: NodeJS.Timeout | undefined;
-  #otherKey = false;
-  #reported: string | undefined;
-  readonly #healthListeners = new Set<() => void>();
+  readonly #health: HealthTracker;
   #closed = false;
 
   constructor(options: RedisCoordinatorOptions) {
@@ -100,7 +87,6 @@ export class RedisCoordinator implements RefreshCoordinator {
     const connection = options.connection ?? connectTeam(options.config, { connectTimeoutMs });
     this.#commands = connection.commands;
     this.#subscriber = connection.subscriber;
-    this.#describe = connection.describe;
     this.#prefix = (typeof options.config === 'object' && options.config.prefix) || defaultPrefix;
     if ('problem' in options.key) this.#keyProblem = options.key.problem;
     else this.#key = options.key;
@@ -114,6 +100,13 @@ export class RedisCoordinator implements RefreshCoordinator {
     this.#waitMs = this.#lockTtlMs + options.grantTimeoutMs;
     this.#now = options.now ?? Date.now;
     this.#log = options.log ?? (() => undefined);
+    this.#health = new HealthTracker({
+      commands: this.#commands,
+      describe: connection.describe,
+      prefix: this.#prefix,
+      keyProblem: this.#keyProblem,
+      log: this.#log,
+    });
 
     // The first call waits for the first connection attempt (a one-shot CLI call starts with it),
     // but no longer than it takes to connect or to fail.
@@ -129,19 +122,10 @@ export class RedisCoordinator implements RefreshCoordinator {
       commands.once('ready', settled).once('error', settled).once('end', settled);
     });
     // ioredis emits connection errors as events; without a listener they would crash the process.
-    this.#commands.on('error', (error: Error) => {
-      this.#lastError = redactOutside(error.message);
-      this.#report();
-    });
-    this.#commands.on('ready', () => {
-      this.#lastError = undefined;
-      this.#readFailure = undefined;
-      // A new connection says nothing about writes: a failed one is tried again before health is ok.
-      if (this.#writeFailure !== undefined) this.#armProbe(0);
-      this.#report();
-    });
+    this.#commands.on('error', (error: Error) => this.#health.connectionError(error));
+    this.#commands.on('ready', () => this.#health.connected());
     this.#commands.on('close', () => {
-      this.#report();
+      this.#health.report();
       // Waiters stop waiting for a message that may never come, and fall back at once.
       for (const inboxes of this.#inboxes.values()) for (const inbox of inboxes) inbox.push({ t: 'down' });
     });
@@ -155,13 +139,11 @@ export class RedisCoordinator implements RefreshCoordinator {
   }
 
   onHealthChange(listener: () => void): () => void {
-    this.#healthListeners.add(listener);
-    return () => this.#healthListeners.delete(listener);
+    return this.#health.onChange(listener);
   }
 
   health(): TeamHealth {
-    const problem = this.#problem();
-    return problem === undefined ? { state: 'ok' } : { state: 'degraded', detail: problem };
+    return this.#health.health();
   }
 
   shares(definition: TokenDefinition): boolean {
@@ -220,7 +202,7 @@ export class RedisCoordinator implements RefreshCoordinator {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    clearTimeout(this.#probe);
+    this.#health.close();
     this.#subscriber.disconnect();
     this.#commands.disconnect();
   }
@@ -235,7 +217,7 @@ export class RedisCoordinator implements RefreshCoordinator {
   ): Promise<TeamLease | SharedToken> {
     const lease = new RedisLease({
       commit: (holder, token, rotated) => this.#commit(holder, token, rotated),
-      wrote: (error) => this.#wrote(error),
+      wrote: (error) => this.#health.wrote(error),
       commands: this.#commands,
       keys,
       owner,
@@ -387,8 +369,7 @@ export class RedisCoordinator implements RefreshCoordinator {
     const opened = this.#requireKey().open(sealed, where);
     if ('text' in opened) return opened.text;
     if (opened.problem === 'other-key') {
-      this.#otherKey = true;
-      this.#report();
+      this.#health.otherKeyFound();
       throw new TeamUnavailableError('the team records are sealed with another team key');
     }
     this.#log('warn', `team mode: an unreadable record at ${where} is ignored and will be replaced`);
@@ -419,90 +400,23 @@ export class RedisCoordinator implements RefreshCoordinator {
    */
   async #call<T>(operation: () => Promise<T>, kind: 'read' | 'write'): Promise<T> {
     this.#requireKey();
-    if (this.#otherKey) throw new TeamUnavailableError('the team records are sealed with another team key');
+    if (this.#health.otherKey)
+      throw new TeamUnavailableError('the team records are sealed with another team key');
     if (this.#commands.status !== 'ready') await this.#firstReady;
     if (this.#closed || this.#commands.status !== 'ready') {
-      this.#report();
-      throw new TeamUnavailableError(this.#problem() ?? 'Redis is not connected');
+      this.#health.report();
+      throw new TeamUnavailableError(this.#health.problem() ?? 'Redis is not connected');
     }
     let result: T;
     try {
       result = await operation();
     } catch (error) {
       if (error instanceof TeamUnavailableError || error instanceof TokenAgentError) throw error;
-      const failure = this.#failed(kind, error);
-      throw new TeamUnavailableError(failure);
+      throw new TeamUnavailableError(this.#health.failed(kind, error));
     }
-    if (kind === 'write') this.#wrote(undefined);
-    else if (this.#readFailure !== undefined) {
-      this.#readFailure = undefined;
-      this.#report();
-    }
+    if (kind === 'write') this.#health.wrote(undefined);
+    else this.#health.readWorked();
     return result;
-  }
-
-  /** Records a failed call; its message is Redis's (or the network's) words, redacted. */
-  #failed(kind: 'read' | 'write', error: unknown): string {
-    const failure = `a Redis ${kind} failed: ${redactOutside((error as Error)?.message ?? String(error))}`;
-    if (kind === 'write') {
-      this.#writeFailure = failure;
-      this.#armProbe(probeEveryMs);
-    } else this.#readFailure = failure;
-    this.#report();
-    return failure;
-  }
-
-  /** How a write ended, from #call or from a lease's lock extension and release. */
-  #wrote(error: unknown): void {
-    if (error !== undefined) {
-      this.#failed('write', error);
-      return;
-    }
-    if (this.#writeFailure === undefined && this.#readFailure === undefined) return;
-    this.#writeFailure = undefined;
-    this.#readFailure = undefined;
-    clearTimeout(this.#probe);
-    this.#probe = undefined;
-    this.#report();
-  }
-
-  /**
-   * While writes fail, one small write now and then (a key that expires at once) tells when they work
-   * again; without it a recovered Redis would show degraded until the next refresh, maybe an hour.
-   */
-  #armProbe(delayMs: number): void {
-    if (this.#closed || this.#probe !== undefined) return;
-    this.#probe = setTimeout(() => {
-      this.#probe = undefined;
-      if (this.#closed || this.#writeFailure === undefined || this.#commands.status !== 'ready') return;
-      this.#commands.set(`${this.#prefix}:health-probe`, '1', 'PX', 1000).then(
-        () => this.#wrote(undefined),
-        (error: unknown) => this.#wrote(error ?? new Error('the write probe failed')),
-      );
-    }, delayMs);
-    this.#probe.unref();
-  }
-
-  #problem(): string | undefined {
-    if (this.#keyProblem !== undefined) return this.#keyProblem;
-    if (this.#otherKey)
-      return 'the team records are sealed with another team key: every member needs the same key';
-    if (this.#commands.status !== 'ready')
-      return `${this.#describe} is unreachable${this.#lastError ? ` (${this.#lastError})` : ''}`;
-    return this.#writeFailure ?? this.#readFailure;
-  }
-
-  /** Logs each change of health once. */
-  #report(): void {
-    if (this.#closed) return;
-    const problem = this.#problem();
-    if (problem === this.#reported) return;
-    const first = this.#reported === undefined && problem === undefined;
-    this.#reported = problem;
-    if (problem !== undefined)
-      this.#log('warn', `team mode degraded: ${problem}; refreshing on this machine alone until it is back`);
-    else if (!first) this.#log('info', `team mode: connected to ${this.#describe}`);
-    for (const listener of this.#healthListeners) listener();
   }
 
   #keys(definition: TokenDefinition): TokenKeys {
