@@ -36,6 +36,11 @@ export type CommitResult =
 export interface TeamLease {
   readonly fence: number;
   /**
+   * This machine's refresh token is newer than the team's, or the team has none (Redis came back
+   * empty): a commit publishes it, even without a refresh (republish.ts).
+   */
+  readonly newerHere?: boolean;
+  /**
    * Publishes a new token with this lease's fence: to the team first (the rotated refresh token
    * encrypted), then the rotated refresh token into this machine's store, so that a crash at any
    * point leaves the live refresh token somewhere. Never throws for the team being unreachable.

@@ -265,7 +265,7 @@ async function orUnavailable<T>(
   }
 }
 
-function shareable(held: HeldToken): Omit<SharedToken, 'fence'> {
+export function shareable(held: HeldToken): Omit<SharedToken, 'fence'> {
   return {
     accessToken: held.accessToken,
     ...(held.expiresAt !== undefined ? { expiresAt: held.expiresAt } : {}),
@@ -364,7 +364,7 @@ function accept(context: RefreshContext, slot: TokenSlot, obtained: Obtained): H
   };
 }
 
-async function takeLock(context: RefreshContext, name: string): Promise<LockHandle> {
+export async function takeLock(context: RefreshContext, name: string): Promise<LockHandle> {
   const dir = join(context.dataDir, 'locks');
   await mkdir(dir, { recursive: true, mode: 0o700 });
   return acquireLock({ path: join(dir, `${name}.lock`), ...context.lock });

@@ -24,6 +24,7 @@ import {
 import { adoptFromPeers, PeerWatch } from './peerWatch';
 import { forgetPending, SaveRetrier } from './pendingSave';
 import { type LogLevel, type RefreshContext, usable } from './refresh';
+import { republishUnderLock } from './republish';
 import { SecretWitness } from './secretWitness';
 import { SlotRunner } from './slotRunner';
 import { nodeTimers, type Timers } from './timer';
@@ -468,13 +469,21 @@ export class TokenEngine {
 
   /**
    * Team mode is back: a token that could not be refreshed while it was away (ERR_TEAM_UNAVAILABLE)
-   * takes the team's newest state now, instead of at the end of its backoff.
+   * takes the team's newest state now, instead of at the end of its backoff; any other shares what
+   * this machine holds, if it is newer than the team's (republish.ts).
    */
   #rejoinTeam(): void {
-    if (this.#options.coordinator?.health().state !== 'ok' || !this.#started || this.#stopped) return;
-    for (const slot of this.#slots.values())
+    const team = this.#options.coordinator;
+    if (team?.health().state !== 'ok' || !this.#started || this.#stopped || !this.#options.store) return;
+    for (const slot of this.#slots.values()) {
       if (slot.lastError?.code === codes.teamUnavailable)
         void this.#runner.refresh(slot, { minValidMs: 0, force: false, scheduled: true });
+      else if (!slot.inFlight && team.shares(slot.definition)) {
+        const sharing = republishUnderLock(this.#context, slot).then(() => this.#emit());
+        this.#background.add(sharing);
+        void sharing.finally(() => this.#background.delete(sharing));
+      }
+    }
   }
 
   #store(): SecretStore {

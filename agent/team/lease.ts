@@ -64,6 +64,10 @@ export class RedisLease implements TeamLease {
     this.#timer.unref();
   }
 
+  get newerHere(): boolean {
+    return this.publishRefreshToken !== undefined;
+  }
+
   async commit(token: Omit<SharedToken, 'fence'>, rotated: string | undefined): Promise<CommitResult> {
     const result = await this.#commit(this, token, rotated);
     this.#committed = result.outcome === 'committed';

@@ -59,13 +59,19 @@ const teamState = async (serving: Serving) =>
 async function firstValidToken(
   serving: Serving,
   boundMs: number,
-): Promise<{ at: number; token: string } | undefined> {
+): Promise<{ at: number; verified: string } | undefined> {
   const deadline = Date.now() + boundMs;
   while (Date.now() < deadline) {
     const answer = await httpGet({ socketPath: serving.socketPath ?? '' }, '/v1/tokens/api?min_valid=1');
     const token = (answer.body as { access_token?: string }).access_token;
-    if (answer.status === 200 && token && (decodeJwt(token).exp ?? 0) * 1000 > answer.receivedAt)
-      return { at: answer.receivedAt, token };
+    if (answer.status === 200 && token && (decodeJwt(token).exp ?? 0) * 1000 > answer.receivedAt) {
+      // Checked at once: a 4-second token checked later may have expired by then.
+      const verified = await verifyAccessToken(server, token).then(
+        () => 'valid',
+        (error: Error) => error.message,
+      );
+      return { at: answer.receivedAt, verified };
+    }
     await delay(100);
   }
   return undefined;
@@ -112,17 +118,7 @@ describe('a Redis outage under load, two machines sharing a grant', () => {
     const restartedAt = Date.now();
     const recovered = await Promise.all(servings.map((serving) => firstValidToken(serving, 20_000)));
     const bothAt = Math.max(...recovered.map((each) => each?.at ?? Number.POSITIVE_INFINITY));
-    // Checked at once: a 4-second token checked after the run would have expired by then.
-    const verified = await Promise.all(
-      recovered.map((each) =>
-        each
-          ? verifyAccessToken(server, each.token).then(
-              () => 'valid',
-              (error: Error) => error.message,
-            )
-          : 'none',
-      ),
-    );
+    const verified = recovered.map((each) => each?.verified ?? 'none');
 
     const result = await driver.done;
     assert.equal(result.code, 0, result.stderr);
@@ -170,5 +166,66 @@ describe('a Redis outage under load, two machines sharing a grant', () => {
       `a request sent at ${report.lastFailureSentAt} failed after ${bothAt}`,
     );
     for (const serving of servings) assert.equal(await teamState(serving), 'ok');
+  });
+
+  it('after an outage, the machine that refreshed alone shares its token again at once, without a refresh, and the other takes it', async () => {
+    const own = await startRedis();
+    const longServer = await startTokenServer({ accessTokenTtlSeconds: 600 });
+    const team = await createTeamWorkspace({
+      server: longServer,
+      redis: own.url,
+      tokens: [{ name: 'api', refreshBeforeSeconds: 60 }],
+    });
+    try {
+      const [a, b] = [team.machine('a'), team.machine('b')];
+      await a.setSecret(
+        'api',
+        'refresh_token',
+        await longServer.mintRefreshToken({ clientId: longServer.publicClientId }),
+      );
+      assert.equal((await a.run(['get', 'api'])).code, 0);
+      const fromTeam = await b.run(['get', 'api']);
+      assert.equal(fromTeam.code, 0, fromTeam.stderr);
+      const serving = [await a.serve(), await b.serve()];
+      await waitUntil(
+        async () => (await Promise.all(serving.map(teamState))).every((state) => state === 'ok'),
+        'team mode to connect',
+      );
+
+      await own.kill();
+      await waitUntil(
+        async () => (await Promise.all(serving.map(teamState))).every((state) => state === 'degraded'),
+        'both to see Redis gone',
+      );
+      // Machine a wrote last: it may refresh alone; b may not (its copy of the refresh token is the
+      // one a has just spent), and says so.
+      const alone = await a.run(['refresh', 'api']);
+      assert.equal(alone.code, 0, alone.stderr);
+      const refused = await b.run(['refresh', 'api']);
+      assert.equal(refused.code, 1);
+      assert.match(refused.stderr, /ERR_TEAM_UNAVAILABLE: .*Fix: bring Redis back/);
+      const grants = longServer.events.grantSuccess;
+
+      // Redis comes back empty; a's serve shares the token it refreshed meanwhile, with no refresh.
+      await own.restart();
+      const stateKey = async () => (await own.cli('--scan', '--pattern', '*:state')).trim();
+      await waitUntil(
+        async () =>
+          (await stateKey()) !== '' && (await own.cli('hget', await stateKey(), 'refresh')).trim() !== '',
+        'machine a to share its refresh token again',
+        15_000,
+      );
+      assert.equal(longServer.events.grantSuccess, grants, 'shared without a refresh');
+      // Machine b now refreshes from the team's refresh token, the live one: nothing is revoked.
+      const refreshed = await b.run(['refresh', 'api']);
+      assert.equal(refreshed.code, 0, refreshed.stderr);
+      assert.equal(longServer.events.grantRevoked, 0);
+      assert.equal(longServer.events.grantError, 0);
+      await Promise.all(serving.map((each) => each.stop()));
+    } finally {
+      await team.remove();
+      await longServer.close();
+      await own.stop();
+    }
   });
 });
