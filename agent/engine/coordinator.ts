@@ -36,8 +36,9 @@ export type CommitResult =
 export interface TeamLease {
   readonly fence: number;
   /**
-   * This machine's refresh token is newer than the team's, or the team has none (Redis came back
-   * empty): a commit publishes it, even without a refresh (republish.ts).
+   * This machine's copy is to be shared, even without a refresh (republish.ts): its refresh token is
+   * newer than the team's, the team has none (Redis came back empty), or it wrote last and Redis was
+   * away since (the others wait for its word before refreshing from the team's state).
    */
   readonly newerHere?: boolean;
   /**

@@ -64,8 +64,11 @@ export class RedisLease implements TeamLease {
     this.#timer.unref();
   }
 
+  /** This machine wrote last and lost Redis since: the others wait for its word (outage.ts). */
+  announce = false;
+
   get newerHere(): boolean {
-    return this.publishRefreshToken !== undefined;
+    return this.publishRefreshToken !== undefined || this.announce;
   }
 
   async commit(token: Omit<SharedToken, 'fence'>, rotated: string | undefined): Promise<CommitResult> {

@@ -7,6 +7,10 @@
 //   (`released`), a token committed (`token`). Kept in memory: it tells at once that another member
 //   has started a refresh, so that this machine stops counting itself the last writer before Redis
 //   can go away in the middle of that refresh.
+// - whether this process lost the team since: after an outage, a member that is not the last writer
+//   does not refresh from the team's state until the last writer has spoken (a newer fence), since
+//   the last writer may have refreshed alone meanwhile and the team's refresh token be retired; at
+//   most a grace period after Redis is back, for a last writer that never returns.
 // Redis's own counter only grows (an emptied Redis restarts above every earlier fence, scripts.ts),
 // so the fences compare across a Redis restart.
 import { constants } from 'node:fs';
@@ -25,6 +29,8 @@ interface Heard {
   saw: number;
   /** Locks taken whose holder has not committed or let go yet, as far as this process heard. */
   pending: Set<number>;
+  /** This process lost the team when the newest fence it knew was `fence`; suspect until `until`. */
+  away?: { fence: number; until: number };
 }
 
 export class WriterBook {
@@ -45,7 +51,40 @@ export class WriterBook {
     } else {
       heard.saw = Math.max(heard.saw, message.fence);
       for (const fence of heard.pending) if (fence <= message.fence) heard.pending.delete(fence);
+      if (heard.away && message.fence > heard.away.fence) heard.away = undefined;
     }
+  }
+
+  /** This process lost the team: what it knows of every token is suspect until a writer speaks. */
+  away(): void {
+    for (const heard of this.#heard.values())
+      heard.away = { fence: heard.away?.fence ?? heard.saw, until: Number.POSITIVE_INFINITY };
+  }
+
+  /** The team is back: the suspicion ends at `until` at the latest. */
+  back(until: number): void {
+    for (const heard of this.#heard.values())
+      if (heard.away?.until === Number.POSITIVE_INFINITY) heard.away.until = until;
+  }
+
+  /** Whether this process lost the team since it last heard a write newer than it knew. */
+  wasAway(base: string): boolean {
+    return this.#heard.get(base)?.away !== undefined;
+  }
+
+  /**
+   * Whether the team's state, at `teamFence`, may still lack what the last writer refreshed while
+   * this process could not reach Redis: no write newer than before the outage yet, grace not over.
+   */
+  waitingForWriter(base: string, teamFence: number, now: number): boolean {
+    const heard = this.#heard.get(base);
+    const away = heard?.away;
+    if (!heard || !away) return false;
+    if (teamFence > away.fence || now >= away.until) {
+      heard.away = undefined;
+      return false;
+    }
+    return true;
   }
 
   /** One of this process's own leases ended: its lock no longer counts against this machine. */
@@ -76,6 +115,8 @@ export class WriterBook {
   /** The team's state had this fence when read. Call holding the token's machine-local lock. */
   async saw(name: string, base: string, fence: number): Promise<void> {
     const file = orNone(await this.#read(name, base));
+    const heard = this.#heardOf(base);
+    heard.saw = Math.max(heard.saw, fence);
     if (file !== undefined && file.saw >= fence) return;
     await this.#write(name, { base, wrote: file?.wrote ?? 0, saw: Math.max(fence, file?.saw ?? 0) });
   }
@@ -92,6 +133,7 @@ export class WriterBook {
     const heard = this.#heardOf(base);
     heard.saw = Math.max(heard.saw, fence);
     heard.pending.delete(fence);
+    if (heard.away && fence > heard.away.fence) heard.away = undefined;
   }
 
   #heardOf(base: string): Heard {

@@ -122,6 +122,10 @@ export class RedisCoordinator implements RefreshCoordinator {
       commands.once('ready', settled).once('error', settled).once('end', settled);
     });
     // ioredis emits connection errors as events; without a listener they would crash the process.
+    this.#health.onChange(() => {
+      if (this.#health.problem() !== undefined) this.#book.away();
+      else this.#book.back(this.#now() + this.#waitMs);
+    });
     this.#commands.on('error', (error: Error) => this.#health.connectionError(error));
     this.#commands.on('ready', () => this.#health.connected());
     this.#commands.on('close', () => {
@@ -238,13 +242,17 @@ export class RedisCoordinator implements RefreshCoordinator {
       if (this.#replica && definition.type === 'oauth2-refresh-token') {
         // Redis lost the team's refresh token (restarted empty, flushed): only the machine that
         // wrote it last may bring in its own; any other copy may be one the provider has retired.
-        if (
-          snapshot.sealedRefresh === '' &&
-          !isLastWriter(await this.#book.record(definition.name, keys.state, fence))
-        )
+        const lastWriter = isLastWriter(await this.#book.record(definition.name, keys.state, fence));
+        if (snapshot.sealedRefresh === '' && !lastWriter)
           throw new TeamUnavailableError(
             `the team holds no refresh token for '${definition.name}' (Redis lost its data?) and another machine wrote the newest one: waiting for that machine to share it again`,
           );
+        // After an outage the last writer may have refreshed alone: its word first (republish.ts).
+        if (!lastWriter && this.#book.waitingForWriter(keys.state, snapshot.fence, this.#now()))
+          throw new TeamUnavailableError(
+            `Redis was out of reach, and the machine that wrote '${definition.name}' last has not yet shared what it may have refreshed meanwhile: waiting for it (${Math.round(this.#waitMs / 1000)} s at most)`,
+          );
+        lease.announce = lastWriter && this.#book.wasAway(keys.state);
         lease.publishRefreshToken = await this.#replica.reconcile(definition.name, {
           base: keys.state,
           fence: snapshot.fence,

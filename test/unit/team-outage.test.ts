@@ -104,6 +104,32 @@ describe('WriterBook: the fences this machine saw and wrote', () => {
     assert.equal((await book.record('api', state))?.saw, 22);
   });
 
+  it('after losing the team, waits for a write newer than it knew, at most until the grace ends', async () => {
+    const book = new WriterBook(folder());
+    await book.saw('api', state, 30);
+    assert.equal(book.wasAway(state), false);
+    book.away();
+    assert.ok(book.wasAway(state));
+    // Still away: no end yet.
+    assert.ok(book.waitingForWriter(state, 30, 1_000));
+    book.back(5_000);
+    assert.ok(book.waitingForWriter(state, 30, 4_999));
+    // The last writer spoke (a newer fence, read or heard): no more waiting.
+    book.observe(state, { t: 'token', fence: 31 });
+    assert.equal(book.waitingForWriter(state, 31, 4_999), false);
+    assert.equal(book.wasAway(state), false);
+    // Another outage; this time the last writer never speaks: the grace ends it.
+    book.away();
+    book.back(9_000);
+    assert.ok(book.waitingForWriter(state, 31, 8_999));
+    assert.equal(book.waitingForWriter(state, 31, 9_000), false);
+    // A second loss before the end of the grace keeps the older fence and waits again.
+    book.away();
+    book.away();
+    assert.ok(book.waitingForWriter(state, 31, 1e12));
+    assert.equal(book.waitingForWriter(state, 32, 0), false);
+  });
+
   it('a corrupt file forbids a refresh until the next write; a symlink in its place is not followed', async () => {
     const dir = folder();
     const book = new WriterBook(dir);
