@@ -80,6 +80,10 @@ export interface RefreshCoordinator {
    * without the team: undefined when it never exchanged this token with the team.
    */
   writer?(definition: TokenDefinition): Promise<WriterRecord | undefined>;
+  /** Whether a member reported this refresh token refused by the provider (as of the last read). */
+  refused?(definition: TokenDefinition, refreshToken: string): boolean;
+  /** Reports this refresh token refused by the provider (invalid_grant), for the other members. */
+  refusedHere?(definition: TokenDefinition, refreshToken: string): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -78,7 +78,7 @@ export async function refreshUnderLock(
     )
       return { ok: true };
     // A refresh token the provider refused is not sent again: only a sign-in (a new one) helps.
-    await refuseRejected(slot, store);
+    await refuseRejected(slot, store, team, context.now());
 
     if (team && teamDown === undefined) {
       const minValidMs = slot.effectiveMinValidMs(want.minValidMs);
@@ -300,8 +300,8 @@ async function obtainWithReuseCheck(
     slot.definition.type === 'oauth2-refresh-token'
       ? (kept ?? (await store.get(slot.name, 'refresh_token')))
       : undefined;
-  const rejected = (error: unknown, refreshToken: string | undefined) => {
-    if (refreshToken !== undefined && isInvalidGrant(error)) noteRejected(slot, refreshToken, context.now());
+  const rejected = async (error: unknown, refreshToken: string | undefined) => {
+    if (refreshToken !== undefined && isInvalidGrant(error)) await noteRejected(context, slot, refreshToken);
     return error;
   };
   try {
@@ -312,16 +312,16 @@ async function obtainWithReuseCheck(
   } catch (error) {
     if (!isInvalidGrant(error)) throw error;
     // Never fall back from a kept token to the older stored one: that is the reuse that revokes a grant.
-    if (kept !== undefined) throw rejected(error, kept);
+    if (kept !== undefined) throw await rejected(error, kept);
     const latest = await store.get(slot.name, 'refresh_token');
-    if (latest === undefined || latest === usedRefreshToken) throw rejected(error, usedRefreshToken);
+    if (latest === undefined || latest === usedRefreshToken) throw await rejected(error, usedRefreshToken);
     context.log(
       'info',
       `token '${slot.name}': refresh token was rotated elsewhere; retrying once with the new one`,
     );
     return obtainToken(slot.definition, { ...obtainContext, refreshToken: latest }).catch(
-      (again: unknown) => {
-        throw rejected(again, latest);
+      async (again: unknown) => {
+        throw await rejected(again, latest);
       },
     );
   }

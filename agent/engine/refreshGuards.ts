@@ -49,20 +49,41 @@ function digestOf(refreshToken: string): string {
   return createHash('sha256').update(refreshToken).digest('hex');
 }
 
-/** The provider refused this refresh token (invalid_grant) at `at`. */
-export function noteRejected(slot: TokenSlot, refreshToken: string, at: number): void {
-  slot.rejected = { digest: digestOf(refreshToken), at };
+/** The provider refused this refresh token (invalid_grant): remembered here, and told the team. */
+export async function noteRejected(
+  context: RefreshContext,
+  slot: TokenSlot,
+  refreshToken: string,
+): Promise<void> {
+  slot.rejected = { digest: digestOf(refreshToken), at: context.now() };
+  const team = context.coordinator;
+  if (!team?.shares(slot.definition) || !team.refusedHere) return;
+  try {
+    await team.refusedHere(slot.definition, refreshToken);
+  } catch {
+    // The team is out of reach: each member then learns it from the provider, once.
+  }
 }
 
 /**
  * Throws ERR_NEEDS_SIGN_IN, without a request, when the refresh token at hand is the one the provider
  * refused: only a new one (a sign-in, `secret set`, the team's) can work.
  */
-export async function refuseRejected(slot: TokenSlot, store: SecretStore): Promise<void> {
-  const rejected = slot.rejected;
-  if (rejected === undefined || slot.definition.type !== 'oauth2-refresh-token') return;
+export async function refuseRejected(
+  slot: TokenSlot,
+  store: SecretStore,
+  team: RefreshCoordinator | undefined,
+  now: number,
+): Promise<void> {
+  if (slot.definition.type !== 'oauth2-refresh-token') return;
+  if (slot.rejected === undefined && !team?.refused) return;
   const current = slot.pending?.values.refresh_token ?? (await store.get(slot.name, 'refresh_token'));
-  if (current === undefined || digestOf(current) !== rejected.digest) return;
+  if (current === undefined) return;
+  // Another member of the team was refused this very refresh token (the team shares it).
+  if (slot.rejected?.digest !== digestOf(current) && team?.refused?.(slot.definition, current))
+    slot.rejected = { digest: digestOf(current), at: now };
+  const rejected = slot.rejected;
+  if (rejected === undefined || digestOf(current) !== rejected.digest) return;
   throw new TokenAgentError(
     codes.needsSignIn,
     `Token '${slot.name}': the provider refused its refresh token (invalid_grant) at ${new Date(rejected.at).toISOString()}; it is not sent again. Sign in again (\`token-agent login ${slot.name}\`, or the editor's Sign In).`,

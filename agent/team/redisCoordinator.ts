@@ -59,6 +59,8 @@ interface Snapshot {
   token: SharedToken | undefined;
   fence: number;
   sealedRefresh: string;
+  /** The keyed digest of the refresh token the provider refused, '' if none. */
+  refused: string;
 }
 
 /** The cache's safety margin: a tenth of the token's life, at most 30 s. */
@@ -73,6 +75,8 @@ export class RedisCoordinator implements RefreshCoordinator {
   readonly #store: SecretStore | undefined;
   readonly #replica: LocalReplica | undefined;
   readonly #book: WriterBook;
+  /** Per token (state key): the refused refresh token's digest as last read, '' if none. */
+  readonly #refused = new Map<string, string>();
   readonly #lockTtlMs: number;
   readonly #waitMs: number;
   readonly #now: () => number;
@@ -159,6 +163,20 @@ export class RedisCoordinator implements RefreshCoordinator {
     const snapshot = await this.#readSeen(definition, keys);
     await this.#mirror(definition, keys, snapshot);
     return snapshot.token;
+  }
+
+  /** Whether a member told the team that the provider refused this refresh token (last read). */
+  refused(definition: TokenDefinition, refreshToken: string): boolean {
+    const digest = this.#refused.get(this.#keys(definition).state);
+    return !!digest && !!this.#key && digest === this.#key.digest(refreshToken);
+  }
+
+  /** Tells the team the provider refused this refresh token: the others will not send it again. */
+  async refusedHere(definition: TokenDefinition, refreshToken: string): Promise<void> {
+    const keys = this.#keys(definition);
+    const digest = this.#requireKey().digest(refreshToken);
+    await this.#call(() => this.#commands.hset(keys.state, 'refused', digest), 'write');
+    this.#refused.set(keys.state, digest);
   }
 
   /** What this machine knows of who wrote the token last; needs no Redis (outage.ts). */
@@ -341,12 +359,13 @@ export class RedisCoordinator implements RefreshCoordinator {
   /** #read, noting the team's fence as seen (outage.ts). Call holding the machine-local lock. */
   async #readSeen(definition: TokenDefinition, keys: TokenKeys): Promise<Snapshot> {
     const snapshot = await this.#read(keys);
+    this.#refused.set(keys.state, snapshot.refused);
     if (snapshot.fence > 0) await this.#book.saw(definition.name, keys.state, snapshot.fence);
     return snapshot;
   }
 
   async #read(keys: TokenKeys): Promise<Snapshot> {
-    const [sealedAccess, fenceText, sealedRefresh] = await this.#call(
+    const [sealedAccess, fenceText, sealedRefresh, refused] = await this.#call(
       () => this.#commands.teamRead(keys.access, keys.state),
       'read',
     );
@@ -354,6 +373,7 @@ export class RedisCoordinator implements RefreshCoordinator {
       token: sealedAccess === '' ? undefined : this.#openAccess(sealedAccess, keys),
       fence: Number(fenceText) || 0,
       sealedRefresh,
+      refused: refused ?? '',
     };
   }
 

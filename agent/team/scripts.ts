@@ -67,10 +67,13 @@ redis.call('PUBLISH', ARGV[5], ARGV[6])
 return 1
 `;
 
-/** KEYS access, state. One consistent read: {sealed access token, fence, sealed refresh token}. */
+/**
+ * KEYS access, state. One consistent read: {sealed access token, fence, sealed refresh token, keyed
+ * digest of the refresh token the provider refused (revoked grant), or ''}.
+ */
 const read = `
-local fields = redis.call('HMGET', KEYS[2], 'fence', 'refresh')
-return {redis.call('GET', KEYS[1]) or '', fields[1] or '0', fields[2] or ''}
+local fields = redis.call('HMGET', KEYS[2], 'fence', 'refresh', 'refused')
+return {redis.call('GET', KEYS[1]) or '', fields[1] or '0', fields[2] or '', fields[3] or ''}
 `;
 
 export const scripts = {
@@ -95,5 +98,5 @@ export interface TeamScripts {
     channel: string,
     message: string,
   ): Promise<number>;
-  teamRead(access: string, state: string): Promise<[string, string, string]>;
+  teamRead(access: string, state: string): Promise<[string, string, string, string]>;
 }

@@ -9,7 +9,8 @@
 // takes is reported). A last test: after an outage the machine that refreshed alone shares its token
 // again without a refresh, and the other machine refreshes from it.
 import assert from 'node:assert/strict';
-import { resolve } from 'node:path';
+import { readFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { after, describe, it, type TestContext } from 'node:test';
 import { setTimeout as delay } from 'node:timers/promises';
 import { decodeJwt } from 'jose';
@@ -259,6 +260,63 @@ describe('a Redis outage under load, two machines sharing a grant', () => {
       assert.equal(longServer.events.grantRevoked, 0);
       assert.equal(longServer.events.grantError, 0);
       await Promise.all(serving.map((each) => each.stop()));
+    } finally {
+      await team.remove();
+      await longServer.close();
+      await own.stop();
+    }
+  });
+
+  it('a revoked grant: the machine the provider refuses tells the team, and the other says "sign in again" without asking', async () => {
+    const own = await startRedis();
+    const longServer = await startTokenServer({ accessTokenTtlSeconds: 600 });
+    const team = await createTeamWorkspace({
+      server: longServer,
+      redis: own.url,
+      tokens: [{ name: 'api', refreshBeforeSeconds: 60 }],
+    });
+    try {
+      const [a, b] = [team.machine('a'), team.machine('b')];
+      await a.setSecret(
+        'api',
+        'refresh_token',
+        await longServer.mintRefreshToken({ clientId: longServer.publicClientId }),
+      );
+      assert.equal((await a.run(['get', 'api'])).code, 0);
+      assert.equal((await b.run(['get', 'api'])).code, 0);
+      // Someone else spends the grant's live refresh token: the copy both machines hold is retired.
+      const secrets = JSON.parse(await readFile(join(a.dataDir, 'secrets.json'), 'utf8')) as {
+        tokens: Record<string, { refresh_token?: string }>;
+      };
+      const stolen = await fetch(longServer.tokenEndpoint, {
+        method: 'POST',
+        body: new URLSearchParams({
+          grant_type: 'refresh_token',
+          refresh_token: secrets.tokens.api?.refresh_token ?? '',
+          client_id: longServer.publicClientId,
+          resource: longServer.resource,
+        }),
+      });
+      assert.equal(stolen.status, 200);
+
+      // Machine a presents the retired one: the provider revokes the grant and a is told so.
+      const refused = await a.run(['refresh', 'api']);
+      assert.equal(refused.code, 1);
+      assert.match(refused.stderr, /ERR_NEEDS_SIGN_IN/);
+      assert.equal(longServer.events.grantRevoked, 1);
+      const asked = longServer.log.length;
+      // Machine b holds the same refresh token: it says "sign in again" without sending it. (A get
+      // that needs a refresh: a forced one would hand back the token b obtained a moment ago.)
+      await delay(2000);
+      for (let i = 0; i < 3; i++) {
+        const told = await b.run(['get', 'api', '--min-valid', '599']);
+        assert.equal(told.code, 1, `${told.stdout.slice(0, 12)} ${told.stderr}`);
+        assert.match(
+          told.stderr,
+          /ERR_NEEDS_SIGN_IN: .*refused its refresh token \(invalid_grant\).*Sign in again/,
+        );
+      }
+      assert.equal(longServer.log.length, asked, 'machine b asked the provider nothing');
     } finally {
       await team.remove();
       await longServer.close();
