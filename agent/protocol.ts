@@ -133,6 +133,12 @@ export const codes = {
   tokenEndpointTimeout: 'ERR_TOKEN_ENDPOINT_TIMEOUT',
   commandFailed: 'ERR_COMMAND_FAILED',
   lockTimeout: 'ERR_LOCK_TIMEOUT',
+  /**
+   * Team mode cannot reach Redis, and this machine did not write the team's newest refresh token, so
+   * it may not refresh (that could spend a stale refresh token and get the grant revoked). Fix: bring
+   * Redis back (the agent rejoins by itself), or refresh on the machine that wrote last.
+   */
+  teamUnavailable: 'ERR_TEAM_UNAVAILABLE',
   insecureEndpoint: 'ERR_INSECURE_ENDPOINT',
   /** The token cannot be signed in to: not an `oauth2-refresh-token`, no issuer, or no such endpoint. */
   signInUnsupported: 'ERR_SIGN_IN_UNSUPPORTED',
@@ -369,6 +375,7 @@ const tokenErrors = [
   ErrorCode.tokenUnknown,
   ErrorCode.needsSignIn,
   ErrorCode.tokenExpired,
+  ErrorCode.teamUnavailable,
   ErrorCode.agentUnavailable,
 ] as const;
 const storeErrors = [ErrorCode.storeUnavailable, ErrorCode.storeLocked, ErrorCode.agentUnavailable] as const;

@@ -334,6 +334,7 @@ export function statusFor(code: string): number {
     case codes.storeUnavailable:
     case codes.storeLocked:
     case codes.lockTimeout:
+    case codes.teamUnavailable:
     case codes.tokenExpired:
       return 503;
     case codes.configInvalid:

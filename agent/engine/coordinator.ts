@@ -7,6 +7,7 @@
 
 import type { TokenDefinition } from '../config/types';
 import type { TeamHealth } from '../protocol';
+import type { WriterRecord } from './refreshRight';
 
 export type { TeamHealth };
 
@@ -34,6 +35,12 @@ export type CommitResult =
 
 export interface TeamLease {
   readonly fence: number;
+  /**
+   * This machine's copy is to be shared, even without a refresh (republish.ts): its refresh token is
+   * newer than the team's, the team has none (Redis came back empty), or it wrote last and Redis was
+   * away since (the others wait for its word before refreshing from the team's state).
+   */
+  readonly newerHere?: boolean;
   /**
    * Publishes a new token with this lease's fence: to the team first (the rotated refresh token
    * encrypted), then the rotated refresh token into this machine's store, so that a crash at any
@@ -68,10 +75,22 @@ export interface RefreshCoordinator {
     definition: TokenDefinition,
     wanted: (token: SharedToken) => boolean,
   ): Promise<TeamLease | SharedToken>;
+  /**
+   * What this machine knows of who wrote the token's newest refresh token (refreshRight.ts), read
+   * without the team: undefined when it never exchanged this token with the team.
+   */
+  writer?(definition: TokenDefinition): Promise<WriterRecord | undefined>;
+  /** Whether a member reported this refresh token refused by the provider (as of the last read). */
+  refused?(definition: TokenDefinition, refreshToken: string): boolean;
+  /** Reports this refresh token refused by the provider (invalid_grant), for the other members. */
+  refusedHere?(definition: TokenDefinition, refreshToken: string): Promise<void>;
   close(): Promise<void>;
 }
 
-/** Thrown by a coordinator that cannot reach the team; the engine falls back to working alone. */
+/**
+ * Thrown by a coordinator that cannot reach the team (or may not use what it holds); the engine then
+ * refreshes alone only where refreshRight.ts allows it. The message says why, for the user.
+ */
 export class TeamUnavailableError extends Error {
   override readonly name = 'TeamUnavailableError';
 }

@@ -18,6 +18,7 @@ import { GrantError } from './grants';
 import { type Obtained, obtainToken } from './obtain';
 import { saveOrKeep } from './pendingSave';
 import { checkBeforeSending, checkDataDir } from './preflight';
+import { mayRefreshAlone, noteRejected, quietWhenRepeated, refuseRejected } from './refreshGuards';
 import {
   afterFailedExchange,
   clearMark,
@@ -70,11 +71,15 @@ export async function refreshUnderLock(
     // Another process may have refreshed while we waited for the lock: on this machine (the store)
     // or, in team mode, anywhere in the team.
     let adopted = await adoptUnlessUnreadable(context, slot);
-    let teamUp = team !== undefined;
+    /** Why the team could not be reached (or used) during this refresh, if it could not. */
+    let teamDown: string | undefined;
+    const teamCall = <T>(call: Promise<T>) =>
+      orUnavailable(call, (reason) => {
+        teamDown = reason;
+      });
     if (team) {
-      const shared = await orUnavailable(team.latest(slot.definition));
-      if (shared === unavailable) teamUp = false;
-      else if (shared && adoptShared(context, slot, shared)) adopted = true;
+      const shared = await teamCall(team.latest(slot.definition));
+      if (shared !== unavailable && shared && adoptShared(context, slot, shared)) adopted = true;
     }
     if (reused(context, slot, want, adopted, tokenBefore)) return { ok: true };
     const refreshDue = want.scheduled && (slot.earliestRefreshAt() ?? 0) <= context.now();
@@ -84,12 +89,14 @@ export async function refreshUnderLock(
       usable(slot.current, slot.effectiveMinValidMs(want.minValidMs), context.now())
     )
       return { ok: true };
+    // A refresh token the provider refused is not sent again: only a sign-in (a new one) helps.
+    await refuseRejected(slot, store, team, context.now());
 
-    if (team && teamUp) {
+    if (team && teamDown === undefined) {
       const minValidMs = slot.effectiveMinValidMs(want.minValidMs);
       const wanted = (shared: SharedToken) =>
         shared.accessToken !== tokenBefore && usable(shared, minValidMs, context.now());
-      const got = await orUnavailable(team.acquire(slot.definition, wanted));
+      const got = await teamCall(team.acquire(slot.definition, wanted));
       if (got !== unavailable && !('commit' in got)) {
         // Another member refreshed meanwhile: its token is ours too.
         adoptShared(context, slot, got);
@@ -99,6 +106,7 @@ export async function refreshUnderLock(
       }
       if (got !== unavailable) lease = got;
     }
+    if (team && teamDown !== undefined) await mayRefreshAlone(context, slot, team, want, teamDown);
 
     // Never the refresh token a failed refresh may have retired: only a sign-in helps (rotationMark.ts).
     await refuseIfMayHaveRotated(context, slot, store);
@@ -195,17 +203,24 @@ export async function refreshUnderLock(
   } catch (error) {
     // Redacted once here: the status, the log line and every caller joined to this refresh see it.
     const coded = redactError(toCoded(error), context.redact);
+    // The same refusal again (every request of a load while the team is away, or the grant is
+    // revoked) is said once, not once per request.
+    const repeated = slot.lastError?.code === coded.code && quietWhenRepeated.has(coded.code);
     slot.lastError = coded;
     slot.failures += 1;
     if (coded.code === codes.needsSignIn) slot.needsSignIn = true;
-    context.log('warn', `token '${slot.name}': refresh failed: ${coded.code}: ${coded.message}`);
+    context.log(
+      repeated ? 'debug' : 'warn',
+      `token '${slot.name}': refresh failed: ${coded.code}: ${coded.message}`,
+    );
     const rotated = coded instanceof MayHaveRotatedError && coded.fresh;
-    await audit(context, {
-      token: slot.name,
-      outcome: rotated ? 'may-have-rotated' : slot.needsSignIn ? 'needs-sign-in' : 'failed',
-      error: coded.code,
-      ...(rotated ? { sentAt: new Date(coded.at).toISOString() } : {}),
-    });
+    if (!repeated || rotated)
+      await audit(context, {
+        token: slot.name,
+        outcome: rotated ? 'may-have-rotated' : slot.needsSignIn ? 'needs-sign-in' : 'failed',
+        error: coded.code,
+        ...(rotated ? { sentAt: new Date(coded.at).toISOString() } : {}),
+      });
     return { ok: false, error: coded };
   } finally {
     await lease?.release();
@@ -270,16 +285,20 @@ function reused(
 const unavailable = Symbol('unavailable');
 
 /** The team's answer, or `unavailable` when it cannot be reached (the coordinator logs that). */
-async function orUnavailable<T>(call: Promise<T>): Promise<T | typeof unavailable> {
+async function orUnavailable<T>(
+  call: Promise<T>,
+  because: (reason: string) => void,
+): Promise<T | typeof unavailable> {
   try {
     return await call;
   } catch (error) {
-    if (error instanceof TeamUnavailableError) return unavailable;
-    throw error;
+    if (!(error instanceof TeamUnavailableError)) throw error;
+    because(error.message);
+    return unavailable;
   }
 }
 
-function shareable(held: HeldToken): Omit<SharedToken, 'fence'> {
+export function shareable(held: HeldToken): Omit<SharedToken, 'fence'> {
   return {
     accessToken: held.accessToken,
     ...(held.expiresAt !== undefined ? { expiresAt: held.expiresAt } : {}),
@@ -322,24 +341,36 @@ async function obtainWithReuseCheck(
       ? (kept ?? (await store.get(slot.name, 'refresh_token')))
       : undefined;
   if (usedRefreshToken !== undefined) attempt.presented = usedRefreshToken;
+  const rejected = async (error: unknown, refreshToken: string | undefined) => {
+    if (refreshToken !== undefined && isInvalidGrant(error)) await noteRejected(context, slot, refreshToken);
+    return error;
+  };
   try {
     return await obtainToken(
       slot.definition,
       usedRefreshToken ? { ...obtainContext, refreshToken: usedRefreshToken } : obtainContext,
     );
   } catch (error) {
-    if (!(error instanceof GrantError && error.details.oauthError === 'invalid_grant')) throw error;
+    if (!isInvalidGrant(error)) throw error;
     // Never fall back from a kept token to the older stored one: that is the reuse that revokes a grant.
-    if (kept !== undefined) throw error;
+    if (kept !== undefined) throw await rejected(error, kept);
     const latest = await store.get(slot.name, 'refresh_token');
-    if (latest === undefined || latest === usedRefreshToken) throw error;
+    if (latest === undefined || latest === usedRefreshToken) throw await rejected(error, usedRefreshToken);
     context.log(
       'info',
       `token '${slot.name}': refresh token was rotated elsewhere; retrying once with the new one`,
     );
     Object.assign(attempt, { posted: false, presented: latest });
-    return obtainToken(slot.definition, { ...obtainContext, refreshToken: latest });
+    return obtainToken(slot.definition, { ...obtainContext, refreshToken: latest }).catch(
+      async (again: unknown) => {
+        throw await rejected(again, latest);
+      },
+    );
   }
+}
+
+function isInvalidGrant(error: unknown): boolean {
+  return error instanceof GrantError && error.details.oauthError === 'invalid_grant';
 }
 
 function accept(context: RefreshContext, slot: TokenSlot, obtained: Obtained): HeldToken {

@@ -24,6 +24,7 @@ import {
 import { adoptFromPeers, PeerWatch } from './peerWatch';
 import { forgetPending, SaveRetrier } from './pendingSave';
 import { type LogLevel, type RefreshContext, usable } from './refresh';
+import { republishUnderLock } from './republish';
 import { SecretWitness } from './secretWitness';
 import { SlotRunner } from './slotRunner';
 import { nodeTimers, type Timers } from './timer';
@@ -103,7 +104,10 @@ export class TokenEngine {
       emit: () => this.#emit(),
     });
     for (const definition of options.definitions) this.#slots.set(definition.name, new TokenSlot(definition));
-    this.#unwatchTeam = options.coordinator?.onHealthChange?.(() => this.#emit());
+    this.#unwatchTeam = options.coordinator?.onHealthChange?.(() => {
+      this.#emit();
+      this.#rejoinTeam();
+    });
     this.#verifier = options.verifyTokens
       ? new VerificationTracker({
           // The grants' discovery results are reused: the metadata names the key set as well.
@@ -470,6 +474,25 @@ export class TokenEngine {
       const slot = this.#slot(name);
       await this.#runner.load(slot);
       if (this.#slots.get(name) === slot) return slot;
+    }
+  }
+
+  /**
+   * Team mode is back: a token that could not be refreshed while it was away (ERR_TEAM_UNAVAILABLE)
+   * takes the team's newest state now, instead of at the end of its backoff; any other shares what
+   * this machine holds, if it is newer than the team's (republish.ts).
+   */
+  #rejoinTeam(): void {
+    const team = this.#options.coordinator;
+    if (team?.health().state !== 'ok' || !this.#started || this.#stopped || !this.#options.store) return;
+    for (const slot of this.#slots.values()) {
+      if (slot.lastError?.code === codes.teamUnavailable)
+        void this.#runner.refresh(slot, { minValidMs: 0, force: false, scheduled: true });
+      else if (!slot.inFlight && team.shares(slot.definition)) {
+        const sharing = republishUnderLock(this.#context, slot).then(() => this.#emit());
+        this.#background.add(sharing);
+        void sharing.finally(() => this.#background.delete(sharing));
+      }
     }
   }
 

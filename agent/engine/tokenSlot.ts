@@ -44,6 +44,11 @@ export class TokenSlot {
   needsSignIn = false;
   /** When a refresh that may have cost the refresh token went out (rotationMark.ts); cleared by a success. */
   mayHaveRotatedAt: number | undefined;
+  /**
+   * The refresh token the provider refused (invalid_grant), as a digest, and when: it is not sent
+   * again, so a revoked grant costs no refresh budget (refreshGuards.ts). A new one clears it.
+   */
+  rejected: { digest: string; at: number } | undefined;
   failures = 0;
   skewMs = 0;
   /** The next background refresh (timer.ts), cancelled whenever the slot is rescheduled. */
@@ -94,6 +99,7 @@ export class TokenSlot {
     this.lastError = undefined;
     this.needsSignIn = false;
     this.mayHaveRotatedAt = undefined;
+    this.rejected = undefined;
   }
 
   /** The time from which a refresh is due (no jitter): the lead before expiry, or a third of a short life. */

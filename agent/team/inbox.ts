@@ -1,8 +1,13 @@
 // What a waiter for the team's refresh lock hears on the token's channel, one queue per waiter.
 
-/** `token`: a holder committed a token with this fence; `released`: it let go without one; `down`:
- *  the connection to Redis closed (so no message may come). */
-export type Message = { t: 'token'; fence: number } | { t: 'released' } | { t: 'down' };
+/** `token`: a holder committed a token with this fence; `locked`: a member took the lock with this
+ *  fence; `released`: the holder let go without a token (its fence, from agents that send it);
+ *  `down`: the connection to Redis closed (so no message may come). */
+export type Message =
+  | { t: 'token'; fence: number }
+  | { t: 'locked'; fence: number }
+  | { t: 'released'; fence?: number }
+  | { t: 'down' };
 
 /** Messages for one waiter, with a bounded wait for the next. */
 export class Inbox {

@@ -20,6 +20,7 @@ export class RedisLease implements TeamLease {
   publishRefreshToken: string | undefined;
   readonly #commit: LeaseCommit;
   readonly #wrote: (error: unknown) => void;
+  readonly #ended: () => void;
   readonly #commands: TeamClient;
   readonly #owner: string;
   readonly #timer: NodeJS.Timeout;
@@ -37,9 +38,12 @@ export class RedisLease implements TeamLease {
     log: (level: LogLevel, message: string) => void;
     /** How each lock write ended (undefined: it worked), for the team's health. */
     wrote?: (error: unknown) => void;
+    /** Called once on release, whether or not Redis heard it. */
+    ended?: () => void;
   }) {
     this.#commit = options.commit;
     this.#wrote = options.wrote ?? (() => undefined);
+    this.#ended = options.ended ?? (() => undefined);
     this.#commands = options.commands;
     this.keys = options.keys;
     this.#owner = options.owner;
@@ -60,6 +64,13 @@ export class RedisLease implements TeamLease {
     this.#timer.unref();
   }
 
+  /** This machine wrote last and lost Redis since: the others wait for its word (outage.ts). */
+  announce = false;
+
+  get newerHere(): boolean {
+    return this.publishRefreshToken !== undefined || this.announce;
+  }
+
   async commit(token: Omit<SharedToken, 'fence'>, rotated: string | undefined): Promise<CommitResult> {
     const result = await this.#commit(this, token, rotated);
     this.#committed = result.outcome === 'committed';
@@ -70,8 +81,11 @@ export class RedisLease implements TeamLease {
     if (this.#released) return;
     this.#released = true;
     clearInterval(this.#timer);
+    this.#ended();
     // Without a commit, waiters hear "released" and try for the lock at once instead of at its expiry.
-    const message = this.#committed ? '' : JSON.stringify({ t: 'released' } satisfies Message);
+    const message = this.#committed
+      ? ''
+      : JSON.stringify({ t: 'released', fence: this.fence } satisfies Message);
     await this.#commands.teamRelease(this.keys.lock, this.#owner, this.keys.channel, message).then(
       () => this.#wrote(undefined),
       (error: unknown) => this.#wrote(error ?? new Error('the lock release failed')),

@@ -8,13 +8,12 @@
 //   one is refused, so a holder paused past its lock cannot overwrite a newer token;
 // - waiters learn of the new token through pub/sub, and take the lock themselves when it expires;
 // - the rotating refresh token is shared too, sealed with AES-256-GCM (seal.ts).
-// Any Redis failure makes the operation throw TeamUnavailableError: the engine then refreshes with
-// its machine-local lock alone, the health says "degraded", and ioredis keeps reconnecting.
-// Health follows the last write (lock, fencing, store), not the last read: a Redis out of memory still
-// answers reads, and a successful read must not hide that no member can take the lock or share a token.
+// Any Redis failure makes the operation throw TeamUnavailableError, the health says "degraded", and
+// ioredis keeps reconnecting. The engine then refreshes with its machine-local lock alone only if
+// this machine wrote the team's newest refresh token (outage.ts, engine/refreshRight.ts).
+// Health follows the last write, not the last read (health.ts).
 import { randomUUID } from 'node:crypto';
 import { codes, TokenAgentError } from '../base/errors';
-import { redactOutside } from '../base/redact';
 import type { RedisConfig, TokenDefinition } from '../config/types';
 import {
   type CommitResult,
@@ -25,11 +24,14 @@ import {
   TeamUnavailableError,
 } from '../engine/coordinator';
 import type { LogLevel } from '../engine/refresh';
+import { isLastWriter, type WriterRecord } from '../engine/refreshRight';
 import type { SecretStore } from '../store/secretStore';
 import { connectTeam, type TeamClient, type TeamConnection } from './connect';
+import { HealthTracker } from './health';
 import { Inbox, type Message } from './inbox';
 import { defaultPrefix, type TokenKeys, tokenKeys } from './keys';
 import { RedisLease } from './lease';
+import { WriterBook } from './outage';
 import { LocalReplica } from './replica';
 import type { TeamKey } from './seal';
 
@@ -57,10 +59,9 @@ interface Snapshot {
   token: SharedToken | undefined;
   fence: number;
   sealedRefresh: string;
+  /** The keyed digest of the refresh token the provider refused, '' if none. */
+  refused: string;
 }
-
-/** While writes fail, a probe write this often says when they work again. */
-const probeEveryMs = 15_000;
 
 /** The cache's safety margin: a tenth of the token's life, at most 30 s. */
 const maxCacheMarginMs = 30_000;
@@ -68,27 +69,21 @@ const maxCacheMarginMs = 30_000;
 export class RedisCoordinator implements RefreshCoordinator {
   readonly #commands: TeamClient;
   readonly #subscriber: TeamConnection['subscriber'];
-  readonly #describe: string;
   readonly #prefix: string;
   readonly #key: TeamKey | undefined;
   readonly #keyProblem: string | undefined;
   readonly #store: SecretStore | undefined;
   readonly #replica: LocalReplica | undefined;
+  readonly #book: WriterBook;
+  /** Per token (state key): the refused refresh token's digest as last read, '' if none. */
+  readonly #refused = new Map<string, string>();
   readonly #lockTtlMs: number;
   readonly #waitMs: number;
   readonly #now: () => number;
   readonly #log: (level: LogLevel, message: string) => void;
   readonly #inboxes = new Map<string, Set<Inbox>>();
   readonly #firstReady: Promise<void>;
-  #lastError: string | undefined;
-  /** The last write failed: cleared only by a write that succeeds (a later call, or the probe). */
-  #writeFailure: string | undefined;
-  /** The last read failed: cleared by any call that succeeds. */
-  #readFailure: string | undefined;
-  #probe: NodeJS.Timeout | undefined;
-  #otherKey = false;
-  #reported: string | undefined;
-  readonly #healthListeners = new Set<() => void>();
+  readonly #health: HealthTracker;
   #closed = false;
 
   constructor(options: RedisCoordinatorOptions) {
@@ -96,7 +91,6 @@ export class RedisCoordinator implements RefreshCoordinator {
     const connection = options.connection ?? connectTeam(options.config, { connectTimeoutMs });
     this.#commands = connection.commands;
     this.#subscriber = connection.subscriber;
-    this.#describe = connection.describe;
     this.#prefix = (typeof options.config === 'object' && options.config.prefix) || defaultPrefix;
     if ('problem' in options.key) this.#keyProblem = options.key.problem;
     else this.#key = options.key;
@@ -105,10 +99,18 @@ export class RedisCoordinator implements RefreshCoordinator {
       this.#key && options.store
         ? new LocalReplica({ dataDir: options.dataDir, store: options.store, key: this.#key })
         : undefined;
+    this.#book = new WriterBook(options.dataDir);
     this.#lockTtlMs = options.lockTtlMs ?? options.grantTimeoutMs + 5_000;
     this.#waitMs = this.#lockTtlMs + options.grantTimeoutMs;
     this.#now = options.now ?? Date.now;
     this.#log = options.log ?? (() => undefined);
+    this.#health = new HealthTracker({
+      commands: this.#commands,
+      describe: connection.describe,
+      prefix: this.#prefix,
+      keyProblem: this.#keyProblem,
+      log: this.#log,
+    });
 
     // The first call waits for the first connection attempt (a one-shot CLI call starts with it),
     // but no longer than it takes to connect or to fail.
@@ -124,19 +126,14 @@ export class RedisCoordinator implements RefreshCoordinator {
       commands.once('ready', settled).once('error', settled).once('end', settled);
     });
     // ioredis emits connection errors as events; without a listener they would crash the process.
-    this.#commands.on('error', (error: Error) => {
-      this.#lastError = redactOutside(error.message);
-      this.#report();
+    this.#health.onChange(() => {
+      if (this.#health.problem() !== undefined) this.#book.away();
+      else this.#book.back(this.#now() + this.#waitMs);
     });
-    this.#commands.on('ready', () => {
-      this.#lastError = undefined;
-      this.#readFailure = undefined;
-      // A new connection says nothing about writes: a failed one is tried again before health is ok.
-      if (this.#writeFailure !== undefined) this.#armProbe(0);
-      this.#report();
-    });
+    this.#commands.on('error', (error: Error) => this.#health.connectionError(error));
+    this.#commands.on('ready', () => this.#health.connected());
     this.#commands.on('close', () => {
-      this.#report();
+      this.#health.report();
       // Waiters stop waiting for a message that may never come, and fall back at once.
       for (const inboxes of this.#inboxes.values()) for (const inbox of inboxes) inbox.push({ t: 'down' });
     });
@@ -150,13 +147,11 @@ export class RedisCoordinator implements RefreshCoordinator {
   }
 
   onHealthChange(listener: () => void): () => void {
-    this.#healthListeners.add(listener);
-    return () => this.#healthListeners.delete(listener);
+    return this.#health.onChange(listener);
   }
 
   health(): TeamHealth {
-    const problem = this.#problem();
-    return problem === undefined ? { state: 'ok' } : { state: 'degraded', detail: problem };
+    return this.#health.health();
   }
 
   shares(definition: TokenDefinition): boolean {
@@ -165,9 +160,28 @@ export class RedisCoordinator implements RefreshCoordinator {
 
   async latest(definition: TokenDefinition): Promise<SharedToken | undefined> {
     const keys = this.#keys(definition);
-    const snapshot = await this.#read(keys);
+    const snapshot = await this.#readSeen(definition, keys);
     await this.#mirror(definition, keys, snapshot);
     return snapshot.token;
+  }
+
+  /** Whether a member told the team that the provider refused this refresh token (last read). */
+  refused(definition: TokenDefinition, refreshToken: string): boolean {
+    const digest = this.#refused.get(this.#keys(definition).state);
+    return !!digest && !!this.#key && digest === this.#key.digest(refreshToken);
+  }
+
+  /** Tells the team the provider refused this refresh token: the others will not send it again. */
+  async refusedHere(definition: TokenDefinition, refreshToken: string): Promise<void> {
+    const keys = this.#keys(definition);
+    const digest = this.#requireKey().digest(refreshToken);
+    await this.#call(() => this.#commands.hset(keys.state, 'refused', digest), 'write');
+    this.#refused.set(keys.state, digest);
+  }
+
+  /** What this machine knows of who wrote the token last; needs no Redis (outage.ts). */
+  writer(definition: TokenDefinition): Promise<WriterRecord | undefined> {
+    return this.#book.record(definition.name, this.#keys(definition).state);
   }
 
   async acquire(
@@ -181,7 +195,7 @@ export class RedisCoordinator implements RefreshCoordinator {
     try {
       for (;;) {
         const answer = await this.#call(
-          () => this.#commands.teamAcquire(keys.lock, keys.counter, owner, this.#lockTtlMs),
+          () => this.#commands.teamAcquire(keys.lock, keys.counter, owner, this.#lockTtlMs, keys.channel),
           'write',
         );
         if (answer > 0) return await this.#lease(definition, keys, owner, answer, wanted);
@@ -195,7 +209,7 @@ export class RedisCoordinator implements RefreshCoordinator {
         // Wait for the holder's news, or for its lock to expire (then take it), whichever is first.
         const message = await inbox.next(Math.min(-answer + 5, left));
         if (message?.t === 'token') {
-          const snapshot = await this.#read(keys);
+          const snapshot = await this.#readSeen(definition, keys);
           if (snapshot.token && wanted(snapshot.token)) {
             await this.#mirror(definition, keys, snapshot);
             return snapshot.token;
@@ -210,7 +224,7 @@ export class RedisCoordinator implements RefreshCoordinator {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    clearTimeout(this.#probe);
+    this.#health.close();
     this.#subscriber.disconnect();
     this.#commands.disconnect();
   }
@@ -225,7 +239,7 @@ export class RedisCoordinator implements RefreshCoordinator {
   ): Promise<TeamLease | SharedToken> {
     const lease = new RedisLease({
       commit: (holder, token, rotated) => this.#commit(holder, token, rotated),
-      wrote: (error) => this.#wrote(error),
+      wrote: (error) => this.#health.wrote(error),
       commands: this.#commands,
       keys,
       owner,
@@ -233,16 +247,30 @@ export class RedisCoordinator implements RefreshCoordinator {
       lockTtlMs: this.#lockTtlMs,
       log: this.#log,
       name: definition.name,
+      ended: () => this.#book.ended(keys.state, fence),
     });
     try {
       // A holder may have finished between our last look and our lock.
-      const snapshot = await this.#read(keys);
+      const snapshot = await this.#readSeen(definition, keys);
       if (snapshot.token && wanted(snapshot.token)) {
         await lease.release();
         await this.#mirror(definition, keys, snapshot);
         return snapshot.token;
       }
       if (this.#replica && definition.type === 'oauth2-refresh-token') {
+        // Redis lost the team's refresh token (restarted empty, flushed): only the machine that
+        // wrote it last may bring in its own; any other copy may be one the provider has retired.
+        const lastWriter = isLastWriter(await this.#book.record(definition.name, keys.state, fence));
+        if (snapshot.sealedRefresh === '' && !lastWriter)
+          throw new TeamUnavailableError(
+            `the team holds no refresh token for '${definition.name}' (Redis lost its data?) and another machine wrote the newest one: waiting for that machine to share it again`,
+          );
+        // After an outage the last writer may have refreshed alone: its word first (republish.ts).
+        if (!lastWriter && this.#book.waitingForWriter(keys.state, snapshot.fence, this.#now()))
+          throw new TeamUnavailableError(
+            `Redis was out of reach, and the machine that wrote '${definition.name}' last has not yet shared what it may have refreshed meanwhile: waiting for it (${Math.round(this.#waitMs / 1000)} s at most)`,
+          );
+        lease.announce = lastWriter && this.#book.wasAway(keys.state);
         lease.publishRefreshToken = await this.#replica.reconcile(definition.name, {
           base: keys.state,
           fence: snapshot.fence,
@@ -287,7 +315,11 @@ export class RedisCoordinator implements RefreshCoordinator {
       if (!(error instanceof TeamUnavailableError)) throw error;
       // The team is out of reach: this machine keeps the live refresh token, and publishes it with
       // its next refresh once the team is back (replica.ts tells the newer copy).
-      if (rotated !== undefined) await this.#store?.set(name, 'refresh_token', rotated);
+      if (rotated !== undefined) {
+        await this.#store?.set(name, 'refresh_token', rotated);
+        // This machine alone holds the refresh token that lease obtained: the newest.
+        await this.#book.wrote(name, keys.state, fence);
+      }
       return { outcome: 'local' };
     }
     if (accepted !== 1) {
@@ -295,9 +327,11 @@ export class RedisCoordinator implements RefreshCoordinator {
         (snapshot) => snapshot.token,
         () => undefined,
       );
+      if (latest) await this.#book.saw(name, keys.state, latest.fence);
       return { outcome: 'superseded', latest };
     }
     if (rotated !== undefined) await this.#store?.set(name, 'refresh_token', rotated);
+    await this.#book.wrote(name, keys.state, fence);
     await this.#replica?.committed(name, keys.state, fence, refreshToken);
     return { outcome: 'committed' };
   }
@@ -322,8 +356,16 @@ export class RedisCoordinator implements RefreshCoordinator {
     }
   }
 
+  /** #read, noting the team's fence as seen (outage.ts). Call holding the machine-local lock. */
+  async #readSeen(definition: TokenDefinition, keys: TokenKeys): Promise<Snapshot> {
+    const snapshot = await this.#read(keys);
+    this.#refused.set(keys.state, snapshot.refused);
+    if (snapshot.fence > 0) await this.#book.saw(definition.name, keys.state, snapshot.fence);
+    return snapshot;
+  }
+
   async #read(keys: TokenKeys): Promise<Snapshot> {
-    const [sealedAccess, fenceText, sealedRefresh] = await this.#call(
+    const [sealedAccess, fenceText, sealedRefresh, refused] = await this.#call(
       () => this.#commands.teamRead(keys.access, keys.state),
       'read',
     );
@@ -331,6 +373,7 @@ export class RedisCoordinator implements RefreshCoordinator {
       token: sealedAccess === '' ? undefined : this.#openAccess(sealedAccess, keys),
       fence: Number(fenceText) || 0,
       sealedRefresh,
+      refused: refused ?? '',
     };
   }
 
@@ -354,8 +397,7 @@ export class RedisCoordinator implements RefreshCoordinator {
     const opened = this.#requireKey().open(sealed, where);
     if ('text' in opened) return opened.text;
     if (opened.problem === 'other-key') {
-      this.#otherKey = true;
-      this.#report();
+      this.#health.otherKeyFound();
       throw new TeamUnavailableError('the team records are sealed with another team key');
     }
     this.#log('warn', `team mode: an unreadable record at ${where} is ignored and will be replaced`);
@@ -386,90 +428,23 @@ export class RedisCoordinator implements RefreshCoordinator {
    */
   async #call<T>(operation: () => Promise<T>, kind: 'read' | 'write'): Promise<T> {
     this.#requireKey();
-    if (this.#otherKey) throw new TeamUnavailableError('the team records are sealed with another team key');
+    if (this.#health.otherKey)
+      throw new TeamUnavailableError('the team records are sealed with another team key');
     if (this.#commands.status !== 'ready') await this.#firstReady;
     if (this.#closed || this.#commands.status !== 'ready') {
-      this.#report();
-      throw new TeamUnavailableError(this.#problem() ?? 'Redis is not connected');
+      this.#health.report();
+      throw new TeamUnavailableError(this.#health.problem() ?? 'Redis is not connected');
     }
     let result: T;
     try {
       result = await operation();
     } catch (error) {
       if (error instanceof TeamUnavailableError || error instanceof TokenAgentError) throw error;
-      const failure = this.#failed(kind, error);
-      throw new TeamUnavailableError(failure);
+      throw new TeamUnavailableError(this.#health.failed(kind, error));
     }
-    if (kind === 'write') this.#wrote(undefined);
-    else if (this.#readFailure !== undefined) {
-      this.#readFailure = undefined;
-      this.#report();
-    }
+    if (kind === 'write') this.#health.wrote(undefined);
+    else this.#health.readWorked();
     return result;
-  }
-
-  /** Records a failed call; its message is Redis's (or the network's) words, redacted. */
-  #failed(kind: 'read' | 'write', error: unknown): string {
-    const failure = `a Redis ${kind} failed: ${redactOutside((error as Error)?.message ?? String(error))}`;
-    if (kind === 'write') {
-      this.#writeFailure = failure;
-      this.#armProbe(probeEveryMs);
-    } else this.#readFailure = failure;
-    this.#report();
-    return failure;
-  }
-
-  /** How a write ended, from #call or from a lease's lock extension and release. */
-  #wrote(error: unknown): void {
-    if (error !== undefined) {
-      this.#failed('write', error);
-      return;
-    }
-    if (this.#writeFailure === undefined && this.#readFailure === undefined) return;
-    this.#writeFailure = undefined;
-    this.#readFailure = undefined;
-    clearTimeout(this.#probe);
-    this.#probe = undefined;
-    this.#report();
-  }
-
-  /**
-   * While writes fail, one small write now and then (a key that expires at once) tells when they work
-   * again; without it a recovered Redis would show degraded until the next refresh, maybe an hour.
-   */
-  #armProbe(delayMs: number): void {
-    if (this.#closed || this.#probe !== undefined) return;
-    this.#probe = setTimeout(() => {
-      this.#probe = undefined;
-      if (this.#closed || this.#writeFailure === undefined || this.#commands.status !== 'ready') return;
-      this.#commands.set(`${this.#prefix}:health-probe`, '1', 'PX', 1000).then(
-        () => this.#wrote(undefined),
-        (error: unknown) => this.#wrote(error ?? new Error('the write probe failed')),
-      );
-    }, delayMs);
-    this.#probe.unref();
-  }
-
-  #problem(): string | undefined {
-    if (this.#keyProblem !== undefined) return this.#keyProblem;
-    if (this.#otherKey)
-      return 'the team records are sealed with another team key: every member needs the same key';
-    if (this.#commands.status !== 'ready')
-      return `${this.#describe} is unreachable${this.#lastError ? ` (${this.#lastError})` : ''}`;
-    return this.#writeFailure ?? this.#readFailure;
-  }
-
-  /** Logs each change of health once. */
-  #report(): void {
-    if (this.#closed) return;
-    const problem = this.#problem();
-    if (problem === this.#reported) return;
-    const first = this.#reported === undefined && problem === undefined;
-    this.#reported = problem;
-    if (problem !== undefined)
-      this.#log('warn', `team mode degraded: ${problem}; refreshing on this machine alone until it is back`);
-    else if (!first) this.#log('info', `team mode: connected to ${this.#describe}`);
-    for (const listener of this.#healthListeners) listener();
   }
 
   #keys(definition: TokenDefinition): TokenKeys {
@@ -492,14 +467,16 @@ export class RedisCoordinator implements RefreshCoordinator {
   }
 
   #deliver(channel: string, text: string): void {
-    const inboxes = this.#inboxes.get(channel);
-    if (!inboxes) return;
     let message: Message;
     try {
       message = JSON.parse(text) as Message;
     } catch {
       return;
     }
+    this.#book.observe(channel.replace(/:events$/, ':state'), message);
+    const inboxes = this.#inboxes.get(channel);
+    // Waiters wait for the holder to finish; a new lock taken tells them nothing.
+    if (!inboxes || message.t === 'locked') return;
     for (const inbox of inboxes) inbox.push(message);
   }
 }

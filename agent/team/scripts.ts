@@ -6,7 +6,11 @@
 // hash: the fence of the last accepted write, and the sealed refresh token) and `access` (the sealed
 // access token, expiring a little before the token does).
 
-/** KEYS lock, counter; ARGV owner, ttl ms. The new fence (> 0), or minus the ms the lock has left. */
+/**
+ * KEYS lock, counter; ARGV owner, ttl ms, channel. The new fence (> 0), or minus the ms the lock has
+ * left. A lock taken is announced on the channel with its fence: a member that wrote last stops
+ * counting itself the last writer (team/outage.ts) before Redis could go away during this refresh.
+ */
 const acquire = `
 if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
   local fence = redis.call('INCR', KEYS[2])
@@ -17,6 +21,7 @@ if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
     fence = tonumber(now[1]) * 1000000 + tonumber(now[2])
     redis.call('SET', KEYS[2], string.format('%.0f', fence))
   end
+  redis.call('PUBLISH', ARGV[3], string.format('{"t":"locked","fence":%.0f}', fence))
   return fence
 end
 local left = redis.call('PTTL', KEYS[1])
@@ -62,10 +67,13 @@ redis.call('PUBLISH', ARGV[5], ARGV[6])
 return 1
 `;
 
-/** KEYS access, state. One consistent read: {sealed access token, fence, sealed refresh token}. */
+/**
+ * KEYS access, state. One consistent read: {sealed access token, fence, sealed refresh token, keyed
+ * digest of the refresh token the provider refused (revoked grant), or ''}.
+ */
 const read = `
-local fields = redis.call('HMGET', KEYS[2], 'fence', 'refresh')
-return {redis.call('GET', KEYS[1]) or '', fields[1] or '0', fields[2] or ''}
+local fields = redis.call('HMGET', KEYS[2], 'fence', 'refresh', 'refused')
+return {redis.call('GET', KEYS[1]) or '', fields[1] or '0', fields[2] or '', fields[3] or ''}
 `;
 
 export const scripts = {
@@ -77,7 +85,7 @@ export const scripts = {
 };
 
 export interface TeamScripts {
-  teamAcquire(lock: string, counter: string, owner: string, ttlMs: number): Promise<number>;
+  teamAcquire(lock: string, counter: string, owner: string, ttlMs: number, channel: string): Promise<number>;
   teamExtend(lock: string, owner: string, ttlMs: number): Promise<number>;
   teamRelease(lock: string, owner: string, channel: string, message: string): Promise<number>;
   teamCommit(
@@ -90,5 +98,5 @@ export interface TeamScripts {
     channel: string,
     message: string,
   ): Promise<number>;
-  teamRead(access: string, state: string): Promise<[string, string, string]>;
+  teamRead(access: string, state: string): Promise<[string, string, string, string]>;
 }

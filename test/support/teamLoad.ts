@@ -22,6 +22,8 @@ export interface LoadReport {
   ok: number;
   /** `STATUS CODE` → count, for every answer that was not a token. */
   failures: Record<string, number>;
+  /** When the last request that got no token was sent (Date.now()), if any did. */
+  lastFailureSentAt?: number;
   /** Tokens whose `exp` had passed when the client had the whole answer. */
   expired: number;
   /** The least validity left on arrival, in ms, over all tokens handed out. */
@@ -90,6 +92,7 @@ async function main(): Promise<void> {
       } else {
         const key = `${answer.status} ${body.error?.code ?? answer.text.slice(0, 80)}`;
         report.failures[key] = (report.failures[key] ?? 0) + 1;
+        report.lastFailureSentAt = Math.max(report.lastFailureSentAt ?? 0, sentAt);
       }
       const [low, high] = plan.pauseMs;
       await delay(low + Math.random() * (high - low));

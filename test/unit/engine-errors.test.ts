@@ -47,6 +47,7 @@ describe('TokenAgentError', () => {
       'ERR_STOPPING',
       'ERR_STORE_LOCKED',
       'ERR_STORE_UNAVAILABLE',
+      'ERR_TEAM_UNAVAILABLE',
       'ERR_TOKEN_ENDPOINT_HTTP',
       'ERR_TOKEN_ENDPOINT_RESPONSE',
       'ERR_TOKEN_ENDPOINT_TIMEOUT',
