@@ -7,8 +7,8 @@
 import { adoptStored } from './adopt';
 import type { TeamLease } from './coordinator';
 import { TeamUnavailableError } from './coordinator';
-import type { RefreshContext } from './engineTypes';
 import { takeLock } from './dataFolder';
+import type { RefreshContext } from './engineTypes';
 import { shareable, toCoded, usable } from './refresh';
 import type { TokenSlot } from './tokenSlot';
 

@@ -3,7 +3,7 @@
 // tokens keep their timers, state and refreshes in flight. Listeners hear one change.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import type { OAuth2ClientCredentialsDefinition, TokenDefinition } from '../../agent/config/types';
 import { sameDefinition, sameGrant } from '../../agent/engine/definitions';
 import { waitUntil } from '../support/waitFor';

@@ -3,7 +3,7 @@
 // over the freshest token marked shortOfMinValid instead of refreshing again or throwing.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { type Rig, rig, rigsInTempDir } from './engine-harness';
 
 describe('get with a minimum validity', () => {

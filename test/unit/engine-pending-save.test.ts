@@ -3,7 +3,7 @@
 // the retired stored one), says so in the status, and writes it in the background until it lands.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { type Rig, rig, rigsInTempDir } from './engine-harness';
 
 describe('a store that refuses the rotated refresh token', () => {

@@ -4,7 +4,7 @@
 // off, and that hours of traffic never present a retired refresh token.
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { codes } from '../../agent/base/errors';
 import type { SecretKind } from '../../agent/store/secretStore';
 import { FakeClock, type Rig, rig, rigsInTempDir, TestStore, until } from './engine-harness';
