@@ -14,6 +14,7 @@ import {
   type ImportAnswer,
   routes,
   type SignInEvent,
+  type TimelineAnswer,
   type TokenAnswer,
 } from './api';
 
@@ -96,6 +97,10 @@ export class AgentClient {
 
   importDefinitions(entries: unknown[]): Promise<ImportAnswer> {
     return this.call<ImportAnswer>(routes.importDefinitions, { method: 'POST', body: { entries } });
+  }
+
+  timeline(hours: number, stamp?: string): Promise<TimelineAnswer> {
+    return this.call<TimelineAnswer>(routes.timeline(hours, stamp));
   }
 
   held(): Promise<HeldAnswer> {

@@ -7,11 +7,12 @@ import { mkdir, open } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { ErrorCodeString } from '../base/errors';
+import type { AuditOutcome } from '../protocol';
 
 export const auditFileName = 'audit.jsonl';
 
 /** `signed-in`: a sign-in stored a new refresh token (other agents watch the log to pick it up). */
-export type AuditOutcome = 'refreshed' | 'failed' | 'reused' | 'needs-sign-in' | 'signed-in';
+export type { AuditOutcome };
 
 export interface AuditEntry {
   /** The token's configured name, not its value. */
@@ -22,6 +23,8 @@ export interface AuditEntry {
   exp?: number;
   outcome: AuditOutcome;
   error?: ErrorCodeString;
+  /** Server clock minus ours, measured at this refresh, when it is large enough to correct (skew.ts). */
+  skewMs?: number;
 }
 
 export interface AuditRecord extends AuditEntry {
@@ -64,6 +67,7 @@ export async function appendAudit(
     ...(entry.exp === undefined ? {} : { exp: entry.exp }),
     outcome: entry.outcome,
     ...(entry.error === undefined ? {} : { error: entry.error }),
+    ...(entry.skewMs === undefined ? {} : { skewMs: entry.skewMs }),
     pid,
     host,
   };
@@ -110,6 +114,9 @@ function checkRecord(record: AuditRecord): void {
   if (!outcomes.has(record.outcome)) throw new TypeError('audit entry has an unknown outcome');
   if (record.exp !== undefined && !Number.isSafeInteger(record.exp)) {
     throw new TypeError('audit entry exp must be an integer (Unix seconds)');
+  }
+  if (record.skewMs !== undefined && !Number.isSafeInteger(record.skewMs)) {
+    throw new TypeError('audit entry skewMs must be an integer (milliseconds)');
   }
   if (record.error !== undefined && !/^ERR_[A-Z0-9_]+$/.test(record.error)) {
     throw new TypeError('audit entry error must be an error code such as ERR_REFRESH_FAILED');
