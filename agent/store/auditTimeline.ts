@@ -152,7 +152,12 @@ export function timelineFrom(input: TimelineInput): Extract<TimelineResult, { st
     from,
     to: input.now,
     tokens: buildTimeline(rows, from, input.now),
-    rows: rows.slice(-maxRows).reverse(),
+    // Newest first by time, not by file position: agents on several machines' clocks append out of order.
+    rows: rows
+      .map((row, index) => ({ row, index }))
+      .sort((a, b) => b.row.time - a.row.time || b.index - a.index)
+      .slice(0, maxRows)
+      .map(({ row }) => row),
     skipped,
     ...(input.truncated ? { truncated: true } : {}),
   };

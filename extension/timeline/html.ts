@@ -99,8 +99,9 @@ svg text { fill: var(--vscode-descriptionForeground); font-size: 11px; }
   border: 1px solid var(--vscode-editorHoverWidget-border); }
 .empty, .note { color: var(--vscode-descriptionForeground); margin: 12px 0; }
 table { border-collapse: collapse; width: 100%; margin-top: 10px; }
+.scroller { overflow-x: auto; }
 th, td { text-align: left; padding: 3px 10px 3px 0; border-bottom: 1px solid var(--vscode-panel-border); white-space: nowrap; }
-th { position: sticky; top: 44px; background: var(--vscode-editor-background); }
+th { background: var(--vscode-editor-background); }
 td.outcome-failed, td.outcome-needs-sign-in, td.outcome-reused { color: var(--vscode-errorForeground); }
 td.outcome-refreshed, td.outcome-signed-in { color: var(--vscode-charts-green); }
 `;

@@ -143,11 +143,13 @@ function renderToken(layout: TokenLayout, frame: TimeWindow): HTMLElement {
   const height = markRow + Math.max(1, lanes) * (laneHeight + laneGap) + 2;
   const row = el('div', { class: 'token', 'data-token': layout.name });
   const counts = (kind: Mark['kind']) => layout.marks.filter((m) => m.kind === kind).length;
+  const plural = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
   const summary = [
-    `${counts('refreshed')} refreshes`,
+    plural(counts('refreshed'), 'refresh', 'refreshes'),
     counts('failed') ? `${counts('failed')} failed` : '',
-    counts('signed-in') ? `${counts('signed-in')} sign-ins` : '',
-    counts('clock-skew') ? `${counts('clock-skew')} clock-skew warnings` : '',
+    counts('signed-in') ? plural(counts('signed-in'), 'sign-in', 'sign-ins') : '',
+    counts('needs-sign-in') ? plural(counts('needs-sign-in'), 'needed sign-in', 'needed sign-in') : '',
+    counts('clock-skew') ? plural(counts('clock-skew'), 'clock-skew warning', 'clock-skew warnings') : '',
   ].filter(Boolean);
   const title = el('div', { class: 'token-name' }, layout.name);
   title.append(el('span', { class: 'counts' }, summary.join(' · ')));
@@ -248,13 +250,19 @@ function renderTable(): void {
   if (!data) return;
   const section = byId('table');
   const table = el('table', { 'aria-label': 'Audit log, newest first' });
+  const scroller = el('div', { class: 'scroller' });
+  scroller.append(table);
   const head = el('tr');
   for (const column of columns) head.append(el('th', { scope: 'col' }, column));
   table.append(el('thead'));
   table.tHead?.append(head);
   const body = el('tbody');
   for (const row of data.rows) {
-    const tr = el('tr', { 'data-outcome': row.outcome, 'data-token': row.token });
+    const tr = el('tr', {
+      'data-outcome': row.outcome,
+      'data-token': row.token,
+      'data-time': String(row.time),
+    });
     for (const [name, text] of cells(row)) tr.append(el('td', { class: name }, text));
     body.append(tr);
   }
@@ -266,7 +274,7 @@ function renderTable(): void {
   );
   section.replaceChildren(
     note,
-    ...(data.rows.length ? [table] : [el('p', { class: 'empty' }, 'The audit log is empty.')]),
+    ...(data.rows.length ? [scroller] : [el('p', { class: 'empty' }, 'The audit log is empty.')]),
   );
 }
 

@@ -133,6 +133,22 @@ describe('timelineFrom', () => {
   });
 });
 
+describe('timelineFrom rows', () => {
+  it('orders the table by time, not by where a line sits in the file', () => {
+    const text = [
+      line({ time: at(1), token: 'api', outcome: 'refreshed' }),
+      // Appended later by an agent whose line carries an earlier time.
+      line({ time: at(3), token: 'ci', outcome: 'failed', error: 'ERR_REFRESH_FAILED' }),
+      line({ time: at(2), token: 'api', outcome: 'refreshed' }),
+    ].join('\n');
+    const result = timelineFrom({ text, stamp: 's', auditLogPath: 'a', truncated: false, now, hours: 24 });
+    assert.deepEqual(
+      result.rows.map((r) => (now - r.time) / hour),
+      [1, 2, 3],
+    );
+  });
+});
+
 describe('reading the audit log file', () => {
   let dir: string;
   before(async () => {
