@@ -230,4 +230,30 @@ describe('the Token Timeline and the walkthrough in a real VS Code', { timeout: 
       await p.screenshot({ path: join(shots, 'walkthrough.png') });
     }),
   );
+
+  it(
+    'walks to the lint step, whose button opens a sample the lint flags',
+    step('walkthrough lint', async () => {
+      const p = page();
+      await p.locator('.getting-started-step', { hasText: 'Try the lint on a sample line' }).first().click();
+      const button = p
+        .locator('.getting-started-step', { hasText: 'Try the lint on a sample line' })
+        .getByRole('button', { name: 'Open a Sample' });
+      await button.waitFor({ timeout: 10_000 });
+      await p.screenshot({ path: join(shots, 'walkthrough-lint-step.png') });
+      await button.click();
+      await waitUntil(
+        async () =>
+          /Warnings: [1-9]|Errors: [1-9]/.test(
+            (await p
+              .locator('#status\\.problems')
+              .getAttribute('aria-label')
+              .catch(() => null)) ?? '',
+          ),
+        'the sample to be flagged in the problems counter',
+        30_000,
+      );
+      await p.screenshot({ path: join(shots, 'walkthrough-lint-sample.png') });
+    }),
+  );
 });
