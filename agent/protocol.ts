@@ -219,6 +219,11 @@ export type SignInPrompt =
 export interface SignInPromptParams {
   name: string;
   prompt: SignInPrompt;
+  /**
+   * The sign-in was already under way, started by another window or terminal: this request joined it
+   * (one sign-in per token). Show its prompt without opening a second browser tab.
+   */
+  joined?: boolean;
 }
 
 export interface SignInResult {
@@ -493,7 +498,7 @@ export const methods: readonly MethodInfo[] = [
       ErrorCode.storeUnavailable,
     ],
     summary:
-      'Signs in through the browser (PKCE, one-shot loopback redirect) or a device code; the user agent runs the flow and stores the refresh token. What the user must do arrives as `tokenAgent/signInPrompt`; cancelling the request cancels the sign-in.',
+      'Signs in through the browser (PKCE, one-shot loopback redirect) or a device code; the user agent runs the flow and stores the refresh token. What the user must do arrives as `tokenAgent/signInPrompt`. One sign-in runs per token: a request while one is under way (another window, a terminal’s `login`) joins it and gets the same prompt (`joined: true`) and outcome; cancelling the request stops this window waiting, and cancels the sign-in only when nobody else waits on it.',
   },
   {
     method: signInPrompt.method,

@@ -71,7 +71,9 @@ export async function runSignIn(
   flow: protocol.SignInFlow,
 ): Promise<protocol.SignInResult> {
   const listener = ctx.onSignInPrompt((params) => {
-    if (params.name === name) void showPrompt(params.prompt);
+    if (params.name !== name) return;
+    if (params.joined) void showJoinedPrompt(name, params.prompt);
+    else void showPrompt(params.prompt);
   });
   try {
     return await vscode.window.withProgress(
@@ -93,7 +95,22 @@ export async function runSignIn(
   }
 }
 
-async function showPrompt(prompt: protocol.SignInPrompt): Promise<void> {
+/**
+ * The agent runs one sign-in per token: this window joined one that another window (or a terminal's
+ * `login`) started, whose browser tab may already be open. Say so, and open the page again only when
+ * asked, so that many windows never mean many tabs.
+ */
+async function showJoinedPrompt(name: string, prompt: protocol.SignInPrompt): Promise<void> {
+  const lead = `A sign-in to '${name}' is already in progress in another window or a terminal; this window waits for it too.`;
+  if (prompt.flow === 'device') return showPrompt(prompt, lead);
+  const choice = await vscode.window.showInformationMessage(
+    `${lead} Finish it in the browser tab it opened.`,
+    'Open Sign-In Page Again',
+  );
+  if (choice) await showPrompt(prompt);
+}
+
+async function showPrompt(prompt: protocol.SignInPrompt, lead?: string): Promise<void> {
   if (prompt.flow === 'browser') {
     const uri = vscode.Uri.parse(prompt.authorizationUrl, true);
     // openExternal opens what asExternalUri answers. code-server answers a loopback URL (an identity
@@ -117,7 +134,7 @@ async function showPrompt(prompt: protocol.SignInPrompt): Promise<void> {
   // The same proxy check as the browser flow: a proxied verification page cannot take the code.
   if (!throughWebProxy(targetUri, await vscode.env.asExternalUri(targetUri))) {
     const choice = await vscode.window.showInformationMessage(
-      `Enter the code ${prompt.userCode} at ${prompt.verificationUri} to sign in.`,
+      `${lead ? `${lead} ` : ''}Enter the code ${prompt.userCode} at ${prompt.verificationUri} to sign in.`,
       'Copy Code and Open',
     );
     if (choice === 'Copy Code and Open') {
@@ -131,7 +148,7 @@ async function showPrompt(prompt: protocol.SignInPrompt): Promise<void> {
   for (;;) {
     const choice = await vscode.window.showInformationMessage(
       `Sign in with the code ${prompt.userCode}`,
-      { modal: true, detail },
+      { modal: true, detail: lead ? `${lead} ${detail}` : detail },
       'Copy Code',
       'Copy Address',
     );

@@ -99,9 +99,14 @@ async function loginThroughAgent(
     (event) => {
       if ('prompt' in event) {
         const prompt = event.prompt;
+        // One sign-in per token: this one was started elsewhere, and its tab may already be open.
+        if (event.joined)
+          write(
+            `A sign-in to '${command.name}' is already in progress (started in another window or terminal); this waits for it too.\n`,
+          );
         if (prompt.flow === 'browser') {
           write(`Open this URL to sign in: ${prompt.authorizationUrl}\n`);
-          if (command.openBrowser)
+          if (command.openBrowser && !event.joined)
             void (io.openBrowser ?? openInBrowser)(prompt.authorizationUrl).catch(() =>
               write('Could not open a browser here: open the URL yourself, or use --device.\n'),
             );

@@ -69,14 +69,30 @@ export type DefinitionList = protocol.DefinitionList;
 export type DefineAnswer = protocol.DefineTokenResult;
 export type ImportAnswer = protocol.ImportDefinitionsResult;
 
-/** `POST /v1/tokens/NAME/sign-in` with `SignInRequest`: newline-delimited JSON, one `SignInEvent` a line. */
+/**
+ * `POST /v1/tokens/NAME/sign-in` with `SignInRequest`: newline-delimited JSON, one `SignInEvent` a line.
+ * One sign-in runs per token: a request while one is under way joins it (`joined`), gets its prompt
+ * (whatever flow it is) and its outcome. A caller stops waiting by closing the connection or with
+ * `DELETE /v1/tokens/NAME/sign-in?id=ID`; the flow is cancelled when no caller is left.
+ */
 export interface SignInRequest {
   flow: SignInFlow;
 }
 export type SignInEvent =
-  | { prompt: SignInPrompt }
+  | {
+      prompt: SignInPrompt;
+      /** Another caller (window, terminal) started this sign-in: show its prompt, open no second tab. */
+      joined: boolean;
+      /** This caller's id, for `DELETE /v1/tokens/NAME/sign-in?id=ID`. */
+      id: string;
+    }
   | { result: SignInResult }
   | { error: { code: string; message: string } };
+
+/** `DELETE /v1/tokens/NAME/sign-in?id=ID`: false when no such caller waits (it left, or the flow ended). */
+export interface LeaveSignInAnswer {
+  left: boolean;
+}
 
 /** `PUT /v1/secrets/NAME/KIND` with `{ value }`; `DELETE /v1/secrets/NAME[/KIND]`. */
 export interface SecretRequest {
@@ -116,6 +132,8 @@ export const routes = {
     `/v1/tokens/${encodeURIComponent(name)}?min_valid=${minValidSeconds}`,
   refresh: (name: string) => `/v1/tokens/${encodeURIComponent(name)}/refresh`,
   signIn: (name: string) => `/v1/tokens/${encodeURIComponent(name)}/sign-in`,
+  leaveSignIn: (name: string, id: string) =>
+    `/v1/tokens/${encodeURIComponent(name)}/sign-in?id=${encodeURIComponent(id)}`,
   secret: (name: string, kind?: SecretKind) =>
     `/v1/secrets/${encodeURIComponent(name)}${kind ? `/${kind}` : ''}`,
 } as const;

@@ -12,6 +12,7 @@ import {
   type Health,
   type HeldAnswer,
   type ImportAnswer,
+  type LeaveSignInAnswer,
   routes,
   type SignInEvent,
   type TimelineAnswer,
@@ -120,6 +121,11 @@ export class AgentClient {
       (line) => onEvent(JSON.parse(line) as SignInEvent),
       signal,
     );
+  }
+
+  /** Stops waiting on a sign-in (the id its first event gave); the flow goes on for other callers. */
+  leaveSignIn(name: string, id: string): Promise<LeaveSignInAnswer> {
+    return this.call<LeaveSignInAnswer>(routes.leaveSignIn(name, id), { method: 'DELETE' });
   }
 
   /**

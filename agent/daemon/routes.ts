@@ -18,6 +18,7 @@ import {
   type DefinitionList,
   type HeldAnswer,
   type ImportAnswer,
+  type LeaveSignInAnswer,
   namePattern,
   type SignInEvent,
   type TimelineAnswer,
@@ -49,6 +50,7 @@ export interface AgentContext {
     signal: AbortSignal,
     send: (event: SignInEvent) => void,
   ): Promise<void>;
+  leaveSignIn(name: string, id: string): LeaveSignInAnswer;
   held(): HeldAnswer;
   /** The audit log's last `hours` as the timeline draws it; `{ unchanged }` when `stamp` still holds. */
   timeline(hours: number, stamp: string | undefined): Promise<TimelineAnswer>;
@@ -181,13 +183,19 @@ async function tokenRequest(
     const token = await context.get(name, Number(minValid));
     return send(res, 200, tokenAnswer(token, (context.now ?? Date.now)()));
   }
-  if (method !== 'POST') return notAllowed(res, 'POST');
+  if (action === 'sign-in' && method === 'DELETE') {
+    const id = url.searchParams.get('id');
+    if (!id) throw badRequest('DELETE needs the caller id the sign-in stream gave: ?id=ID');
+    return send(res, 200, context.leaveSignIn(name, id));
+  }
+  if (method !== 'POST') return notAllowed(res, action === 'sign-in' ? 'POST, DELETE' : 'POST');
   if (action === 'refresh') return send(res, 200, await context.refresh(name));
   const body = await readJson(req);
   const flow = body.flow === 'device' ? 'device' : body.flow === 'browser' ? 'browser' : undefined;
   if (!flow) throw badRequest('expected { "flow": "browser" | "device" }');
   // The answer is a stream of events: the prompt first, the outcome last. A client that goes away
-  // cancels the sign-in, as closing a browser tab would.
+  // stops waiting; the sign-in is cancelled when it was the last one waiting, as closing the only
+  // browser tab would.
   const abort = new AbortController();
   res.once('close', () => abort.abort());
   res.writeHead(200, { ...baseHeaders, 'content-type': 'application/x-ndjson; charset=utf-8' });

@@ -2,15 +2,25 @@
 // handler (routes.ts) calls. The agent is the only writer of the config file (through ConfigOwner)
 // and the only process that refreshes or signs in, so every client sees one state.
 import { join } from 'node:path';
-import { codes, TokenAgentError } from '../base/errors';
+import { codes, isTokenAgentError, TokenAgentError } from '../base/errors';
 import { ConfigOwner, toDefinitionList } from '../config/configFile';
 import type { ConfigResult, Problem } from '../config/types';
 import type { IssuedToken, LogLevel } from '../engine/tokenEngine';
 import { TokenEngine } from '../engine/tokenEngine';
 import { type KeySetCache, toTokenVerification } from '../engine/verify';
 import { findSecrets } from '../lint/findSecrets';
-import type { AgentStatus, SecretKind, SignInFlow, TokenState } from '../protocol';
+import type {
+  AgentStatus,
+  SecretKind,
+  SignInFlow,
+  SignInPrompt,
+  SignInResult,
+  TokenState,
+} from '../protocol';
 import { grantTimeoutFromEnv, type Runtime } from '../runtime';
+import { cancelled } from '../signin/common';
+import { SignInFlights, signInFix } from '../signin/flights';
+import { defaultLoopbackTimeoutMs } from '../signin/loopback';
 import { beginSignIn } from '../signin/signIn';
 import { auditFileName } from '../store/auditLog';
 import { auditStamp, readAuditTail } from '../store/auditRead';
@@ -46,7 +56,14 @@ export class AgentService implements AgentContext {
   readonly #model = new StatusModel();
   readonly #log: ServiceOptions['log'];
   readonly #keySets: KeySetCache = new Map();
-  readonly #signIns = new Map<string, AbortController>();
+  /** One sign-in per token for all callers: the first starts it, the others join it (#12 item 6). */
+  readonly #flights = new SignInFlights<SignInFlow, SignInPrompt, SignInResult>({
+    now: Date.now,
+    cancelled,
+    // The device code's own expiry; the browser flow's loopback listener waits this long.
+    deadlineOf: (prompt, startedAt) =>
+      prompt.flow === 'device' ? prompt.expiresAt : startedAt + defaultLoopbackTimeoutMs,
+  });
   #stopping = false;
   #unwatch: (() => void) | undefined;
 
@@ -155,7 +172,7 @@ export class AgentService implements AgentContext {
     this.#stopping = true;
     clearInterval(this.#storeRetry);
     this.#unwatch?.();
-    for (const controller of this.#signIns.values()) controller.abort();
+    this.#flights.cancelAll();
     const engine = this.runtime.engine;
     engine.stop();
     await Promise.race([engine.idle(), new Promise((resolve) => setTimeout(resolve, boundMs).unref())]);
@@ -181,9 +198,38 @@ export class AgentService implements AgentContext {
     return this.runtime.engine.redact(text);
   }
 
+  /**
+   * A token read never signs in (#12 item 6): a token that needs one answers ERR_NEEDS_SIGN_IN with
+   * how to sign in. While a sign-in is under way and no valid token is held, it answers at once,
+   * without asking the engine (which could only present a refresh token the server has refused).
+   */
   async get(name: string, minValidSeconds: number): Promise<IssuedToken> {
     const engine = this.runtime.engine;
-    return engine.withRefreshPoint(name, await engine.get(name, { minValidSeconds }));
+    const flight = this.#flights.current(name);
+    if (flight && !this.#holdsValid(name))
+      throw new TokenAgentError(
+        codes.needsSignIn,
+        `Token '${name}' needs a sign-in. ${signInFix(name, flight, Date.now())}`,
+      );
+    try {
+      return engine.withRefreshPoint(name, await engine.get(name, { minValidSeconds }));
+    } catch (error) {
+      if (!isTokenAgentError(error, codes.needsSignIn)) throw error;
+      throw new TokenAgentError(
+        codes.needsSignIn,
+        `${error.message} ${signInFix(name, this.#flights.current(name), Date.now())}`,
+        { cause: error },
+      );
+    }
+  }
+
+  #holdsValid(name: string): boolean {
+    try {
+      const state = this.runtime.engine.state(name);
+      return state.phase !== 'needs-sign-in' && state.expiresAt !== undefined && state.expiresAt > Date.now();
+    } catch {
+      return false;
+    }
   }
 
   async refresh(name: string): Promise<TokenState> {
@@ -283,25 +329,36 @@ export class AgentService implements AgentContext {
     signal: AbortSignal,
     send: (event: SignInEvent) => void,
   ): Promise<void> {
-    // One sign-in per token at a time; a second request cancels the first (the user started over).
-    this.#signIns.get(name)?.abort();
-    const controller = new AbortController();
-    this.#signIns.set(name, controller);
-    signal.addEventListener('abort', () => controller.abort(), { once: true });
-    try {
+    // The first caller starts the flow; a caller arriving while it runs joins it and gets the same
+    // prompt and the same outcome, so many windows never mean many browser tabs or device codes.
+    const boarding = this.#flights.board(name, flow, async (flightSignal) => {
       const pending = await beginSignIn(this.runtime, name, {
         flow,
-        signal: controller.signal,
+        signal: flightSignal,
         keySets: this.#keySets,
       });
-      send({ prompt: pending.prompt });
-      const { verification, ...result } = await pending.done;
-      send({
-        result: { ...result, ...(verification ? { verification: toTokenVerification(verification) } : {}) },
-      });
+      return {
+        prompt: pending.prompt,
+        done: pending.done.then(({ verification, ...result }) => ({
+          ...result,
+          ...(verification ? { verification: toTokenVerification(verification) } : {}),
+        })),
+      };
+    });
+    const leave = () => this.#flights.leave(name, boarding.id);
+    if (signal.aborted) leave();
+    signal.addEventListener('abort', leave, { once: true });
+    try {
+      send({ prompt: await boarding.prompt, joined: boarding.joined, id: boarding.id });
+      send({ result: await boarding.outcome });
     } finally {
-      if (this.#signIns.get(name) === controller) this.#signIns.delete(name);
+      signal.removeEventListener('abort', leave);
     }
+  }
+
+  /** `DELETE /v1/tokens/NAME/sign-in?id=ID`: one caller stops waiting; the flow goes on for the others. */
+  leaveSignIn(name: string, id: string): { left: boolean } {
+    return { left: this.#flights.leave(name, id) };
   }
 
   held(): HeldAnswer {

@@ -225,6 +225,7 @@ function registerTokenRequests(connection: Connection, agent: () => AgentClient)
             void connection.sendNotification(protocol.signInPrompt, {
               name: params.name,
               prompt: event.prompt,
+              ...(event.joined ? { joined: true } : {}),
             });
           else if ('result' in event) result = event.result;
           else failure = event.error;

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { refreshTokenEntry } from '../support/agentCli';
-import { runAgentCli } from '../support/agentProcess';
+import { agentBundle, runAgentCli, startProcess } from '../support/agentProcess';
 import type { Workbench } from '../support/codeServer';
 import { type EditorSession, sessionSteps, startEditorSession } from '../support/editorSession';
 import { completeDeviceSignIn, finishBrowserSignIn } from '../support/oidcPages';
@@ -208,6 +208,61 @@ describe('Sign In in a real VS Code', { timeout: 300_000 }, () => {
             e.clientId === tokenServer?.publicClientId,
         ),
       );
+      assert.equal(tokenServer.events.grantRevoked, 0);
+    }),
+  );
+
+  it(
+    'joins a sign-in a terminal started: the editor says so and shows the same code, one device authorization',
+    step('joined sign-in', async () => {
+      assert.ok(tokenServer && workbench && session);
+      await clearNotifications(page());
+      const deviceAuthorizations = tokenServer.hits('/device/auth');
+      // A terminal starts the device sign-in first (#12 item 6: one sign-in per token, whoever asks).
+      const login = startProcess(
+        [agentBundle, 'login', 'fresh', '--device'],
+        { ...process.env, ...session.agentEnv },
+        undefined,
+      );
+      let loginText = '';
+      login.child.stderr.on('data', (chunk: Buffer) => {
+        loginText += chunk.toString();
+      });
+      const terminalCode = await nextEvent(
+        () => /^ {4}([A-Z]{4}-[A-Z]{4})$/m.exec(loginText)?.[1],
+        'the terminal to print its code',
+        30_000,
+      );
+
+      await runCommand(page(), 'Token Agent: Sign In…');
+      const flow = page().locator('.quick-input-widget .monaco-list-row', { hasText: 'device code' });
+      await flow.waitFor({ timeout: 10_000 });
+      await flow.click();
+      const prompt = page().locator('.notification-toast', {
+        hasText: 'already in progress in another window or a terminal',
+      });
+      await prompt.waitFor({ timeout: 30_000 });
+      const text = (await prompt.textContent()) ?? '';
+      const match = /Enter the code (\S+) at (\S+?) to sign in/.exec(text);
+      assert.ok(match, text);
+      assert.equal(match[1], terminalCode, 'the editor shows the code the terminal shows');
+      assert.equal(tokenServer.hits('/device/auth') - deviceAuthorizations, 1, 'no second device code');
+
+      // The user finishes once, in a browser not yet logged in to the provider.
+      const context = await workbench.browser.newContext();
+      try {
+        await completeDeviceSignIn(await context.newPage(), {
+          verificationUri: match[2] ?? '',
+          userCode: terminalCode,
+        });
+      } finally {
+        await context.close();
+      }
+      const ended = await login.done;
+      assert.equal(ended.code, 0, ended.stderr);
+      assert.match(ended.stderr, /Signed in to 'fresh'/);
+      await signedInAndCountingDown();
+      assert.equal(tokenServer.hits('/device/auth') - deviceAuthorizations, 1);
       assert.equal(tokenServer.events.grantRevoked, 0);
     }),
   );

@@ -87,6 +87,11 @@ export interface TokenServer {
   readonly events: Readonly<TokenEventCounts>;
   /** Every token-endpoint outcome so far, oldest first; live. */
   readonly log: readonly TokenEndpointEvent[];
+  /**
+   * How many requests reached `path` so far (`/device/auth`, `/auth`, `/token`…, under the issuer's
+   * path when it has one), whatever became of them.
+   */
+  hits(path: string): number;
   /** Calls `listener` for each new outcome; returns a function that stops it. */
   onEvent(listener: (event: TokenEndpointEvent) => void): () => void;
   /**
@@ -163,7 +168,13 @@ export async function startTokenServer(options: TokenServerOptions = {}): Promis
   let handle: (req: IncomingMessage, res: ServerResponse) => void = (_req, res) => {
     res.writeHead(503).end();
   };
-  const http = createServer((req, res) => handle(req, res));
+  // Requests per path, counted on the server side (what a client cannot hide): `/device/auth`, `/auth`…
+  const hits = new Map<string, number>();
+  const http = createServer((req, res) => {
+    const path = new URL(req.url ?? '/', 'http://server').pathname;
+    hits.set(path, (hits.get(path) ?? 0) + 1);
+    handle(req, res);
+  });
   await new Promise<void>((listening, failed) => {
     http.once('error', failed);
     http.listen(options.port ?? 0, options.host ?? '127.0.0.1', listening);
@@ -382,6 +393,7 @@ export async function startTokenServer(options: TokenServerOptions = {}): Promis
     accessTokenTtlSeconds,
     events,
     log,
+    hits: (path) => hits.get(`${issuerPath}${path}`) ?? 0,
     onEvent(listener) {
       listeners.add(listener);
       return () => listeners.delete(listener);

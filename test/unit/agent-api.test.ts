@@ -67,8 +67,16 @@ function fakeContext() {
     },
     importDefinitions: async () => ({ configPath: '/cfg/config.json', imported: [], skipped: [] }),
     signIn: async (name, _flow, _signal, send) => {
-      send({ prompt: { flow: 'browser', authorizationUrl: 'http://127.0.0.1:1/authorize' } });
+      send({
+        prompt: { flow: 'browser', authorizationUrl: 'http://127.0.0.1:1/authorize' },
+        joined: false,
+        id: 'caller-1',
+      });
       throw new TokenAgentError(codes.signInDenied, `refused for ${name}`);
+    },
+    leaveSignIn: (name, id) => {
+      calls.push(`leave ${name} ${id}`);
+      return { left: id === 'caller-1' };
     },
     held: () => ({ tokens: [] }),
     timeline: async (hours, stamp) => {
@@ -218,7 +226,11 @@ describe('the user agent API', () => {
     const events: unknown[] = [];
     await client.signIn('api', 'browser', (event) => events.push(event));
     assert.deepEqual(events, [
-      { prompt: { flow: 'browser', authorizationUrl: 'http://127.0.0.1:1/authorize' } },
+      {
+        prompt: { flow: 'browser', authorizationUrl: 'http://127.0.0.1:1/authorize' },
+        joined: false,
+        id: 'caller-1',
+      },
       { error: { code: codes.signInDenied, message: 'refused for api' } },
     ]);
   });
@@ -233,6 +245,22 @@ describe('the user agent API', () => {
     await assert.rejects(client.timeline(0), { code: codes.badRequest });
     await assert.rejects(client.timeline(169), { code: codes.badRequest });
     assert.equal(fake.calls.length, before);
+  });
+
+  it('lets one caller leave a sign-in by its id, and asks for the id', async () => {
+    assert.deepEqual(await client.leaveSignIn('api', 'caller-1'), { left: true });
+    assert.deepEqual(await client.leaveSignIn('api', 'someone-else'), { left: false });
+    assert.ok(fake.calls.includes('leave api caller-1'));
+    const noId = await raw(socketPath, '/v1/tokens/api/sign-in', {
+      method: 'DELETE',
+      headers: { host: 'localhost' },
+    });
+    assert.equal(noId.status, 400);
+    const put = await raw(socketPath, '/v1/tokens/api/sign-in', {
+      method: 'PUT',
+      headers: { host: 'localhost' },
+    });
+    assert.deepEqual([put.status, put.headers.allow], [405, 'POST, DELETE']);
   });
 
   it('refuses browsers and rebinding hosts before routing', async () => {
