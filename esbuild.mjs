@@ -43,6 +43,16 @@ const builds = [
     banner: { js: '#!/usr/bin/env node' },
     plugins: [protocolWithoutLsp()],
   },
+  // The Token Timeline webview's script: runs in the webview (a browser page under a strict Content
+  // Security Policy), so it is a browser bundle with nothing of Node or vscode in it.
+  {
+    ...common,
+    entryPoints: ['extension/timeline/webview.ts'],
+    outfile: 'dist/timeline.js',
+    platform: 'browser',
+    format: 'iife',
+    target: 'es2022',
+  },
 ];
 
 /**

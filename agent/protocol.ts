@@ -328,6 +328,83 @@ export interface AddTokenDefinitionParams {
   definition: { name: string; type: 'static' };
 }
 
+/** What a line of the audit log says happened (agent/store/auditLog.ts writes them). */
+/** `may-have-rotated`: a refresh went out and no readable answer came back (see `TokenState.mayHaveRotated`). */
+export type AuditOutcome =
+  | 'refreshed'
+  | 'failed'
+  | 'reused'
+  | 'needs-sign-in'
+  | 'signed-in'
+  | 'may-have-rotated';
+
+/** One audit log line as the timeline shows it. Times are Unix milliseconds; never a token value. */
+export interface AuditRow {
+  time: number;
+  token: string;
+  outcome: AuditOutcome;
+  error?: string;
+  /** The first 8 characters of the new token's JWT id. */
+  jtiPrefix?: string;
+  /** The new token's expiry. */
+  exp?: number;
+  /** Server clock minus agent clock measured at this refresh, when large enough to matter. */
+  skewMs?: number;
+  pid: number;
+  host: string;
+}
+
+/** A point on a token's timeline: an audit line, or a clock-skew warning read from one. */
+export interface TimelineEvent extends Omit<AuditRow, 'token' | 'outcome'> {
+  kind: AuditOutcome | 'clock-skew';
+}
+
+/**
+ * A stretch of a token's timeline: a token's lifetime (obtained to expiry), a backoff after a failed
+ * refresh (until the next attempt), or a wait for sign-in. `open` spans have not ended yet.
+ */
+export interface TimelineSpan {
+  kind: 'lifetime' | 'backoff' | 'signed-out';
+  from: number;
+  to: number;
+  open?: boolean;
+  jtiPrefix?: string;
+}
+
+export interface TokenTimeline {
+  name: string;
+  /** Oldest first, inside the window. */
+  events: TimelineEvent[];
+  /** Those overlapping the window, clipped to it, oldest first. */
+  spans: TimelineSpan[];
+}
+
+export interface TimelineParams {
+  /** How far back, in hours (default 24, at most 168). */
+  hours?: number;
+  /** The `stamp` of the answer the caller has: an unchanged log answers `{ unchanged: true }`. */
+  stamp?: string;
+}
+
+export type TimelineResult =
+  | { unchanged: true; stamp: string }
+  | {
+      unchanged?: false;
+      /** Changes whenever the audit log does (its size and modification time). */
+      stamp: string;
+      auditLogPath: string;
+      /** The window drawn, Unix ms. */
+      from: number;
+      to: number;
+      tokens: TokenTimeline[];
+      /** The newest lines of the log, newest first, for the table (at most 500). */
+      rows: AuditRow[];
+      /** Lines that are not audit records (torn, hand-edited): left out and counted. */
+      skipped: number;
+      /** Only the end of a very large log was read. */
+      truncated?: boolean;
+    };
+
 export const status = new RequestType0<AgentStatus, ErrorData>('tokenAgent/status');
 export const didChangeStatus = new NotificationType<AgentStatus>('tokenAgent/didChangeStatus');
 export const getToken = new RequestType<GetTokenParams, GetTokenResult, ErrorData>('tokenAgent/getToken');
@@ -355,6 +432,8 @@ export const removeDefinition = new RequestType<TokenNameParams, { removed: bool
 export const importDefinitions = new RequestType<ImportDefinitionsParams, ImportDefinitionsResult, ErrorData>(
   'tokenAgent/importDefinitions',
 );
+
+export const timeline = new RequestType<TimelineParams, TimelineResult, ErrorData>('tokenAgent/timeline');
 
 export type Direction = 'client -> server' | 'server -> client';
 export interface MethodInfo {
@@ -520,6 +599,16 @@ export const methods: readonly MethodInfo[] = [
     errors: [ErrorCode.configInvalid, ErrorCode.agentUnavailable],
     summary:
       'Imports the deprecated `tokenAgent.tokens` setting into the config file, once: names already defined are skipped.',
+  },
+  {
+    method: timeline.method,
+    kind: 'request',
+    direction: 'client -> server',
+    params: 'TimelineParams',
+    result: 'TimelineResult',
+    errors: [ErrorCode.agentUnavailable],
+    summary:
+      "The last hours of every token as the user agent's audit log tells them: lifetimes, refreshes, failures and backoff, sign-ins and clock-skew warnings, plus the newest lines as rows. Bad lines are skipped and counted. Pass the last `stamp` to get `{ unchanged: true }` cheaply while nothing was written.",
   },
 ];
 

@@ -6,8 +6,10 @@ import { AgentRequestError, remedyFor, request } from './agentRequests';
 import { type BrokenDefinition, brokenActions, brokenItem, listBroken } from './brokenDefinitions';
 import { expiryText, formatTimeLeft, tokenSummary } from './countdown';
 import type { Ctx } from './ctx';
+import { lintSampleText } from './lintSample';
 import { scanWorkspaceCommand } from './scanWorkspace';
 import { signInCommand } from './signIn';
+import { TimelinePanel } from './timelinePanel';
 import { addTokenFlow, pasteTokenFlow, pickSecretKind, readSecret } from './tokenInput';
 import { tokenArgument } from './tokenRows';
 
@@ -30,6 +32,8 @@ const commands: Record<string, CommandSpec> = {
   'tokenAgent.scanWorkspace': { needsAgent: true, run: (ctx) => scanWorkspaceCommand(ctx) },
   'tokenAgent.showLog': { needsAgent: false, run: (ctx) => ctx.log.show() },
   'tokenAgent.openAuditLog': { needsAgent: true, run: (ctx) => openAuditLog(ctx) },
+  'tokenAgent.showTimeline': { needsAgent: true, run: (ctx) => TimelinePanel.show(ctx) },
+  'tokenAgent.openLintSample': { needsAgent: false, run: () => openLintSample() },
   'tokenAgent.pinToStatusBar': { needsAgent: true, run: (ctx, name) => pinToStatusBar(ctx, name) },
   'tokenAgent.unpinFromStatusBar': { needsAgent: false, run: (ctx) => ctx.pin(undefined) },
   'tokenAgent.restartAgent': {
@@ -305,4 +309,13 @@ async function openAuditLog(ctx: Ctx): Promise<void> {
       `No refresh has been recorded yet (the audit log will be ${path}).`,
     );
   }
+}
+
+/** The walkthrough's lint step: an unsaved file the lint checks like any other. */
+async function openLintSample(): Promise<void> {
+  const document = await vscode.workspace.openTextDocument({
+    language: 'javascript',
+    content: lintSampleText(),
+  });
+  await vscode.window.showTextDocument(document);
 }

@@ -125,6 +125,12 @@ export interface HeldAnswer {
   tokens: { name: string; accessToken?: string }[];
 }
 
+/**
+ * `GET /v1/timeline?hours=H&stamp=S`: the audit log as the timeline draws it (the editor protocol's
+ * type, passed through unchanged). Unix socket only: it names tokens, hosts and pids.
+ */
+export type TimelineAnswer = protocol.TimelineResult;
+
 /** `GET /v1/status` is an `AgentStatus`; `GET /v1/events` streams one per line, first at once. */
 export type { AgentStatus, SecretKind, TokenState };
 
@@ -133,6 +139,8 @@ export const routes = {
   status: '/v1/status',
   events: '/v1/events',
   held: '/v1/held',
+  timeline: (hours: number, stamp?: string) =>
+    `/v1/timeline?hours=${hours}${stamp ? `&stamp=${encodeURIComponent(stamp)}` : ''}`,
   definitions: '/v1/definitions',
   importDefinitions: '/v1/definitions/import',
   definition: (name: string) => `/v1/definitions/${encodeURIComponent(name)}`,

@@ -16,6 +16,7 @@ import {
   type LeaveSignInAnswer,
   routes,
   type SignInEvent,
+  type TimelineAnswer,
   type TokenAnswer,
 } from './api';
 import {
@@ -117,6 +118,10 @@ export class AgentClient {
 
   importDefinitions(entries: unknown[]): Promise<ImportAnswer> {
     return this.call<ImportAnswer>(routes.importDefinitions, { method: 'POST', body: { entries } });
+  }
+
+  timeline(hours: number, stamp?: string): Promise<TimelineAnswer> {
+    return this.call<TimelineAnswer>(routes.timeline(hours, stamp));
   }
 
   held(): Promise<HeldAnswer> {

@@ -23,6 +23,7 @@ import {
   type LeaveSignInAnswer,
   namePattern,
   type SignInEvent,
+  type TimelineAnswer,
   type TokenAnswer,
 } from './api';
 
@@ -53,6 +54,8 @@ export interface AgentContext {
   ): Promise<void>;
   leaveSignIn(name: string, id: string): LeaveSignInAnswer;
   held(): HeldAnswer;
+  /** The audit log's last `hours` as the timeline draws it; `{ unchanged }` when `stamp` still holds. */
+  timeline(hours: number, stamp: string | undefined): Promise<TimelineAnswer>;
   now?: () => number;
   /** Masks held secrets and what the lint finds in an error message before it is sent (the engine's). */
   redact?(text: string): string;
@@ -107,6 +110,13 @@ export async function handleRequest(
     if (route === 'GET /v1/status') return send(res, 200, context.status());
     if (route === 'GET /v1/events') return streamEvents(context, req, res);
     if (route === 'GET /v1/held') return send(res, 200, context.held());
+    if (route === 'GET /v1/timeline') {
+      const hours = url.searchParams.get('hours') ?? '24';
+      if (!/^\d{1,3}$/.test(hours) || Number(hours) < 1 || Number(hours) > 168)
+        throw badRequest('hours takes whole hours from 1 to 168');
+      const stamp = url.searchParams.get('stamp') ?? undefined;
+      return send(res, 200, await context.timeline(Number(hours), stamp));
+    }
     if (route === 'GET /v1/definitions') return send(res, 200, context.definitions());
     if (route === 'GET /v1/credential') return send(res, 200, await credential(context, url));
     if (route === 'POST /v1/definitions/import') {

@@ -23,8 +23,17 @@ import { SignInFlights, signInFix } from '../signin/flights';
 import { defaultLoopbackTimeoutMs } from '../signin/loopback';
 import { beginSignIn } from '../signin/signIn';
 import { auditFileName } from '../store/auditLog';
+import { auditStamp, readAuditTail } from '../store/auditRead';
+import { timelineFrom } from '../store/auditTimeline';
 import { openSecretStore } from '../store/secretStore';
-import type { DefineAnswer, DefinitionList, HeldAnswer, ImportAnswer, SignInEvent } from './api';
+import type {
+  DefineAnswer,
+  DefinitionList,
+  HeldAnswer,
+  ImportAnswer,
+  SignInEvent,
+  TimelineAnswer,
+} from './api';
 import type { AgentContext } from './routes';
 import { StatusModel } from './statusModel';
 
@@ -358,6 +367,14 @@ export class AgentService implements AgentContext {
         .heldTokens()
         .map(([name, accessToken]) => (accessToken ? { name, accessToken } : { name })),
     };
+  }
+
+  async timeline(hours: number, stamp: string | undefined): Promise<TimelineAnswer> {
+    const path = this.auditLogPath;
+    // The cheap check first: a caller polling while nothing was written reads no line.
+    if (stamp !== undefined && stamp === (await auditStamp(path))) return { unchanged: true, stamp };
+    const tail = await readAuditTail(path);
+    return timelineFrom({ ...tail, auditLogPath: path, now: Date.now(), hours });
   }
 
   get auditLogPath(): string {

@@ -194,6 +194,8 @@ export async function refreshUnderLock(
       outcome: 'refreshed',
       ...(held.jwt?.jti ? { jti: held.jwt.jti } : {}),
       ...(held.expiresAt !== undefined ? { exp: Math.floor(held.expiresAt / 1000) } : {}),
+      // The timeline's clock-skew warning: the drift is only known at the refresh that measured it.
+      ...(slot.skewMs !== 0 ? { skewMs: Math.round(slot.skewMs) } : {}),
     });
     context.log(
       'info',

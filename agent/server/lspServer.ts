@@ -200,6 +200,9 @@ function registerTokenRequests(connection: Connection, agent: () => AgentClient)
     }),
   );
   connection.onRequest(protocol.listDefinitions, () => coded(() => agent().definitions()));
+  connection.onRequest(protocol.timeline, (params) =>
+    coded(() => agent().timeline(Math.min(168, Math.max(1, Math.round(params.hours ?? 24))), params.stamp)),
+  );
   connection.onRequest(protocol.defineToken, (params) =>
     coded(() => agent().define(params.name, params.definition, { replace: params.replace === true })),
   );

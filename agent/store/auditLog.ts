@@ -8,6 +8,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { codes, type ErrorCodeString, TokenAgentError } from '../base/errors';
 import { ensurePrivateFolder, noFollow, symlinkRefused } from '../base/privateFolder';
+import type { AuditOutcome } from '../protocol';
 
 export const auditFileName = 'audit.jsonl';
 
@@ -16,13 +17,7 @@ export const auditFileName = 'audit.jsonl';
  * `may-have-rotated`: a refresh went out and no readable answer came back; the provider may have
  * rotated the refresh token (engine/rotationRisk.ts), and the record's time says when.
  */
-export type AuditOutcome =
-  | 'refreshed'
-  | 'failed'
-  | 'reused'
-  | 'needs-sign-in'
-  | 'signed-in'
-  | 'may-have-rotated';
+export type { AuditOutcome };
 
 export interface AuditEntry {
   /** The token's configured name, not its value. */
@@ -35,6 +30,8 @@ export interface AuditEntry {
   error?: ErrorCodeString;
   /** ISO 8601: when the request went out that may have rotated the refresh token (`may-have-rotated`). */
   sentAt?: string;
+  /** Server clock minus ours, measured at this refresh, when it is large enough to correct (skew.ts). */
+  skewMs?: number;
 }
 
 export interface AuditRecord extends AuditEntry {
@@ -79,6 +76,7 @@ export async function appendAudit(
     outcome: entry.outcome,
     ...(entry.error === undefined ? {} : { error: entry.error }),
     ...(entry.sentAt === undefined ? {} : { sentAt: entry.sentAt }),
+    ...(entry.skewMs === undefined ? {} : { skewMs: entry.skewMs }),
     pid,
     host,
   };
@@ -176,6 +174,9 @@ function checkRecord(record: AuditRecord): void {
   if (!outcomes.has(record.outcome)) throw new TypeError('audit entry has an unknown outcome');
   if (record.exp !== undefined && !Number.isSafeInteger(record.exp)) {
     throw new TypeError('audit entry exp must be an integer (Unix seconds)');
+  }
+  if (record.skewMs !== undefined && !Number.isSafeInteger(record.skewMs)) {
+    throw new TypeError('audit entry skewMs must be an integer (milliseconds)');
   }
   if (record.error !== undefined && !/^ERR_[A-Z0-9_]+$/.test(record.error)) {
     throw new TypeError('audit entry error must be an error code such as ERR_REFRESH_FAILED');

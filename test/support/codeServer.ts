@@ -178,9 +178,17 @@ export interface Workbench {
   close(): Promise<void>;
 }
 
-export async function openWorkbench(url: string, folder: string): Promise<Workbench> {
+/** `timezoneId` (e.g. `Asia/Kolkata`): the browser's local time zone, for what the page shows in local time. */
+export async function openWorkbench(
+  url: string,
+  folder: string,
+  options: { timezoneId?: string } = {},
+): Promise<Workbench> {
   const browser = await launchChromium();
-  const context = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+  const context = await browser.newContext({
+    viewport: { width: 1400, height: 900 },
+    ...(options.timezoneId ? { timezoneId: options.timezoneId } : {}),
+  });
   await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: url });
   const page = await context.newPage();
   await page.goto(`${url}/?folder=${encodeURIComponent(folder)}`);

@@ -30,6 +30,8 @@ export interface EditorSessionOptions {
   userSettings?: Record<string, unknown>;
   /** Files written into the workspace folder, by relative path. */
   files?: Record<string, string>;
+  /** The browser's time zone (the machine's when absent). */
+  timezoneId?: string;
 }
 
 export interface EditorSession {
@@ -58,7 +60,11 @@ export async function startEditorSession(options: EditorSessionOptions): Promise
     assert.equal(stored.code, 0, stored.stderr);
   }
   const server = await startCodeServer({ vsix, env: agentEnv, userSettings: options.userSettings ?? {} });
-  const workbench = await openWorkbench(server.url, dir);
+  const workbench = await openWorkbench(
+    server.url,
+    dir,
+    options.timezoneId ? { timezoneId: options.timezoneId } : {},
+  );
   await workbench.page.locator(statusItem).waitFor({ timeout: 60_000 });
   return {
     tokenServer,

@@ -79,6 +79,19 @@ function fakeContext() {
       return { left: id === 'caller-1' };
     },
     held: () => ({ tokens: [] }),
+    timeline: async (hours, stamp) => {
+      calls.push(`timeline ${hours} ${stamp ?? '-'}`);
+      if (stamp === 'same') return { unchanged: true, stamp };
+      return {
+        stamp: 'next',
+        auditLogPath: '/data/audit.jsonl',
+        from: 1_000_000 - hours * 3_600_000,
+        to: 1_000_000,
+        tokens: [],
+        rows: [],
+        skipped: 2,
+      };
+    },
     now: () => 1_000_000,
   };
   const emit = (s: AgentStatus) => {
@@ -222,6 +235,18 @@ describe('the user agent API', () => {
     ]);
   });
 
+  it('answers the timeline, or only "unchanged" for the stamp the caller has; hours are bounded', async () => {
+    const fresh = await client.timeline(24);
+    assert.equal(fresh.unchanged, undefined);
+    assert.ok(!fresh.unchanged && fresh.skipped === 2 && fresh.to - fresh.from === 24 * 3_600_000);
+    assert.deepEqual(await client.timeline(6, 'same'), { unchanged: true, stamp: 'same' });
+    assert.deepEqual(fake.calls.slice(-2), ['timeline 24 -', 'timeline 6 same']);
+    const before = fake.calls.length;
+    await assert.rejects(client.timeline(0), { code: codes.badRequest });
+    await assert.rejects(client.timeline(169), { code: codes.badRequest });
+    assert.equal(fake.calls.length, before);
+  });
+
   it('lets one caller leave a sign-in by its id, and asks for the id', async () => {
     assert.deepEqual(await client.leaveSignIn('api', 'caller-1'), { left: true });
     assert.deepEqual(await client.leaveSignIn('api', 'someone-else'), { left: false });
@@ -254,6 +279,9 @@ describe('the user agent API', () => {
       const auth = { host: 'localhost', authorization: 'Bearer fake-bearer' };
       const put = await raw(tcpPath, '/v1/secrets/api/refresh_token', { method: 'PUT', headers: auth });
       const held = await raw(tcpPath, '/v1/held', { headers: auth });
+      // The audit log names tokens, hosts and pids: for the socket's owner only.
+      const timeline = await raw(tcpPath, '/v1/timeline', { headers: auth });
+      assert.equal(timeline.status, 404);
       const noBearer = await raw(tcpPath, '/v1/tokens/api', { headers: { host: 'localhost' } });
       const token = await raw(tcpPath, '/v1/tokens/api', { headers: auth });
       assert.deepEqual([put.status, held.status, noBearer.status, token.status], [405, 404, 401, 200]);

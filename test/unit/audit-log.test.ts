@@ -108,6 +108,7 @@ describe('appendAudit', () => {
       { token: '', outcome: 'refreshed' },
       { token: 'github', outcome: 'done' },
       { token: 'github', outcome: 'refreshed', exp: 1.5 },
+      { token: 'github', outcome: 'refreshed', skewMs: 0.5 },
       { token: 'github', outcome: 'failed', error: 'socket hang up' },
     ] as AuditEntry[];
     for (const entry of bad) await assert.rejects(appendAudit(dataDir, entry, fixed), TypeError);
