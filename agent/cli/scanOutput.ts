@@ -2,7 +2,8 @@
 // code-scanning dashboards. Pure functions of the findings: never the values, only their masks.
 import { createHash } from 'node:crypto';
 import type { SkipReason } from '../lint/fileWalk';
-import { ruleDocsUrl, ruleInfo, ruleInfos } from '../lint/rules';
+import { ruleInfo, ruleInfos } from '../lint/rules';
+import { webRulesDocLinks } from '../lint/rulesDocLink';
 import type { Finding } from '../lint/scanner';
 
 /** A file the scan did not read, and why (binary, over the size limit). */
@@ -73,12 +74,14 @@ export function formatSarif(
   toolVersion: string,
   skipped: readonly SkippedFile[] = [],
 ): string {
+  const docs = webRulesDocLinks();
   const rules = ruleInfos.map((rule) => ({
     id: rule.id,
     name: pascal(rule.id),
     shortDescription: { text: rule.title },
     fullDescription: { text: stripMarkdown(rule.description) },
-    helpUri: ruleDocsUrl(rule.id),
+    // Omitted rather than a placeholder host when package.json names no real repository.
+    ...optional('helpUri', docs.rule(rule.id)),
     help: { text: stripMarkdown(rule.fix), markdown: rule.fix },
     defaultConfiguration: { level: rule.severity },
     properties: { tags: ['security', 'secret'], provider: rule.provider },
@@ -119,7 +122,7 @@ export function formatSarif(
           driver: {
             name: 'token-agent',
             version: toolVersion,
-            informationUri: ruleDocsUrl('').replace(/#$/, ''),
+            ...optional('informationUri', docs.document),
             rules,
           },
         },
@@ -150,6 +153,10 @@ export function formatSarif(
     ],
   };
   return `${JSON.stringify(log, null, 2)}\n`;
+}
+
+function optional<K extends string>(key: K, value: string | undefined): { [P in K]?: string } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: string };
 }
 
 function pascal(id: string): string {

@@ -440,6 +440,7 @@ export function hoverMarkdown(finding: Finding, now: number): string {
     }
   }
   if (info) lines.push('', `Fix: ${info.fix}`);
-  lines.push('', `[Rule documentation](${ruleDocsUrl(finding.rule)})`);
+  const docs = ruleDocsUrl(finding.rule);
+  if (docs !== undefined) lines.push('', `[Rule documentation](${docs})`);
   return lines.join('\n');
 }

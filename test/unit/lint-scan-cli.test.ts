@@ -205,7 +205,8 @@ describe('runScan', () => {
     assert.equal(run.tool.driver.rules.length, ruleInfos.length);
     for (const rule of run.tool.driver.rules) {
       assert.ok(rule.id && rule.shortDescription.text && rule.fullDescription.text, rule.id);
-      assert.match(rule.helpUri, new RegExp(`docs/rules\\.md#${rule.id}$`));
+      // package.json names no real repository: no link beats a link to a placeholder host.
+      assert.equal(rule.helpUri, undefined, rule.id);
     }
     assert.equal(run.results.length, 2);
     assert.deepEqual(
