@@ -14,10 +14,12 @@ export async function writeAtomically(
   path: string,
   text: string,
   beforeRename: () => Promise<boolean> = async () => true,
+  /** 0600 unless a file is meant to be shared (a committed scan baseline); the umask still applies. */
+  mode = 0o600,
 ): Promise<boolean> {
   const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomUUID()}.tmp`);
   const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | (constants.O_NOFOLLOW ?? 0);
-  const handle = await open(temp, flags, 0o600);
+  const handle = await open(temp, flags, mode);
   try {
     try {
       await handle.writeFile(text);

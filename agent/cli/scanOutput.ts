@@ -5,6 +5,7 @@ import type { SkipReason } from '../lint/fileWalk';
 import { ruleInfo, ruleInfos } from '../lint/rules';
 import { webRulesDocLinks } from '../lint/rulesDocLink';
 import type { Finding } from '../lint/scanner';
+import type { BaselineReport } from './scanBaseline';
 
 /** A file the scan did not read, and why (binary, over the size limit). */
 export interface SkippedFile {
@@ -50,7 +51,11 @@ export interface JsonFinding {
   masked: string;
 }
 
-export function formatJson(results: readonly FileFindings[], skipped: readonly SkippedFile[] = []): string {
+export function formatJson(
+  results: readonly FileFindings[],
+  skipped: readonly SkippedFile[] = [],
+  baseline?: BaselineReport,
+): string {
   const findings: JsonFinding[] = results.flatMap(({ path, findings }) =>
     findings.map((f) => ({
       path,
@@ -64,7 +69,9 @@ export function formatJson(results: readonly FileFindings[], skipped: readonly S
       masked: f.masked,
     })),
   );
-  return `${JSON.stringify({ findings, skipped }, null, 2)}\n`;
+  // The baseline's entries carry no values, only salted hashes; stale ones are listed whole.
+  const extra = baseline ? { baseline } : {};
+  return `${JSON.stringify({ findings, skipped, ...extra }, null, 2)}\n`;
 }
 
 export const sarifSchema = 'https://json.schemastore.org/sarif-2.1.0.json';
@@ -73,6 +80,7 @@ export function formatSarif(
   results: readonly FileFindings[],
   toolVersion: string,
   skipped: readonly SkippedFile[] = [],
+  baseline?: BaselineReport,
 ): string {
   const docs = webRulesDocLinks();
   const rules = ruleInfos.map((rule) => ({
@@ -92,6 +100,8 @@ export function formatSarif(
       ruleId: f.rule,
       ruleIndex: index.get(f.rule) ?? -1,
       level: f.severity,
+      // Against a baseline, every result reported is one the baseline does not list.
+      ...(baseline ? { baselineState: 'new' } : {}),
       message: { text: `${f.message} (${f.masked})` },
       locations: [
         {
@@ -130,18 +140,21 @@ export function formatSarif(
         invocations: [
           {
             executionSuccessful: true,
-            toolExecutionNotifications: skipped.map((file) => ({
-              level: 'note',
-              descriptor: { id: `skipped-${file.reason}` },
-              message: { text: `Not scanned (${file.reason}, ${file.bytes} bytes).` },
-              locations: [
-                {
-                  physicalLocation: {
-                    artifactLocation: { uri: encodeURI(file.path), uriBaseId: '%SRCROOT%' },
+            toolExecutionNotifications: [
+              ...skipped.map((file) => ({
+                level: 'note',
+                descriptor: { id: `skipped-${file.reason}` },
+                message: { text: `Not scanned (${file.reason}, ${file.bytes} bytes).` },
+                locations: [
+                  {
+                    physicalLocation: {
+                      artifactLocation: { uri: encodeURI(file.path), uriBaseId: '%SRCROOT%' },
+                    },
                   },
-                },
-              ],
-            })),
+                ],
+              })),
+              ...staleNotifications(baseline),
+            ],
           },
         ],
         columnKind: 'utf16CodeUnits',
@@ -153,6 +166,21 @@ export function formatSarif(
     ],
   };
   return `${JSON.stringify(log, null, 2)}\n`;
+}
+
+/** Baseline entries that matched nothing: notes to clean up, not results (dashboards would alert). */
+function staleNotifications(baseline: BaselineReport | undefined) {
+  return (baseline?.stale ?? []).map((entry) => ({
+    level: 'note',
+    descriptor: { id: 'baseline-stale' },
+    message: {
+      text: `Baseline entry for ${entry.rule} no longer matches; refresh ${baseline?.file} with --write-baseline.`,
+    },
+    locations: [
+      { physicalLocation: { artifactLocation: { uri: encodeURI(entry.path), uriBaseId: '%SRCROOT%' } } },
+    ],
+    properties: { rule: entry.rule, hash: entry.hash },
+  }));
 }
 
 function optional<K extends string>(key: K, value: string | undefined): { [P in K]?: string } {
