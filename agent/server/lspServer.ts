@@ -7,6 +7,7 @@ import {
   type Connection,
   createConnection,
   DidChangeConfigurationNotification,
+  type InitializeParams,
   ProposedFeatures,
   ResponseError,
   TextDocumentSyncKind,
@@ -22,6 +23,7 @@ import * as protocol from '../protocol';
 import { agentVersion } from '../version';
 import { AgentLink } from './agentLink';
 import { lintCapabilities, registerLintFeatures } from './lintFeatures';
+import { filePathOf, WorkspaceBaselines } from './workspaceBaseline';
 import { registerWorkspaceScan } from './workspaceScan';
 
 const logLevels: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
@@ -57,6 +59,11 @@ export function runLspServer(): void {
 
   // The leak lint: diagnostics, hovers and quick fixes for hard-coded tokens, live ones included.
   const liveTokens = new LiveTokenIndex();
+  // Each workspace folder's .tokenagent-baseline.json, as `token-agent scan` reads it.
+  const baselines = new WorkspaceBaselines({
+    log: (message) => log('warn', message),
+    onChange: () => lint.publishAll(),
+  });
   const link = new AgentLink({
     log,
     onStatus: (status) => {
@@ -97,10 +104,12 @@ export function runLspServer(): void {
         );
     },
     configPath: () => agentStatus?.configPath,
+    baseline: baselines,
   });
 
   connection.onInitialize((params) => {
     canPullConfiguration = params.capabilities.workspace?.configuration === true;
+    baselines.setFolders(workspaceFolderPaths(params));
     return {
       capabilities: { textDocumentSync: TextDocumentSyncKind.Incremental, ...lintCapabilities },
       serverInfo: { name: 'token-agent', version: agentVersion },
@@ -149,15 +158,24 @@ export function runLspServer(): void {
   const workspaceScan = registerWorkspaceScan(connection, documents, {
     liveTokens,
     enabled: () => lintEnabled,
+    baseline: baselines,
   });
 
   connection.onShutdown(() => {
     link.close();
     lint.dispose();
+    baselines.dispose();
   });
 
   documents.listen(connection);
   connection.listen();
+}
+
+/** The workspace folders on this machine, from `initialize` (the older rootUri when there are none). */
+function workspaceFolderPaths(params: InitializeParams): string[] {
+  const uris =
+    params.workspaceFolders?.map((folder) => folder.uri) ?? (params.rootUri ? [params.rootUri] : []);
+  return uris.map(filePathOf).filter((path): path is string => path !== undefined);
 }
 
 /** The requests that act on tokens, each carried out by the agent. Failures keep their code. */
