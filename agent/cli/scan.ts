@@ -16,10 +16,18 @@ import {
   stripBom,
 } from '../lint/fileWalk';
 import { keystoreFinding } from '../lint/keystore';
+import { isKeystore } from '../lint/pathFilters';
 import { type Finding, scanText } from '../lint/scanner';
 import { agentVersion } from '../version';
-import { type BaselineOptions, type BaselineReport, BaselineSession, repositoryRoot } from './scanBaseline';
-import { looksLikeDiff, parseUnifiedDiff } from './scanDiff';
+import {
+  type BaselineOptions,
+  BaselineSession,
+  reportBaseline,
+  repositoryRoot,
+  writeBaseline,
+} from './scanBaseline';
+import { type AddedFile, looksLikeDiff, parseUnifiedDiff } from './scanDiff';
+import { type CommitInfo, scanHistory } from './scanGit';
 import {
   type FileFindings,
   formatJson,
@@ -39,12 +47,15 @@ export type ScanCommand =
       format: ScanFormat;
       maxFileBytes: number;
       verbose: boolean;
+      /** --git [RANGE]: the lines commits added instead of files (RANGE undefined: every ref). */
+      git?: { range?: string };
     } & BaselineOptions)
   | { kind: 'scan-help' }
   | { kind: 'usage-error'; message: string };
 
 export const scanUsage = `Usage: token-agent scan [PATH…] [--format text|json|sarif] [--max-file-size BYTES] [--verbose]
                          [--baseline FILE | --no-baseline] [--write-baseline FILE]
+       token-agent scan --git [RANGE] [options]
 
 Finds hard-coded tokens, keys and passwords. PATH is a file or a directory (default: .); \`-\` reads
 stdin, and a unified diff on stdin (\`git diff --cached | token-agent scan -\`) is scanned as the lines
@@ -53,6 +64,10 @@ it adds. Directories are walked honouring .gitignore (except for files git track
 reported by name; binary and larger-than-limit files are skipped, counted on stderr (listed with
 --verbose) and listed in the JSON and SARIF output. Suppress one line with a \`token-agent:allow\`
 comment.
+
+--git scans history instead: the lines each commit added (\`git log -p\`; every branch and tag, or
+RANGE such as main..HEAD), so a secret committed and removed later is still found; each finding
+names its commit and author date.
 
 A baseline accepts the findings a repository already has: --write-baseline FILE records every
 finding (path, rule and a salted scrypt hash of the value; never the value, never the line), and
@@ -88,17 +103,23 @@ export function parseScanArgs(argv: readonly string[]): ScanCommand {
       message: `--max-file-size takes a positive number of bytes, got '${values['max-file-size']}'.`,
     };
   }
+  if (values.git && positionals.length > 1)
+    return {
+      kind: 'usage-error',
+      message: `--git takes one revision range (e.g. main..HEAD), got ${positionals.length} arguments.`,
+    };
   if (values.baseline !== undefined && values['no-baseline'])
     return { kind: 'usage-error', message: '--baseline and --no-baseline contradict each other.' };
   return {
     kind: 'scan',
-    paths: positionals.length > 0 ? positionals : ['.'],
+    paths: positionals.length > 0 && !values.git ? positionals : ['.'],
     format: format as ScanFormat,
     maxFileBytes,
     verbose: values.verbose === true,
     ...(values.baseline !== undefined ? { baseline: values.baseline } : {}),
     ...(values['no-baseline'] ? { noBaseline: true } : {}),
     ...(values['write-baseline'] !== undefined ? { writeBaseline: values['write-baseline'] } : {}),
+    ...(values.git ? { git: positionals[0] === undefined ? {} : { range: positionals[0] } } : {}),
   };
 }
 
@@ -114,6 +135,7 @@ function parseWith(argv: readonly string[]) {
       baseline: { type: 'string' },
       'no-baseline': { type: 'boolean' },
       'write-baseline': { type: 'string' },
+      git: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -153,10 +175,12 @@ export async function runScan(command: ScanCommand, io: ScanIo = defaultIo()): P
     return 2;
   }
   const run = new ScanRun(io, command.maxFileBytes, baseline);
-  for (const path of command.paths) {
-    if (path === '-') await run.scanStdin();
-    else run.scanPath(path);
-  }
+  if (command.git) await run.scanHistory(command.git.range);
+  else
+    for (const path of command.paths) {
+      if (path === '-') await run.scanStdin();
+      else run.scanPath(path);
+    }
   run.finishProgress();
   const results = run.results.filter((r) => r.findings.length > 0);
   const report = baseline?.report();
@@ -233,13 +257,48 @@ class ScanRun {
     this.#diffRoot ??= repositoryRoot(this.io.cwd);
     for (const file of parseUnifiedDiff(input)) {
       if (this.#rules.excludesNamedFile(file.path)) continue;
-      const findings = scanText(file.text, { ...this.#scanOptions(), path: file.path }).map((f) => ({
-        ...f,
-        line: file.lineNumbers[f.line - 1] ?? f.line,
-        endLine: file.lineNumbers[f.endLine - 1] ?? f.endLine,
-      }));
+      const findings = this.#scanAdded(file);
       this.#record(file.path, findings, { text: file.text, absolute: resolve(this.#diffRoot, file.path) });
     }
+  }
+
+  /** The lines commits added, streamed from `git log -p`; paths are relative to the repository root. */
+  async scanHistory(range: string | undefined): Promise<void> {
+    const root = repositoryRoot(this.io.cwd);
+    const rules = new IgnoreRules(root);
+    try {
+      await scanHistory(this.io.cwd, range, {
+        file: (file) => {
+          if (rules.excludesNamedFile(file.path)) return;
+          this.#files++;
+          this.#bytes += file.text.length;
+          const source = { text: file.text, absolute: resolve(root, file.path) };
+          this.#record(file.path, this.#scanAdded(file), source, file.commit);
+        },
+        binary: (path, commit) => {
+          if (rules.excludesNamedFile(path)) return;
+          if (isKeystore(path))
+            this.#record(
+              path,
+              [keystoreFinding(path, 0)],
+              { text: '', absolute: resolve(root, path) },
+              commit,
+            );
+          else this.skipped.push({ path: `${commit.sha.slice(0, 12)}:${path}`, reason: 'binary', bytes: 0 });
+        },
+      });
+    } catch (error) {
+      this.#error(`git log ${range ?? '--all'}`, error);
+    }
+  }
+
+  /** Scans added lines and gives each finding its line in the file. */
+  #scanAdded(file: AddedFile): Finding[] {
+    return scanText(file.text, { ...this.#scanOptions(), path: file.path }).map((f) => ({
+      ...f,
+      line: file.lineNumbers[f.line - 1] ?? f.line,
+      endLine: file.lineNumbers[f.endLine - 1] ?? f.endLine,
+    }));
   }
 
   finishProgress(): void {
@@ -267,10 +326,16 @@ class ScanRun {
   }
 
   /** `source` is what the findings' offsets point into, for the baseline; stdin text has none. */
-  #record(path: string, all: Finding[], source?: { text: string; absolute: string }): void {
+  #record(
+    path: string,
+    all: Finding[],
+    source?: { text: string; absolute: string },
+    commit?: CommitInfo,
+  ): void {
     const findings = this.baseline && source ? this.baseline.filter(source.absolute, all, source.text) : all;
     this.#findings += findings.length;
-    this.results.push({ path, findings });
+    // Only files with findings are kept: a history scan reads hundreds of thousands of file versions.
+    if (findings.length > 0) this.results.push({ path, findings, ...(commit ? { commit } : {}) });
     this.#progress();
   }
 
@@ -310,39 +375,6 @@ function reportSkipped(io: ScanIo, skipped: readonly SkippedFile[], verbose: boo
   }
   const hint = verbose ? '' : '; --verbose lists them';
   io.stderr.write(`token-agent scan: ${skipSummary(skipped)}${hint}\n`);
-}
-
-/** Stale entries, on stderr like the skipped files: they are the baseline's upkeep, not findings. */
-function reportBaseline(io: ScanIo, report: BaselineReport, verbose: boolean): void {
-  const { stale, suppressed } = report;
-  if (verbose || stale.length > 0)
-    io.stderr.write(
-      `token-agent scan: baseline ${report.file}: ${suppressed} known ${suppressed === 1 ? 'finding' : 'findings'} not reported\n`,
-    );
-  if (stale.length === 0) return;
-  for (const entry of stale)
-    io.stderr.write(
-      `token-agent scan: stale baseline entry: ${entry.path} ${entry.rule} (no longer found)\n`,
-    );
-  io.stderr.write(
-    `token-agent scan: ${stale.length} baseline ${stale.length === 1 ? 'entry no longer matches' : 'entries no longer match'}; refresh it with --write-baseline ${report.file}\n`,
-  );
-}
-
-/** Writes the new baseline; undefined when none was asked for, false when it could not be written. */
-async function writeBaseline(
-  io: ScanIo,
-  baseline: BaselineSession | undefined,
-): Promise<boolean | undefined> {
-  try {
-    const written = await baseline?.write();
-    if (!written) return undefined;
-    io.stderr.write(`token-agent scan: wrote ${written.entries} baseline entries to ${written.file}\n`);
-    return true;
-  } catch (error) {
-    io.stderr.write(`token-agent scan: cannot write the baseline: ${describeIoError(error)}\n`);
-    return false;
-  }
 }
 
 function skipHint(reason: SkipReason): string {

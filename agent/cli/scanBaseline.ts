@@ -17,6 +17,11 @@ export interface BaselineOptions {
   writeBaseline?: string;
 }
 
+/** Where the scan's messages go (stderr). */
+export interface BaselineIo {
+  stderr: { write(text: string): unknown };
+}
+
 export interface BaselineReport {
   file: string;
   /** Findings left out because the baseline lists them. */
@@ -169,5 +174,38 @@ function tryLoad(file: string): Baseline | undefined {
     return load(file);
   } catch {
     return undefined;
+  }
+}
+
+/** Stale entries, on stderr like the skipped files: they are the baseline's upkeep, not findings. */
+export function reportBaseline(io: BaselineIo, report: BaselineReport, verbose: boolean): void {
+  const { stale, suppressed } = report;
+  if (verbose || stale.length > 0)
+    io.stderr.write(
+      `token-agent scan: baseline ${report.file}: ${suppressed} known ${suppressed === 1 ? 'finding' : 'findings'} not reported\n`,
+    );
+  if (stale.length === 0) return;
+  for (const entry of stale)
+    io.stderr.write(
+      `token-agent scan: stale baseline entry: ${entry.path} ${entry.rule} (no longer found)\n`,
+    );
+  io.stderr.write(
+    `token-agent scan: ${stale.length} baseline ${stale.length === 1 ? 'entry no longer matches' : 'entries no longer match'}; refresh it with --write-baseline ${report.file}\n`,
+  );
+}
+
+/** Writes the new baseline; undefined when none was asked for, false when it could not be written. */
+export async function writeBaseline(
+  io: BaselineIo,
+  baseline: BaselineSession | undefined,
+): Promise<boolean | undefined> {
+  try {
+    const written = await baseline?.write();
+    if (!written) return undefined;
+    io.stderr.write(`token-agent scan: wrote ${written.entries} baseline entries to ${written.file}\n`);
+    return true;
+  } catch (error) {
+    io.stderr.write(`token-agent scan: cannot write the baseline: ${describeIoError(error)}\n`);
+    return false;
   }
 }

@@ -6,6 +6,7 @@ import { ruleInfo, ruleInfos } from '../lint/rules';
 import { webRulesDocLinks } from '../lint/rulesDocLink';
 import type { Finding } from '../lint/scanner';
 import type { BaselineReport } from './scanBaseline';
+import type { CommitInfo } from './scanGit';
 
 /** A file the scan did not read, and why (binary, over the size limit). */
 export interface SkippedFile {
@@ -27,13 +28,18 @@ export interface FileFindings {
   /** As shown: relative to the working directory with `/` separators, or `-` for stdin. */
   path: string;
   findings: Finding[];
+  /** For `--git`: the commit that added the lines, and its author date. */
+  commit?: CommitInfo;
 }
 
 export function formatText(results: readonly FileFindings[]): string {
   const lines: string[] = [];
-  for (const { path, findings } of results) {
+  for (const { path, findings, commit } of results) {
+    // History findings read like git's `rev:path` notation, with the author date at the end.
+    const where = commit ? `${commit.sha.slice(0, 12)}:${path}` : path;
+    const when = commit ? `  (${commit.date})` : '';
     for (const f of findings) {
-      lines.push(`${path}:${f.line}:${f.column}  ${f.rule}  ${f.masked}  ${f.message}`);
+      lines.push(`${where}:${f.line}:${f.column}  ${f.rule}  ${f.masked}  ${f.message}${when}`);
     }
   }
   return lines.length === 0 ? '' : `${lines.join('\n')}\n`;
@@ -49,6 +55,8 @@ export interface JsonFinding {
   severity: 'warning' | 'error';
   message: string;
   masked: string;
+  commit?: string;
+  authorDate?: string;
 }
 
 export function formatJson(
@@ -56,7 +64,7 @@ export function formatJson(
   skipped: readonly SkippedFile[] = [],
   baseline?: BaselineReport,
 ): string {
-  const findings: JsonFinding[] = results.flatMap(({ path, findings }) =>
+  const findings: JsonFinding[] = results.flatMap(({ path, findings, commit }) =>
     findings.map((f) => ({
       path,
       line: f.line,
@@ -67,6 +75,7 @@ export function formatJson(
       severity: f.severity,
       message: f.message,
       masked: f.masked,
+      ...(commit ? { commit: commit.sha, authorDate: commit.date } : {}),
     })),
   );
   // The baseline's entries carry no values, only salted hashes; stale ones are listed whole.
@@ -95,7 +104,7 @@ export function formatSarif(
     properties: { tags: ['security', 'secret'], provider: rule.provider },
   }));
   const index = new Map(rules.map((rule, i) => [rule.id, i]));
-  const sarifResults = results.flatMap(({ path, findings }) =>
+  const sarifResults = results.flatMap(({ path, findings, commit }) =>
     findings.map((f) => ({
       ruleId: f.rule,
       ruleIndex: index.get(f.rule) ?? -1,
@@ -119,8 +128,11 @@ export function formatSarif(
       ],
       // Stable across runs and line moves, and no hash of the value (it could confirm a guess).
       partialFingerprints: {
-        'tokenAgentFinding/v1': createHash('sha256').update(`${f.rule}\0${path}\0${f.masked}`).digest('hex'),
+        'tokenAgentFinding/v1': createHash('sha256')
+          .update(`${f.rule}\0${path}\0${f.masked}${commit ? `\0${commit.sha}` : ''}`)
+          .digest('hex'),
       },
+      ...(commit ? { properties: { commit: commit.sha, authorDate: commit.date } } : {}),
     })),
   );
   const log = {
