@@ -32,6 +32,7 @@ export function runLspServer(): void {
   const connection = createConnection(ProposedFeatures.all);
   const documents = new TextDocuments(TextDocument);
   let canPullConfiguration = false;
+  let foldersChangeable = false;
   let logLevel: LogLevel = 'info';
   let lintEnabled = true;
   let agentStatus: protocol.AgentStatus | undefined;
@@ -110,13 +111,27 @@ export function runLspServer(): void {
   connection.onInitialize((params) => {
     canPullConfiguration = params.capabilities.workspace?.configuration === true;
     baselines.setFolders(workspaceFolderPaths(params));
+    foldersChangeable = params.capabilities.workspace?.workspaceFolders === true;
     return {
-      capabilities: { textDocumentSync: TextDocumentSyncKind.Incremental, ...lintCapabilities },
+      capabilities: {
+        textDocumentSync: TextDocumentSyncKind.Incremental,
+        ...lintCapabilities,
+        // Folders added or removed later bring their own scan baselines.
+        workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
+      },
       serverInfo: { name: 'token-agent', version: agentVersion },
     };
   });
 
   connection.onInitialized(async () => {
+    if (foldersChangeable)
+      connection.workspace.onDidChangeWorkspaceFolders(async () => {
+        const folders = (await connection.workspace.getWorkspaceFolders()) ?? [];
+        baselines.setFolders(
+          folders.map((f) => filePathOf(f.uri)).filter((p): p is string => p !== undefined),
+        );
+        lint.publishAll();
+      });
     if (canPullConfiguration) {
       await connection.client.register(DidChangeConfigurationNotification.type, { section: 'tokenAgent' });
     }
