@@ -88,7 +88,7 @@ describe('token-agent scan --git', () => {
       [
         `${sha.feature?.slice(0, 12)}:src/feature.ts:1:12  github-token  ${onBranch.slice(0, 8)}…  GitHub token hard-coded  (2024-05-06T07:08:09+00:00)`,
         `${sha.later?.slice(0, 12)}:src/other.ts:2:12  github-token  ${later.slice(0, 8)}…  GitHub token hard-coded  (2024-04-05T06:07:08+00:00)`,
-        `${sha.leak?.slice(0, 12)}:keys/app.p12:1:1  keystore-file  (binary keystore)  Keystore file 'app.p12' (0 bytes) in the tree  (2024-02-03T04:05:06+00:00)`,
+        `${sha.leak?.slice(0, 12)}:keys/app.p12:1:1  keystore-file  (binary keystore)  Keystore file 'app.p12' committed  (2024-02-03T04:05:06+00:00)`,
         `${sha.leak?.slice(0, 12)}:src/config.ts:3:23  github-token  ${removed.slice(0, 8)}…  GitHub token hard-coded  (2024-02-03T04:05:06+00:00)`,
       ].sort(),
     );
