@@ -16,10 +16,12 @@ export async function writeAtomically(
   path: string,
   text: string,
   beforeRename: () => Promise<boolean> = async () => true,
+  /** 0600 unless a file is meant to be shared (a committed scan baseline); the umask still applies. */
+  mode = 0o600,
 ): Promise<boolean> {
   const temp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomUUID()}.tmp`);
   if (await isSymlink(path)) throw symlinkRefused(path);
-  const handle = await createPrivateFile(temp);
+  const handle = await createPrivateFile(temp, mode);
   try {
     try {
       await handle.writeFile(text);

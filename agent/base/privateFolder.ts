@@ -32,14 +32,14 @@ export async function ensurePrivateFolder(dir: string): Promise<void> {
 }
 
 /**
- * Creates `path` 0600 for writing: O_CREAT | O_EXCL | O_NOFOLLOW, so it is a new file of our own,
+ * Creates `path` 0600 (or `mode`, for a file meant to be shared) for writing: O_CREAT | O_EXCL | O_NOFOLLOW, so it is a new file of our own,
  * never one planted there nor the target of a planted link. EEXIST passes through for the caller to
  * read (a held lock); a symlink in the way is ERR_UNSAFE_PATH, naming the fix.
  */
-export async function createPrivateFile(path: string): Promise<FileHandle> {
+export async function createPrivateFile(path: string, mode = 0o600): Promise<FileHandle> {
   const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | noFollow;
   try {
-    return await open(path, flags, 0o600);
+    return await open(path, flags, mode);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST' && (await isSymlink(path)))
       throw symlinkRefused(path);

@@ -81,6 +81,8 @@ Commands:
   scan [PATH…] [--format text|json|sarif]
                                    Find hard-coded tokens and keys (exit 0 clean, 1 findings, 2 errors).
                                    '-' reads stdin; a unified diff on stdin is scanned as its added lines.
+                                   --git [RANGE] scans what commits added; --write-baseline FILE accepts
+                                   today's findings, .tokenagent-baseline.json hides them later.
   login NAME [--device]            Sign in through the browser (or with a device code) and keep the
                                    refresh token in the secret store. --no-browser only prints the URL.
   lsp --stdio | --node-ipc         Run as a language server (what the VS Code extension starts).

@@ -3,9 +3,10 @@
 // files, reads stdin with `-` (a unified diff is read as the lines it adds). Exit 0 when clean, 1 on
 // findings, 2 on usage or I/O errors. Results go to stdout; progress and problems to stderr.
 import { statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { text as readAll } from 'node:stream/consumers';
 import { parseArgs } from 'node:util';
+import { BaselineError, defaultBaselineName } from '../lint/baseline';
 import {
   defaultMaxFileBytes,
   describeIoError,
@@ -15,9 +16,18 @@ import {
   stripBom,
 } from '../lint/fileWalk';
 import { keystoreFinding } from '../lint/keystore';
+import { isKeystore } from '../lint/pathFilters';
 import { type Finding, scanText } from '../lint/scanner';
 import { agentVersion } from '../version';
-import { looksLikeDiff, parseUnifiedDiff } from './scanDiff';
+import {
+  type BaselineOptions,
+  BaselineSession,
+  reportBaseline,
+  repositoryRoot,
+  writeBaseline,
+} from './scanBaseline';
+import { type AddedFile, looksLikeDiff, parseUnifiedDiff } from './scanDiff';
+import { type CommitInfo, scanHistory } from './scanGit';
 import {
   type FileFindings,
   formatJson,
@@ -31,11 +41,21 @@ export const scanFormats = ['text', 'json', 'sarif'] as const;
 export type ScanFormat = (typeof scanFormats)[number];
 
 export type ScanCommand =
-  | { kind: 'scan'; paths: string[]; format: ScanFormat; maxFileBytes: number; verbose: boolean }
+  | ({
+      kind: 'scan';
+      paths: string[];
+      format: ScanFormat;
+      maxFileBytes: number;
+      verbose: boolean;
+      /** --git [RANGE]: the lines commits added instead of files (RANGE undefined: every ref). */
+      git?: { range?: string };
+    } & BaselineOptions)
   | { kind: 'scan-help' }
   | { kind: 'usage-error'; message: string };
 
 export const scanUsage = `Usage: token-agent scan [PATH…] [--format text|json|sarif] [--max-file-size BYTES] [--verbose]
+                         [--baseline FILE | --no-baseline] [--write-baseline FILE]
+       token-agent scan --git [RANGE] [options]
 
 Finds hard-coded tokens, keys and passwords. PATH is a file or a directory (default: .); \`-\` reads
 stdin, and a unified diff on stdin (\`git diff --cached | token-agent scan -\`) is scanned as the lines
@@ -44,6 +64,16 @@ it adds. Directories are walked honouring .gitignore (except for files git track
 reported by name; binary and larger-than-limit files are skipped, counted on stderr (listed with
 --verbose) and listed in the JSON and SARIF output. Suppress one line with a \`token-agent:allow\`
 comment.
+
+--git scans history instead: the lines each commit added (\`git log -p\`; every branch and tag, or
+RANGE such as main..HEAD), so a secret committed and removed later is still found; each finding
+names its commit and author date.
+
+A baseline accepts the findings a repository already has: --write-baseline FILE records every
+finding (path, rule and a salted scrypt hash of the value; never the value, never the line), and
+later scans report only findings it does not list, plus its entries that no longer match (stale).
+${defaultBaselineName} at the repository root is used when present (the editor reads it too);
+--baseline FILE names another, --no-baseline reports everything.
 
 Exit status: 0 clean, 1 findings, 2 usage or I/O errors.
 `;
@@ -73,12 +103,23 @@ export function parseScanArgs(argv: readonly string[]): ScanCommand {
       message: `--max-file-size takes a positive number of bytes, got '${values['max-file-size']}'.`,
     };
   }
+  if (values.git && positionals.length > 1)
+    return {
+      kind: 'usage-error',
+      message: `--git takes one revision range (e.g. main..HEAD), got ${positionals.length} arguments.`,
+    };
+  if (values.baseline !== undefined && values['no-baseline'])
+    return { kind: 'usage-error', message: '--baseline and --no-baseline contradict each other.' };
   return {
     kind: 'scan',
-    paths: positionals.length > 0 ? positionals : ['.'],
+    paths: positionals.length > 0 && !values.git ? positionals : ['.'],
     format: format as ScanFormat,
     maxFileBytes,
     verbose: values.verbose === true,
+    ...(values.baseline !== undefined ? { baseline: values.baseline } : {}),
+    ...(values['no-baseline'] ? { noBaseline: true } : {}),
+    ...(values['write-baseline'] !== undefined ? { writeBaseline: values['write-baseline'] } : {}),
+    ...(values.git ? { git: positionals[0] === undefined ? {} : { range: positionals[0] } } : {}),
   };
 }
 
@@ -91,6 +132,10 @@ function parseWith(argv: readonly string[]) {
       format: { type: 'string', short: 'f' },
       'max-file-size': { type: 'string' },
       verbose: { type: 'boolean', short: 'v' },
+      baseline: { type: 'string' },
+      'no-baseline': { type: 'boolean' },
+      'write-baseline': { type: 'string' },
+      git: { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -121,22 +166,37 @@ export async function runScan(command: ScanCommand, io: ScanIo = defaultIo()): P
     io.stderr.write(`token-agent scan: ${command.message}\n`);
     return 2;
   }
-  const run = new ScanRun(io, command.maxFileBytes);
-  for (const path of command.paths) {
-    if (path === '-') await run.scanStdin();
-    else run.scanPath(path);
+  let baseline: BaselineSession | undefined;
+  try {
+    baseline = BaselineSession.open(command, io.cwd);
+  } catch (error) {
+    if (!(error instanceof BaselineError)) throw error;
+    io.stderr.write(`token-agent scan: ${error.message}\n`);
+    return 2;
   }
+  const run = new ScanRun(io, command.maxFileBytes, baseline);
+  if (command.git) await run.scanHistory(command.git.range);
+  else
+    for (const path of command.paths) {
+      if (path === '-') await run.scanStdin();
+      else run.scanPath(path);
+    }
   run.finishProgress();
   const results = run.results.filter((r) => r.findings.length > 0);
+  const report = baseline?.report();
   const output =
     command.format === 'json'
-      ? formatJson(results, run.skipped)
+      ? formatJson(results, run.skipped, report)
       : command.format === 'sarif'
-        ? formatSarif(results, agentVersion, run.skipped)
+        ? formatSarif(results, agentVersion, run.skipped, report)
         : formatText(results);
   io.stdout.write(output);
   reportSkipped(io, run.skipped, command.verbose);
-  if (run.errors > 0) return 2;
+  if (report) reportBaseline(io, report, command.verbose);
+  const written = await writeBaseline(io, baseline);
+  if (run.errors > 0 || written === false) return 2;
+  // Writing a baseline accepts what was found: the run that records findings succeeds.
+  if (written) return 0;
   return results.length > 0 ? 1 : 0;
 }
 
@@ -152,9 +212,13 @@ class ScanRun {
   #progressShown = false;
   readonly #rules: IgnoreRules;
 
+  /** Where the paths of a unified diff on stdin are relative to (git prints them from the top level). */
+  #diffRoot: string | undefined;
+
   constructor(
     readonly io: ScanIo,
     readonly maxFileBytes: number,
+    readonly baseline?: BaselineSession,
   ) {
     this.#rules = new IgnoreRules(io.cwd);
   }
@@ -190,15 +254,52 @@ class ScanRun {
       this.#record('-', scanText(stripBom(input), this.#scanOptions()));
       return;
     }
+    this.#diffRoot ??= repositoryRoot(this.io.cwd);
     for (const file of parseUnifiedDiff(input)) {
       if (this.#rules.excludesNamedFile(file.path)) continue;
-      const findings = scanText(file.text, { ...this.#scanOptions(), path: file.path }).map((f) => ({
-        ...f,
-        line: file.lineNumbers[f.line - 1] ?? f.line,
-        endLine: file.lineNumbers[f.endLine - 1] ?? f.endLine,
-      }));
-      this.#record(file.path, findings);
+      const findings = this.#scanAdded(file);
+      this.#record(file.path, findings, { text: file.text, absolute: resolve(this.#diffRoot, file.path) });
     }
+  }
+
+  /** The lines commits added, streamed from `git log -p`; paths are relative to the repository root. */
+  async scanHistory(range: string | undefined): Promise<void> {
+    const root = repositoryRoot(this.io.cwd);
+    const rules = new IgnoreRules(root);
+    try {
+      await scanHistory(this.io.cwd, range, {
+        file: (file) => {
+          if (rules.excludesNamedFile(file.path)) return;
+          this.#files++;
+          this.#bytes += file.text.length;
+          const source = { text: file.text, absolute: resolve(root, file.path) };
+          this.#record(file.path, this.#scanAdded(file), source, file.commit);
+        },
+        binary: (path, commit) => {
+          if (rules.excludesNamedFile(path)) return;
+          if (isKeystore(path))
+            this.#record(
+              path,
+              // git prints no size for a binary file; the commit is what matters here.
+              [{ ...keystoreFinding(path, 0), message: `Keystore file '${basename(path)}' committed` }],
+              { text: '', absolute: resolve(root, path) },
+              commit,
+            );
+          else this.skipped.push({ path: `${commit.sha.slice(0, 12)}:${path}`, reason: 'binary', bytes: 0 });
+        },
+      });
+    } catch (error) {
+      this.#error(`git log ${range ?? '--all'}`, error);
+    }
+  }
+
+  /** Scans added lines and gives each finding its line in the file. */
+  #scanAdded(file: AddedFile): Finding[] {
+    return scanText(file.text, { ...this.#scanOptions(), path: file.path }).map((f) => ({
+      ...f,
+      line: file.lineNumbers[f.line - 1] ?? f.line,
+      endLine: file.lineNumbers[f.endLine - 1] ?? f.endLine,
+    }));
   }
 
   finishProgress(): void {
@@ -210,20 +311,32 @@ class ScanRun {
     const file = readScannable(path, this.maxFileBytes, knownSize);
     if (file.kind === 'error') this.#error(shown, file.error);
     if (file.kind === 'skipped') this.skipped.push({ path: shown, reason: file.reason, bytes: file.bytes });
-    if (file.kind === 'keystore') this.#record(shown, [keystoreFinding(shown, file.bytes)]);
+    if (file.kind === 'keystore')
+      this.#record(shown, [keystoreFinding(shown, file.bytes)], { text: '', absolute: path });
     if (file.kind !== 'text') return;
     this.#files++;
     this.#bytes += file.bytes;
-    this.#record(shown, scanText(file.text, { ...this.#scanOptions(), path }));
+    this.#record(shown, scanText(file.text, { ...this.#scanOptions(), path }), {
+      text: file.text,
+      absolute: path,
+    });
   }
 
   #scanOptions(): { now?: number } {
     return this.io.now === undefined ? {} : { now: this.io.now };
   }
 
-  #record(path: string, findings: Finding[]): void {
+  /** `source` is what the findings' offsets point into, for the baseline; stdin text has none. */
+  #record(
+    path: string,
+    all: Finding[],
+    source?: { text: string; absolute: string },
+    commit?: CommitInfo,
+  ): void {
+    const findings = this.baseline && source ? this.baseline.filter(source.absolute, all, source.text) : all;
     this.#findings += findings.length;
-    this.results.push({ path, findings });
+    // Only files with findings are kept: a history scan reads hundreds of thousands of file versions.
+    if (findings.length > 0) this.results.push({ path, findings, ...(commit ? { commit } : {}) });
     this.#progress();
   }
 

@@ -16,57 +16,73 @@ export function looksLikeDiff(text: string): boolean {
 
 export function parseUnifiedDiff(diff: string): AddedFile[] {
   const files: AddedFile[] = [];
-  let current: { path: string; lines: string[]; numbers: number[] } | undefined;
-  let newLine = 0;
-  let inHunk = false;
+  const parser = new AddedLinesParser((file) => files.push(file));
+  for (const line of diff.split('\n')) parser.line(line);
+  parser.end();
+  return files;
+}
+
+/**
+ * The same reading, a line at a time, for input too large to hold (`git log -p` over a whole
+ * history): each file's added lines are handed on when the next file starts or on `end()`.
+ */
+export class AddedLinesParser {
+  #current: { path: string; lines: string[]; numbers: number[] } | undefined;
+  #newLine = 0;
+  #inHunk = false;
   // Lines left in the current hunk on each side, so that a hunk ends exactly where it should.
-  let oldLeft = 0;
-  let newLeft = 0;
-  const flush = () => {
-    if (current && current.lines.length > 0) {
-      files.push({ path: current.path, text: current.lines.join('\n'), lineNumbers: current.numbers });
-    }
-  };
-  for (const line of diff.split('\n')) {
+  #oldLeft = 0;
+  #newLeft = 0;
+
+  constructor(readonly onFile: (file: AddedFile) => void) {}
+
+  /** Ends the current file (a commit boundary, or the end of the input). */
+  end(): void {
+    const current = this.#current;
+    if (current && current.lines.length > 0)
+      this.onFile({ path: current.path, text: current.lines.join('\n'), lineNumbers: current.numbers });
+    this.#current = undefined;
+    this.#inHunk = false;
+  }
+
+  line(line: string): void {
     if (line.startsWith('diff --git ')) {
-      flush();
-      current = undefined;
-      inHunk = false;
-      continue;
+      this.end();
+      return;
     }
-    if (!inHunk && line.startsWith('+++ ')) {
-      flush();
+    if (!this.#inHunk && line.startsWith('+++ ')) {
+      this.end();
       const target = line.slice(4).replace(/\t.*$/, '');
-      current =
+      this.#current =
         target === '/dev/null' ? undefined : { path: target.replace(/^b\//, ''), lines: [], numbers: [] };
-      continue;
+      return;
     }
-    const hunk = /^@@ -\d+(?:,(\d+))? \+(\d+)(?:,(\d+))? @@/.exec(line);
-    if (hunk) {
-      oldLeft = hunk[1] === undefined ? 1 : Number(hunk[1]);
-      newLine = Number(hunk[2]);
-      newLeft = hunk[3] === undefined ? 1 : Number(hunk[3]);
-      inHunk = oldLeft > 0 || newLeft > 0;
-      continue;
+    const current = this.#current;
+    if (!this.#inHunk && line.startsWith('@@ ')) {
+      const hunk = /^@@ -\d+(?:,(\d+))? \+(\d+)(?:,(\d+))? @@/.exec(line);
+      if (!hunk) return;
+      this.#oldLeft = hunk[1] === undefined ? 1 : Number(hunk[1]);
+      this.#newLine = Number(hunk[2]);
+      this.#newLeft = hunk[3] === undefined ? 1 : Number(hunk[3]);
+      this.#inHunk = this.#oldLeft > 0 || this.#newLeft > 0;
+      return;
     }
-    if (!inHunk || !current) continue;
+    if (!this.#inHunk || !current) return;
     if (line.startsWith('+')) {
-      current.lines.push(line.slice(1).replace(/\r$/, ''));
-      current.numbers.push(newLine);
-      newLine++;
-      newLeft--;
+      current.lines.push(line.endsWith('\r') ? line.slice(1, -1) : line.slice(1));
+      current.numbers.push(this.#newLine);
+      this.#newLine++;
+      this.#newLeft--;
     } else if (line.startsWith(' ') || line === '') {
-      newLine++;
-      newLeft--;
-      oldLeft--;
+      this.#newLine++;
+      this.#newLeft--;
+      this.#oldLeft--;
     } else if (line.startsWith('-')) {
-      oldLeft--;
+      this.#oldLeft--;
     } else if (!line.startsWith('\\')) {
-      inHunk = false;
+      this.#inHunk = false;
     }
     // "\ No newline at end of file" changes nothing.
-    if (oldLeft <= 0 && newLeft <= 0) inHunk = false;
+    if (this.#oldLeft <= 0 && this.#newLeft <= 0) this.#inHunk = false;
   }
-  flush();
-  return files;
 }

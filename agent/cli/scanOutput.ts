@@ -2,8 +2,11 @@
 // code-scanning dashboards. Pure functions of the findings: never the values, only their masks.
 import { createHash } from 'node:crypto';
 import type { SkipReason } from '../lint/fileWalk';
-import { ruleDocsUrl, ruleInfo, ruleInfos } from '../lint/rules';
+import { ruleInfo, ruleInfos } from '../lint/rules';
+import { webRulesDocLinks } from '../lint/rulesDocLink';
 import type { Finding } from '../lint/scanner';
+import type { BaselineReport } from './scanBaseline';
+import type { CommitInfo } from './scanGit';
 
 /** A file the scan did not read, and why (binary, over the size limit). */
 export interface SkippedFile {
@@ -25,13 +28,18 @@ export interface FileFindings {
   /** As shown: relative to the working directory with `/` separators, or `-` for stdin. */
   path: string;
   findings: Finding[];
+  /** For `--git`: the commit that added the lines, and its author date. */
+  commit?: CommitInfo;
 }
 
 export function formatText(results: readonly FileFindings[]): string {
   const lines: string[] = [];
-  for (const { path, findings } of results) {
+  for (const { path, findings, commit } of results) {
+    // History findings read like git's `rev:path` notation, with the author date at the end.
+    const where = commit ? `${commit.sha.slice(0, 12)}:${path}` : path;
+    const when = commit ? `  (${commit.date})` : '';
     for (const f of findings) {
-      lines.push(`${path}:${f.line}:${f.column}  ${f.rule}  ${f.masked}  ${f.message}`);
+      lines.push(`${where}:${f.line}:${f.column}  ${f.rule}  ${f.masked}  ${f.message}${when}`);
     }
   }
   return lines.length === 0 ? '' : `${lines.join('\n')}\n`;
@@ -47,10 +55,16 @@ export interface JsonFinding {
   severity: 'warning' | 'error';
   message: string;
   masked: string;
+  commit?: string;
+  authorDate?: string;
 }
 
-export function formatJson(results: readonly FileFindings[], skipped: readonly SkippedFile[] = []): string {
-  const findings: JsonFinding[] = results.flatMap(({ path, findings }) =>
+export function formatJson(
+  results: readonly FileFindings[],
+  skipped: readonly SkippedFile[] = [],
+  baseline?: BaselineReport,
+): string {
+  const findings: JsonFinding[] = results.flatMap(({ path, findings, commit }) =>
     findings.map((f) => ({
       path,
       line: f.line,
@@ -61,9 +75,12 @@ export function formatJson(results: readonly FileFindings[], skipped: readonly S
       severity: f.severity,
       message: f.message,
       masked: f.masked,
+      ...(commit ? { commit: commit.sha, authorDate: commit.date } : {}),
     })),
   );
-  return `${JSON.stringify({ findings, skipped }, null, 2)}\n`;
+  // The baseline's entries carry no values, only salted hashes; stale ones are listed whole.
+  const extra = baseline ? { baseline } : {};
+  return `${JSON.stringify({ findings, skipped, ...extra }, null, 2)}\n`;
 }
 
 export const sarifSchema = 'https://json.schemastore.org/sarif-2.1.0.json';
@@ -72,23 +89,28 @@ export function formatSarif(
   results: readonly FileFindings[],
   toolVersion: string,
   skipped: readonly SkippedFile[] = [],
+  baseline?: BaselineReport,
 ): string {
+  const docs = webRulesDocLinks();
   const rules = ruleInfos.map((rule) => ({
     id: rule.id,
     name: pascal(rule.id),
     shortDescription: { text: rule.title },
     fullDescription: { text: stripMarkdown(rule.description) },
-    helpUri: ruleDocsUrl(rule.id),
+    // Omitted rather than a placeholder host when package.json names no real repository.
+    ...optional('helpUri', docs.rule(rule.id)),
     help: { text: stripMarkdown(rule.fix), markdown: rule.fix },
     defaultConfiguration: { level: rule.severity },
     properties: { tags: ['security', 'secret'], provider: rule.provider },
   }));
   const index = new Map(rules.map((rule, i) => [rule.id, i]));
-  const sarifResults = results.flatMap(({ path, findings }) =>
+  const sarifResults = results.flatMap(({ path, findings, commit }) =>
     findings.map((f) => ({
       ruleId: f.rule,
       ruleIndex: index.get(f.rule) ?? -1,
       level: f.severity,
+      // Against a baseline, every result reported is one the baseline does not list.
+      ...(baseline ? { baselineState: 'new' } : {}),
       message: { text: `${f.message} (${f.masked})` },
       locations: [
         {
@@ -106,8 +128,11 @@ export function formatSarif(
       ],
       // Stable across runs and line moves, and no hash of the value (it could confirm a guess).
       partialFingerprints: {
-        'tokenAgentFinding/v1': createHash('sha256').update(`${f.rule}\0${path}\0${f.masked}`).digest('hex'),
+        'tokenAgentFinding/v1': createHash('sha256')
+          .update(`${f.rule}\0${path}\0${f.masked}${commit ? `\0${commit.sha}` : ''}`)
+          .digest('hex'),
       },
+      ...(commit ? { properties: { commit: commit.sha, authorDate: commit.date } } : {}),
     })),
   );
   const log = {
@@ -119,7 +144,7 @@ export function formatSarif(
           driver: {
             name: 'token-agent',
             version: toolVersion,
-            informationUri: ruleDocsUrl('').replace(/#$/, ''),
+            ...optional('informationUri', docs.document),
             rules,
           },
         },
@@ -127,18 +152,21 @@ export function formatSarif(
         invocations: [
           {
             executionSuccessful: true,
-            toolExecutionNotifications: skipped.map((file) => ({
-              level: 'note',
-              descriptor: { id: `skipped-${file.reason}` },
-              message: { text: `Not scanned (${file.reason}, ${file.bytes} bytes).` },
-              locations: [
-                {
-                  physicalLocation: {
-                    artifactLocation: { uri: encodeURI(file.path), uriBaseId: '%SRCROOT%' },
+            toolExecutionNotifications: [
+              ...skipped.map((file) => ({
+                level: 'note',
+                descriptor: { id: `skipped-${file.reason}` },
+                message: { text: `Not scanned (${file.reason}, ${file.bytes} bytes).` },
+                locations: [
+                  {
+                    physicalLocation: {
+                      artifactLocation: { uri: encodeURI(file.path), uriBaseId: '%SRCROOT%' },
+                    },
                   },
-                },
-              ],
-            })),
+                ],
+              })),
+              ...staleNotifications(baseline),
+            ],
           },
         ],
         columnKind: 'utf16CodeUnits',
@@ -150,6 +178,25 @@ export function formatSarif(
     ],
   };
   return `${JSON.stringify(log, null, 2)}\n`;
+}
+
+/** Baseline entries that matched nothing: notes to clean up, not results (dashboards would alert). */
+function staleNotifications(baseline: BaselineReport | undefined) {
+  return (baseline?.stale ?? []).map((entry) => ({
+    level: 'note',
+    descriptor: { id: 'baseline-stale' },
+    message: {
+      text: `Baseline entry for ${entry.rule} no longer matches; refresh ${baseline?.file} with --write-baseline.`,
+    },
+    locations: [
+      { physicalLocation: { artifactLocation: { uri: encodeURI(entry.path), uriBaseId: '%SRCROOT%' } } },
+    ],
+    properties: { rule: entry.rule, hash: entry.hash },
+  }));
+}
+
+function optional<K extends string>(key: K, value: string | undefined): { [P in K]?: string } {
+  return (value === undefined ? {} : { [key]: value }) as { [P in K]?: string };
 }
 
 function pascal(id: string): string {

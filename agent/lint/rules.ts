@@ -7,11 +7,9 @@ import { structuralRules } from './rules/structural';
 import { priority, type Rule, type RuleInfo } from './rules/types';
 import { urlRules } from './rules/url';
 import { vcsRules } from './rules/vcs';
+import { installedRulesDocLinks } from './rulesDocLink';
 
 export type { JwtSummary, Rule, RuleInfo, ScanStats, Severity } from './rules/types';
-
-/** The rule docs; each rule's section is anchored by its id. */
-export const rulesDocsUrl = 'https://example.invalid/token-agent/blob/main/docs/rules.md';
 
 /** Reported when a value equals a token the agent holds right now, whatever its format. */
 export const liveTokenRule: RuleInfo = {
@@ -65,6 +63,7 @@ export function rulePriority(id: string): number {
   return allRules.find((rule) => rule.id === id)?.priority ?? priority.generic;
 }
 
-export function ruleDocsUrl(id: string): string {
-  return `${rulesDocsUrl}#${id}`;
+/** The link to a rule's section of docs/rules.md (see rulesDocLink.ts), if there is a document. */
+export function ruleDocsUrl(id: string): string | undefined {
+  return installedRulesDocLinks().rule(id);
 }

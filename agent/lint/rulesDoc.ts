@@ -43,6 +43,26 @@ upper-case placeholders (\`LOGIN:APIKEY\`) or words are not reported.
   \`token-agent scan\` honours \`.gitignore\` as well when it walks directories, except for the files git
   tracks (they are committed whatever \`.gitignore\` says).
 
+## Accepting existing findings: the baseline
+
+\`token-agent scan --write-baseline .tokenagent-baseline.json\` records every current finding; commit the
+file at the repository root, and later scans (and the editor, which reads the same file from each
+workspace folder and re-reads it when it changes) report only findings it does not list. Each entry is
+the file's path, the rule and a scrypt hash of the matched value under a random salt kept in the file:
+never the value and never the line, so an entry keeps matching when lines move, and guessing a short
+value costs milliseconds per guess. \`--baseline FILE\` names another file, \`--no-baseline\` reports
+everything. Entries that match nothing in the files scanned (or whose file is gone) are reported as
+stale: on stderr, in the JSON (\`baseline.stale\`) and as SARIF notifications; rewrite the file to drop
+them. Prefer fixing a finding (and revoking the secret) to accepting it.
+
+## Scanning history
+
+\`token-agent scan --git\` reads the lines every commit on every branch and tag added (\`git log -p\`,
+streamed), so a secret committed and deleted later is still found; \`--git main..HEAD\` limits it to a
+range. Each finding names its commit and author date (\`commit:path:line\` in text, \`commit\` and
+\`authorDate\` in JSON and SARIF). A secret found in history stays readable by anyone with a clone:
+revoke it, then rewrite the history if you must.
+
 ## Live tokens
 
 When the agent holds an access token, any word or string literal equal to it is an error, "live token

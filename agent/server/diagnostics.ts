@@ -16,12 +16,13 @@ export interface DiagnosticData {
 
 export function toDiagnostic(document: TextDocument, finding: Finding): Diagnostic {
   const data: DiagnosticData = { rule: finding.rule, masked: finding.masked };
+  const href = ruleDocsUrl(finding.rule);
   return {
     range: { start: document.positionAt(finding.start), end: document.positionAt(finding.end) },
     severity: finding.severity === 'error' ? DiagnosticSeverity.Error : DiagnosticSeverity.Warning,
     source: diagnosticSource,
     code: finding.rule,
-    codeDescription: { href: ruleDocsUrl(finding.rule) },
+    ...(href !== undefined ? { codeDescription: { href } } : {}),
     message: `${finding.message} (${finding.masked})`,
     data,
   };

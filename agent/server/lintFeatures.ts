@@ -32,6 +32,7 @@ import { ruleDocsUrl, ruleInfo } from '../lint/rules';
 import type { Finding } from '../lint/scanner';
 import * as protocol from '../protocol';
 import { Debouncer, scanDocument, toDiagnostic, uriPath } from './diagnostics';
+import { type FindingFilter, filePathOf } from './workspaceBaseline';
 
 const messageTypes: Readonly<Record<'info' | 'warn' | 'error', MessageType>> = {
   info: MessageType.Info,
@@ -65,6 +66,8 @@ export interface LintFeatureOptions {
   defineStatic?(name: string): Promise<void>;
   /** The agent's config file, for messages that tell the user where to define a token by hand. */
   configPath?(): string | undefined;
+  /** The workspace's scan baseline: findings it lists are not shown (workspaceBaseline.ts). */
+  baseline?: FindingFilter;
   /** Debounce for re-linting a changed document (default 150 ms). */
   debounceMs?: number;
 }
@@ -91,16 +94,28 @@ export function registerLintFeatures(
   documents: TextDocuments<TextDocument>,
   options: LintFeatureOptions,
 ): LintFeatures {
-  const cache = new Map<string, { version: number; liveVersion: number; findings: Finding[] }>();
+  const cache = new Map<
+    string,
+    { version: number; liveVersion: number; baselineVersion: number; findings: Finding[] }
+  >();
 
   const findingsFor = (document: TextDocument): Finding[] => {
     if (!options.enabled()) return [];
     const cached = cache.get(document.uri);
     const liveVersion = options.liveTokens.version;
-    if (cached && cached.version === document.version && cached.liveVersion === liveVersion)
+    const baselineVersion = options.baseline?.version ?? 0;
+    if (
+      cached &&
+      cached.version === document.version &&
+      cached.liveVersion === liveVersion &&
+      cached.baselineVersion === baselineVersion
+    )
       return cached.findings;
-    const findings = scanDocument(document, options.liveTokens);
-    cache.set(document.uri, { version: document.version, liveVersion, findings });
+    const scanned = scanDocument(document, options.liveTokens);
+    const findings = options.baseline
+      ? options.baseline.filter(filePathOf(document.uri), scanned, document.getText())
+      : scanned;
+    cache.set(document.uri, { version: document.version, liveVersion, baselineVersion, findings });
     return findings;
   };
 
@@ -440,6 +455,7 @@ export function hoverMarkdown(finding: Finding, now: number): string {
     }
   }
   if (info) lines.push('', `Fix: ${info.fix}`);
-  lines.push('', `[Rule documentation](${ruleDocsUrl(finding.rule)})`);
+  const docs = ruleDocsUrl(finding.rule);
+  if (docs !== undefined) lines.push('', `[Rule documentation](${docs})`);
   return lines.join('\n');
 }

@@ -7,6 +7,7 @@ import {
   type Connection,
   createConnection,
   DidChangeConfigurationNotification,
+  type InitializeParams,
   ProposedFeatures,
   ResponseError,
   TextDocumentSyncKind,
@@ -22,6 +23,7 @@ import * as protocol from '../protocol';
 import { agentVersion } from '../version';
 import { AgentLink } from './agentLink';
 import { lintCapabilities, registerLintFeatures } from './lintFeatures';
+import { filePathOf, WorkspaceBaselines } from './workspaceBaseline';
 import { registerWorkspaceScan } from './workspaceScan';
 
 const logLevels: readonly LogLevel[] = ['debug', 'info', 'warn', 'error'];
@@ -30,6 +32,7 @@ export function runLspServer(): void {
   const connection = createConnection(ProposedFeatures.all);
   const documents = new TextDocuments(TextDocument);
   let canPullConfiguration = false;
+  let foldersChangeable = false;
   let logLevel: LogLevel = 'info';
   let lintEnabled = true;
   let agentStatus: protocol.AgentStatus | undefined;
@@ -57,6 +60,11 @@ export function runLspServer(): void {
 
   // The leak lint: diagnostics, hovers and quick fixes for hard-coded tokens, live ones included.
   const liveTokens = new LiveTokenIndex();
+  // Each workspace folder's .tokenagent-baseline.json, as `token-agent scan` reads it.
+  const baselines = new WorkspaceBaselines({
+    log: (message) => log('warn', message),
+    onChange: () => lint.publishAll(),
+  });
   const link = new AgentLink({
     log,
     onStatus: (status) => {
@@ -97,17 +105,33 @@ export function runLspServer(): void {
         );
     },
     configPath: () => agentStatus?.configPath,
+    baseline: baselines,
   });
 
   connection.onInitialize((params) => {
     canPullConfiguration = params.capabilities.workspace?.configuration === true;
+    baselines.setFolders(workspaceFolderPaths(params));
+    foldersChangeable = params.capabilities.workspace?.workspaceFolders === true;
     return {
-      capabilities: { textDocumentSync: TextDocumentSyncKind.Incremental, ...lintCapabilities },
+      capabilities: {
+        textDocumentSync: TextDocumentSyncKind.Incremental,
+        ...lintCapabilities,
+        // Folders added or removed later bring their own scan baselines.
+        workspace: { workspaceFolders: { supported: true, changeNotifications: true } },
+      },
       serverInfo: { name: 'token-agent', version: agentVersion },
     };
   });
 
   connection.onInitialized(async () => {
+    if (foldersChangeable)
+      connection.workspace.onDidChangeWorkspaceFolders(async () => {
+        const folders = (await connection.workspace.getWorkspaceFolders()) ?? [];
+        baselines.setFolders(
+          folders.map((f) => filePathOf(f.uri)).filter((p): p is string => p !== undefined),
+        );
+        lint.publishAll();
+      });
     if (canPullConfiguration) {
       await connection.client.register(DidChangeConfigurationNotification.type, { section: 'tokenAgent' });
     }
@@ -149,15 +173,24 @@ export function runLspServer(): void {
   const workspaceScan = registerWorkspaceScan(connection, documents, {
     liveTokens,
     enabled: () => lintEnabled,
+    baseline: baselines,
   });
 
   connection.onShutdown(() => {
     link.close();
     lint.dispose();
+    baselines.dispose();
   });
 
   documents.listen(connection);
   connection.listen();
+}
+
+/** The workspace folders on this machine, from `initialize` (the older rootUri when there are none). */
+function workspaceFolderPaths(params: InitializeParams): string[] {
+  const uris =
+    params.workspaceFolders?.map((folder) => folder.uri) ?? (params.rootUri ? [params.rootUri] : []);
+  return uris.map(filePathOf).filter((path): path is string => path !== undefined);
 }
 
 /** The requests that act on tokens, each carried out by the agent. Failures keep their code. */

@@ -16,6 +16,7 @@ import type { LiveTokenIndex } from '../lint/liveTokens';
 import { scanText } from '../lint/scanner';
 import * as protocol from '../protocol';
 import { scanDocument, toDiagnostic } from './diagnostics';
+import type { FindingFilter } from './workspaceBaseline';
 
 const sliceMs = 20;
 const progressEveryMs = 200;
@@ -25,6 +26,8 @@ export interface WorkspaceScanOptions {
   liveTokens: LiveTokenIndex;
   /** Whether the leak lint is on (`tokenAgent.lint.enabled`): off, there is no scan. */
   enabled(): boolean;
+  /** The workspace's scan baseline, honoured as `token-agent scan` does. */
+  baseline?: FindingFilter;
   now?: () => number;
 }
 
@@ -61,7 +64,8 @@ export function registerWorkspaceScan(
   };
 
   const publishFromDisk = (uri: string, path: string, text: string): number => {
-    const findings = scanText(text, { path, liveTokens: options.liveTokens });
+    const scanned = scanText(text, { path, liveTokens: options.liveTokens });
+    const findings = options.baseline ? options.baseline.filter(path, scanned, text) : scanned;
     if (findings.length === 0) return 0;
     const document = TextDocument.create(uri, 'plaintext', 0, text);
     void connection.sendDiagnostics({
@@ -136,7 +140,8 @@ export function registerWorkspaceScan(
         if (openDocument) {
           // Open documents are linted live from the editor's copy; only count them here, and keep
           // them on the list so that their saved findings come back when they close.
-          found = scanDocument(openDocument, options.liveTokens).length;
+          const scanned = scanDocument(openDocument, options.liveTokens);
+          found = (options.baseline?.filter(path, scanned, openDocument.getText()) ?? scanned).length;
           result.bytes += openDocument.getText().length;
         } else {
           const file = readScannable(path, defaultMaxFileBytes);

@@ -29,7 +29,9 @@ export interface AgentUnderTest {
  * Starts the built agent with its own config (no token, the in-memory store) and data folder, so
  * that nothing from the machine's real config or keyring leaks into the test.
  */
-export async function startAgent(options: { env?: NodeJS.ProcessEnv } = {}): Promise<AgentUnderTest> {
+export async function startAgent(
+  options: { env?: NodeJS.ProcessEnv; rootUri?: string } = {},
+): Promise<AgentUnderTest> {
   const home = mkdtempSync(join(tmpdir(), 'token-agent-lsp-'));
   const config = join(home, 'config.json');
   writeFileSync(config, JSON.stringify({ store: 'memory', tokens: [] }));
@@ -61,7 +63,7 @@ export async function startAgent(options: { env?: NodeJS.ProcessEnv } = {}): Pro
   connection.listen();
   agent.initializeResult = await connection.sendRequest(InitializeRequest.type, {
     processId: process.pid,
-    rootUri: null,
+    rootUri: options.rootUri ?? null,
     capabilities: {
       workspace: { configuration: true, didChangeConfiguration: { dynamicRegistration: true } },
     },

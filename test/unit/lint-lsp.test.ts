@@ -169,10 +169,11 @@ describe('registerLintFeatures', () => {
     const [diagnostic] = published.diagnostics;
     assert.equal(diagnostic?.source, 'token-agent');
     assert.equal(diagnostic?.code, 'github-token');
-    assert.equal(
-      diagnostic?.codeDescription?.href,
-      'https://example.invalid/token-agent/blob/main/docs/rules.md#github-token',
-    );
+    // The shipped docs/rules.md, opened at the rule's heading (VS Code reads `#L<n>`).
+    const href = new URL(diagnostic?.codeDescription?.href ?? '');
+    assert.equal(href.protocol, 'file:');
+    const lines = readFileSync(href, 'utf8').split('\n');
+    assert.equal(lines[Number(href.hash.replace('#L', '')) - 1], '### github-token');
     assert.ok(!JSON.stringify(published).includes(token), 'the value never leaves the server');
   });
 
