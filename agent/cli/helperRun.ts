@@ -6,11 +6,11 @@
 import { text } from 'node:stream/consumers';
 import { takeHandedStdin } from '../base/stdinHandoff';
 import { tokenAnswer } from '../daemon/routes';
+import { servedFromConfig } from '../daemon/served';
 import { connectAgent } from '../daemon/start';
 import { dockerCredential } from '../helpers/dockerCredential';
 import { gitCredential } from '../helpers/gitCredential';
 import { kubeAnswer, parseExecInfo } from '../helpers/kubeCredential';
-import { servedFromConfig } from '../helpers/served';
 import { againWhileStopping, agentSource, type TokenSource } from '../helpers/source';
 import type { ClientFlags, HelperCommand } from './args';
 import { wantsLocal } from './run';

@@ -68,7 +68,7 @@ export interface TokenAnswer {
 /**
  * `GET /v1/credential?host=H[&protocol=P][&path=PATH]&min_valid=S`: the token the git and docker
  * credential helpers present to a remote, matched in the agent by the definitions' `urls`
- * (helpers/served.ts), with the token in the same answer: one exchange for a helper's `get`. A token
+ * (daemon/served.ts), with the token in the same answer: one exchange for a helper's `get`. A token
  * that could not be had comes back as the match's `error` (200), so the helper can name the token.
  * Without `protocol` any protocol matches (docker names registries by host alone).
  */
@@ -163,3 +163,13 @@ export const routes = {
 
 /** Token names as the config allows them; anything else in a path is a 404 before any lookup. */
 export const namePattern = '[A-Za-z0-9._@-]{1,64}';
+
+/** What a helper is asked about: git's protocol, host (with port) and, with useHttpPath, the path. */
+export interface Remote {
+  /** `https`, `http`; undefined matches any (docker names registries by host alone). */
+  protocol?: string;
+  /** Host and port as the remote's URL has them (`git.example.com`, `127.0.0.1:8080`). */
+  host: string;
+  /** The path without its leading '/', when the caller sends one. */
+  path?: string;
+}

@@ -10,7 +10,6 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { codes, type ErrorCodeString, isTokenAgentError, TokenAgentError } from '../base/errors';
 import type { IssuedToken } from '../engine/tokenEngine';
-import { resolveCredential, servedFromList } from '../helpers/served';
 import type { AgentStatus, SecretKind, SignInFlow, TokenState } from '../protocol';
 import {
   agentApiVersion,
@@ -26,6 +25,7 @@ import {
   type TimelineAnswer,
   type TokenAnswer,
 } from './api';
+import { resolveCredential, servedFromList } from './served';
 
 /** What the handler needs from the agent; server.ts implements it over the engine and config file. */
 export interface AgentContext {

@@ -5,18 +5,10 @@
 // point can bundle it.
 import type { CredentialAnswer, TokenAnswer } from '../daemon/api';
 
+export type { Remote } from '../daemon/api';
+
 /** How long a token handed to a helper must stay valid unless `--min-valid` says otherwise. */
 export const helperMinValidSeconds = 60;
-
-/** What a helper is asked about: git's protocol, host (with port) and, with useHttpPath, the path. */
-export interface Remote {
-  /** `https`, `http`; undefined matches any (docker names registries by host alone). */
-  protocol?: string;
-  /** Host and port as the remote's URL has them (`git.example.com`, `127.0.0.1:8080`). */
-  host: string;
-  /** The path without its leading '/', when the caller sends one. */
-  path?: string;
-}
 
 /**
  * The expiry to report to git and kubectl, in Unix seconds: from when the agent refreshes the token,

@@ -11,9 +11,9 @@
 // - `erase` (`docker logout`) succeeds and does nothing: a logout says nothing about the token.
 // - `list` shows each served URL with its user name, never a token.
 
+import { matchRemote } from '../daemon/served';
 import { describeFailure, failureOf } from './answer';
 import { type DockerAnswer, dockerFail, dockerGetAnswer, noServerUrl, registryOf } from './dockerWire';
-import { matchRemote } from './served';
 import { credentialOf, type TokenSource } from './source';
 
 export { type DockerAnswer, notFoundMessage, registryOf } from './dockerWire';

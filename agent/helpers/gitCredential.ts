@@ -13,6 +13,7 @@
 //   expired password (from a storing helper too) and asks again, and gets the refreshed token.
 // - No refresh token, nor any secret but the access token, is ever printed.
 
+import { matchRemote } from '../daemon/served';
 import { describeFailure, failureOf } from './answer';
 import {
   type CredentialInput,
@@ -23,7 +24,6 @@ import {
   remoteOf,
   silent,
 } from './gitWire';
-import { matchRemote } from './served';
 import { credentialOf, type TokenSource } from './source';
 
 export { type CredentialInput, type GitAnswer, parseCredentialInput, remoteOf } from './gitWire';

@@ -5,8 +5,8 @@
 import { codes, isTokenAgentError } from '../base/errors';
 import type { CredentialAnswer, TokenAnswer } from '../daemon/api';
 import type { AgentClient } from '../daemon/client';
+import { resolveCredential, type ServedToken, servedFromList } from '../daemon/served';
 import { failureOf, type Remote } from './answer';
-import { resolveCredential, type ServedToken, servedFromList } from './served';
 
 export { helperMinValidSeconds } from './answer';
 

@@ -3,10 +3,11 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { TokenAnswer } from '../../agent/daemon/api';
+import { matchRemote, type ServedToken, servedFromList } from '../../agent/daemon/served';
+import { reportedExpiry } from '../../agent/helpers/answer';
 import { dockerCredential, notFoundMessage, registryOf } from '../../agent/helpers/dockerCredential';
 import { gitCredential, parseCredentialInput } from '../../agent/helpers/gitCredential';
 import { formatExecCredential, parseExecInfo, rfc3339 } from '../../agent/helpers/kubeCredential';
-import { matchRemote, reportedExpiry, type ServedToken, servedFromList } from '../../agent/helpers/served';
 import type { TokenSource } from '../../agent/helpers/source';
 
 const now = 1_800_000_000;

@@ -147,7 +147,7 @@ describe('the fast get', () => {
       .sort();
     assert.deepEqual(builtins, ['node:fs', 'node:net', 'node:path']);
     const inputs = Object.keys(result.metafile.inputs).sort();
-    // The helpers' wire modules only: matching a remote to a token is the agent's (helpers/served.ts).
+    // The helpers' wire modules only: matching a remote to a token is the agent's (daemon/served.ts).
     assert.deepEqual(inputs, [
       'agent/base/errors.ts',
       'agent/base/sha256.ts',

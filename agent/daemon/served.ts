@@ -1,13 +1,12 @@
 // Which token a credential helper presents to a remote: the definitions' `urls` prefixes, matched
 // against what git or docker asks for. Pure, so every edge is unit-tested; the helpers get the
 // definitions from the agent (raw config entries) or, with --no-agent, from the validated config.
+// It lives with the agent's routes because the agent answers `GET /v1/credential` with it: matching is
+// the agent's, and the helpers (above) ask it.
 
 import { defaultUsername, type TokenDefinition } from '../config/types';
-import type { CredentialAnswer, TokenAnswer } from '../daemon/api';
 import type { DefinitionList } from '../protocol';
-import type { Remote } from './answer';
-
-export { type Remote, reportedExpiry } from './answer';
+import type { CredentialAnswer, Remote, TokenAnswer } from './api';
 
 /** A token some remote may be given: its name, the prefixes it serves and the user name to show. */
 export interface ServedToken {
