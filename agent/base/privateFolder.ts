@@ -59,3 +59,20 @@ export function symlinkRefused(path: string): TokenAgentError {
 export async function isSymlink(path: string): Promise<boolean> {
   return (await lstat(path).catch(() => undefined))?.isSymbolicLink() === true;
 }
+
+/**
+ * A small file of the agent's own, read without following a symlink planted in its place; undefined
+ * when absent or unreadable (for the callers, a record they cannot read protects nothing).
+ */
+export async function readOwnFile(path: string): Promise<string | undefined> {
+  try {
+    const handle = await open(path, constants.O_RDONLY | noFollow);
+    try {
+      return await handle.readFile('utf8');
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    return undefined;
+  }
+}

@@ -4,10 +4,10 @@
 // refresh token it presented. A sign-in (or a refresh token the user sets) brings a different refresh
 // token, whose fingerprint does not match: the record is then dropped and refreshing resumes.
 import { createHash } from 'node:crypto';
-import { constants } from 'node:fs';
-import { open, unlink } from 'node:fs/promises';
+import { unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { codes, TokenAgentError } from '../base/errors';
+import { readOwnFile } from '../base/privateFolder';
 import type { SecretStore } from '../store/secretStore';
 import { writeAtomically } from './budgetFile';
 import type { RefreshContext } from './engineTypes';
@@ -135,17 +135,8 @@ export async function writeMark(dataDir: string, name: string, mark: RotationMar
 /** The record, or undefined when there is none (or none readable: a torn file protects nothing). */
 export async function readMark(dataDir: string, name: string): Promise<RotationMark | undefined> {
   const { dir, file } = markPath(dataDir, name);
-  let text: string;
-  try {
-    const handle = await open(join(dir, file), constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
-    try {
-      text = await handle.readFile('utf8');
-    } finally {
-      await handle.close();
-    }
-  } catch {
-    return undefined;
-  }
+  const text = await readOwnFile(join(dir, file));
+  if (text === undefined) return undefined;
   try {
     const value = JSON.parse(text) as Partial<RotationMark> | null;
     return typeof value?.at === 'number' && typeof value.presented === 'string'

@@ -47,7 +47,8 @@ export interface AuditOptions {
   host?: string;
 }
 
-const outcomes: ReadonlySet<string> = new Set<AuditOutcome>([
+/** Every outcome a record may carry; a line with another is not a record of ours. */
+export const auditOutcomes: ReadonlySet<string> = new Set<AuditOutcome>([
   'refreshed',
   'failed',
   'reused',
@@ -146,14 +147,15 @@ export function parseAudit(text: string): { records: AuditRecord[]; skipped: num
   let skipped = 0;
   for (const line of text.split('\n')) {
     if (line.trim() === '') continue;
-    const record = asRecord(line);
+    const record = auditRecordOf(line);
     if (record) records.push(record);
     else skipped++;
   }
   return { records, skipped };
 }
 
-function asRecord(line: string): AuditRecord | undefined {
+/** One log line as a record, or undefined when it is not one (torn, foreign, an unknown outcome). */
+export function auditRecordOf(line: string): AuditRecord | undefined {
   let value: unknown;
   try {
     value = JSON.parse(line);
@@ -163,7 +165,7 @@ function asRecord(line: string): AuditRecord | undefined {
   const record = value as Partial<AuditRecord> | null;
   if (typeof record !== 'object' || record === null || Array.isArray(record)) return undefined;
   if (typeof record.time !== 'string' || typeof record.token !== 'string') return undefined;
-  if (typeof record.outcome !== 'string' || !outcomes.has(record.outcome)) return undefined;
+  if (typeof record.outcome !== 'string' || !auditOutcomes.has(record.outcome)) return undefined;
   return record as AuditRecord;
 }
 
@@ -171,7 +173,7 @@ function checkRecord(record: AuditRecord): void {
   if (typeof record.token !== 'string' || record.token.length === 0) {
     throw new TypeError('audit entry needs a token name');
   }
-  if (!outcomes.has(record.outcome)) throw new TypeError('audit entry has an unknown outcome');
+  if (!auditOutcomes.has(record.outcome)) throw new TypeError('audit entry has an unknown outcome');
   if (record.exp !== undefined && !Number.isSafeInteger(record.exp)) {
     throw new TypeError('audit entry exp must be an integer (Unix seconds)');
   }

@@ -1,23 +1,9 @@
 // What the timeline draws, built from the audit log's lines. Pure: the caller reads the file and
 // passes the text and the clock. A line that is not an audit record (torn by a crash, edited by hand)
 // is skipped and counted, never fatal: one bad line must not hide a day of history.
-import type {
-  AuditOutcome,
-  AuditRow,
-  TimelineEvent,
-  TimelineResult,
-  TimelineSpan,
-  TokenTimeline,
-} from '../protocol';
+import type { AuditRow, TimelineEvent, TimelineResult, TimelineSpan, TokenTimeline } from '../protocol';
+import { auditRecordOf } from './auditLog';
 
-const outcomes: ReadonlySet<string> = new Set<AuditOutcome>([
-  'refreshed',
-  'failed',
-  'reused',
-  'needs-sign-in',
-  'signed-in',
-  'may-have-rotated',
-]);
 /** The table shows this many of the newest lines; the raw file stays openable for the rest. */
 export const maxRows = 500;
 
@@ -43,30 +29,25 @@ export function parseAuditLines(text: string, options: { firstLinePartial?: bool
 }
 
 function toRow(line: string): AuditRow | undefined {
-  let value: unknown;
-  try {
-    value = JSON.parse(line);
-  } catch {
-    return undefined;
-  }
-  if (typeof value !== 'object' || value === null) return undefined;
-  const record = value as Record<string, unknown>;
-  const time = typeof record.time === 'string' ? Date.parse(record.time) : Number.NaN;
+  // The log's own reader decides what a record is (auditLog.ts); the timeline adds what it draws by.
+  const record = auditRecordOf(line);
+  if (!record) return undefined;
+  const time = Date.parse(record.time);
   if (!Number.isFinite(time)) return undefined;
-  if (typeof record.token !== 'string' || record.token === '') return undefined;
-  if (typeof record.outcome !== 'string' || !outcomes.has(record.outcome)) return undefined;
+  if (record.token === '') return undefined;
   const row: AuditRow = {
     time,
     token: record.token,
-    outcome: record.outcome as AuditOutcome,
-    pid: Number.isSafeInteger(record.pid) ? (record.pid as number) : 0,
+    outcome: record.outcome,
+    pid: Number.isSafeInteger(record.pid) ? record.pid : 0,
     host: typeof record.host === 'string' ? record.host : '',
   };
   if (typeof record.error === 'string') row.error = record.error;
   // Only a prefix of the JWT id crosses to the editor, as in the status (enough to match a line).
   if (typeof record.jti === 'string') row.jtiPrefix = record.jti.slice(0, 8);
-  if (Number.isSafeInteger(record.exp)) row.exp = (record.exp as number) * 1000;
-  if (Number.isSafeInteger(record.skewMs) && record.skewMs !== 0) row.skewMs = record.skewMs as number;
+  if (record.exp !== undefined && Number.isSafeInteger(record.exp)) row.exp = record.exp * 1000;
+  if (record.skewMs !== undefined && Number.isSafeInteger(record.skewMs) && record.skewMs !== 0)
+    row.skewMs = record.skewMs;
   return row;
 }
 

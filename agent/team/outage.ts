@@ -13,11 +13,9 @@
 //   most a grace period after Redis is back, for a last writer that never returns.
 // Redis's own counter only grows (an emptied Redis restarts above every earlier fence, scripts.ts),
 // so the fences compare across a Redis restart.
-import { constants } from 'node:fs';
-import { open } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeAtomically } from '../base/atomicFile';
-import { ensurePrivateFolder } from '../base/privateFolder';
+import { ensurePrivateFolder, readOwnFile } from '../base/privateFolder';
 import type { WriterRecord } from '../engine/refreshRight';
 import type { Message } from './inbox';
 
@@ -147,18 +145,9 @@ export class WriterBook {
   }
 
   async #read(name: string, base: string): Promise<WriterFile | undefined | 'corrupt'> {
-    let text: string;
-    try {
-      // Never through a symlink planted in its place.
-      const handle = await open(this.#path(name), constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0));
-      try {
-        text = await handle.readFile('utf8');
-      } finally {
-        await handle.close();
-      }
-    } catch {
-      return undefined;
-    }
+    // Never through a symlink planted in its place.
+    const text = await readOwnFile(this.#path(name));
+    if (text === undefined) return undefined;
     try {
       const value = JSON.parse(text) as Partial<WriterFile>;
       if (value.base !== base || typeof value.wrote !== 'number' || typeof value.saw !== 'number')
