@@ -7,6 +7,8 @@ import { appendFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { FrameLocator } from 'playwright-core';
+import { forcedRefreshCoalesceMs } from '../../agent/engine/engineTypes';
+import type { AgentStatus } from '../../agent/protocol';
 import { refreshTokenEntry } from '../support/agentCli';
 import { runAgentCli } from '../support/agentProcess';
 import { type EditorSession, sessionSteps, startEditorSession } from '../support/editorSession';
@@ -70,6 +72,12 @@ describe('the Token Timeline and the walkthrough in a real VS Code', { timeout: 
     (await refreshMarks().evaluateAll((marks) => marks.map((m) => Number(m.getAttribute('data-time'))))).sort(
       (a, b) => a - b,
     );
+  const lastRefreshAt = async (): Promise<number> => {
+    assert.ok(session);
+    const result = await runAgentCli(['status', '--json'], { env: session.agentEnv });
+    const status = JSON.parse(result.stdout) as AgentStatus;
+    return status.tokens.find((token) => token.name === 'demo')?.lastRefreshAt ?? 0;
+  };
   const refreshByCli = async () => {
     assert.ok(session);
     const result = await runAgentCli(['refresh', 'demo'], { env: session.agentEnv });
@@ -106,6 +114,13 @@ describe('the Token Timeline and the walkthrough in a real VS Code', { timeout: 
     "shows a refresh that just happened on the token's timeline, with its details on hover",
     step('timeline', async () => {
       // The refresh the user just asked for, as a terminal would: the agent writes it to the audit log.
+      // A forced refresh within 10 s of the last one hands that one's token over instead (no client may
+      // spend the budget), and the editor's own first refresh can be that recent on a fast machine.
+      await waitUntil(
+        async () => Date.now() - (await lastRefreshAt()) > forcedRefreshCoalesceMs,
+        'the last refresh to be over 10 s old',
+        forcedRefreshCoalesceMs + 5_000,
+      );
       refreshedAt = Date.now();
       await refreshByCli();
       // The Chat side bar code-server opens at start takes half the window from the screenshots.

@@ -27,6 +27,7 @@ import {
 } from '../support/oidcPages';
 import { type SecretService, startSecretService } from '../support/secretService';
 import { startTokenServer, type TokenEndpointEvent, type TokenServer } from '../support/tokenServer';
+import { waitUntil } from '../support/waitFor';
 
 const testTimeout = { timeout: 60_000 };
 const deviceGrant = 'urn:ietf:params:oauth:grant-type:device_code';
@@ -313,10 +314,14 @@ describe('token-agent login, as a process, into gnome-keyring', () => {
     assert.equal(result.code, 1, result.stderr);
     assert.match(result.stderr, /ERR_SIGN_IN_CANCELLED/);
     const redirectUri = new URL(url ?? '').searchParams.get('redirect_uri') ?? '';
-    await assert.rejects(fetch(redirectUri), (error: Error & { cause?: { code?: string } }) => {
-      assert.equal(error.cause?.code, 'ECONNREFUSED', 'nothing listens on the redirect port');
-      return true;
-    });
+    // The sign-in runs in the user agent, which closes the listener once its last caller has left: a
+    // moment after the client exits (a request in that moment is reset), never later than that.
+    const refused = async () =>
+      fetch(redirectUri).then(
+        () => false,
+        (error: Error & { cause?: { code?: string } }) => error.cause?.code === 'ECONNREFUSED',
+      );
+    await waitUntil(refused, 'nothing to listen on the redirect port', 5_000);
     assert.equal(await workspace.readSecret('cli-web', 'refresh_token'), before);
   });
 
