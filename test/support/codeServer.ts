@@ -50,6 +50,8 @@ export interface CodeServer {
 
 export interface CodeServerOptions {
   vsix: string;
+  /** More .vsix files installed beside ours, after it (an extension that depends on ours). */
+  moreVsix?: string[];
   /** Extra environment for code-server and so for the extension host and the agent it starts. */
   env?: NodeJS.ProcessEnv;
   userSettings?: Record<string, unknown>;
@@ -90,12 +92,16 @@ export async function startCodeServer(options: CodeServerOptions): Promise<CodeS
     ...options.env,
   };
   const common = ['--user-data-dir', userDataDir, '--extensions-dir', extensionsDir];
-  const install = spawnSync(codeServerBin, [...common, '--install-extension', options.vsix, '--force'], {
-    env,
-    encoding: 'utf8',
-  });
-  if (install.status !== 0)
-    throw new Error(`installing the .vsix failed:\n${install.stdout}\n${install.stderr}`);
+  // One at a time, ours first: an extension that depends on ours then finds it installed, and VS Code
+  // does not look for it in a marketplace (there is none here).
+  for (const vsix of [options.vsix, ...(options.moreVsix ?? [])]) {
+    const install = spawnSync(codeServerBin, [...common, '--install-extension', vsix, '--force'], {
+      env,
+      encoding: 'utf8',
+    });
+    if (install.status !== 0)
+      throw new Error(`installing ${vsix} failed:\n${install.stdout}\n${install.stderr}`);
+  }
 
   const port = options.port ?? (await freePort());
   const child: ChildProcess = spawn(

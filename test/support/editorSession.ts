@@ -32,6 +32,8 @@ export interface EditorSessionOptions {
   files?: Record<string, string>;
   /** The browser's time zone (the machine's when absent). */
   timezoneId?: string;
+  /** More extensions (.vsix) installed beside ours. */
+  moreVsix?: string[];
 }
 
 export interface EditorSession {
@@ -59,7 +61,12 @@ export async function startEditorSession(options: EditorSessionOptions): Promise
     const stored = await runAgentCli(['secret', 'set', name, kind], { env: agentEnv, input: value });
     assert.equal(stored.code, 0, stored.stderr);
   }
-  const server = await startCodeServer({ vsix, env: agentEnv, userSettings: options.userSettings ?? {} });
+  const server = await startCodeServer({
+    vsix,
+    moreVsix: options.moreVsix ?? [],
+    env: agentEnv,
+    userSettings: options.userSettings ?? {},
+  });
   const workbench = await openWorkbench(
     server.url,
     dir,
