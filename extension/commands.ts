@@ -2,12 +2,12 @@
 // such a command says so instead of throwing. Token logic stays in the agent: these only ask.
 import * as vscode from 'vscode';
 import * as protocol from '../agent/protocol';
-import { AgentRequestError, remedyFor, request } from './agentRequests';
+import { AgentRequestError, request } from './agentRequests';
 import { type BrokenDefinition, brokenActions, brokenItem, listBroken } from './brokenDefinitions';
 import { expiryText, tokenSummary } from './countdown';
 import type { Ctx } from './ctx';
 import { lintSampleText } from './lintSample';
-import { copiedNotice, refreshedNotice, staticRefreshNotice } from './notices';
+import { copiedNotice, refreshedNotice, remedyFor, staticRefreshNotice } from './notices';
 import { scanWorkspaceCommand } from './scanWorkspace';
 import { signInCommand } from './signIn';
 import { TimelinePanel } from './timelinePanel';
@@ -74,10 +74,7 @@ async function reportError(ctx: Ctx, error: unknown): Promise<void> {
   const code = error instanceof AgentRequestError ? error.code : undefined;
   const message = (error as Error).message;
   ctx.log.warn(`${code ?? 'error'}: ${message}`);
-  // A message that points at the log gets the button that opens it.
-  const remedy =
-    (code ? remedyFor(code) : undefined) ??
-    (/\blog\b/i.test(message) ? { label: 'Show Log', command: 'tokenAgent.showLog' } : undefined);
+  const remedy = remedyFor(code, message);
   const choice = await vscode.window.showErrorMessage(message, ...(remedy ? [remedy.label] : []));
   if (remedy && choice === remedy.label) await vscode.commands.executeCommand(remedy.command);
 }

@@ -2,7 +2,7 @@
 // fixed clock. A toast without buttons shows one line and cuts the rest off ("The clipboard is cl…",
 // issue #14), so those stay within `toastLineChars` for a name of up to `shortNameChars`; a toast with
 // buttons is shown expanded and wraps, so it may say more.
-import type { TokenState } from '../agent/protocol';
+import { ErrorCode, type TokenState } from '../agent/protocol';
 import { formatTimeLeft, tokenSummary } from './countdown';
 
 /**
@@ -69,3 +69,24 @@ export function refreshedNotice(state: TokenState, now: number): Notice {
     buttons: [],
   };
 }
+
+/**
+ * The button an error message gets, so it always leads to the fix: by the agent's code, else (for
+ * errors from elsewhere) any message that points at the log gets Show Log ("see the log", #14 item 4).
+ */
+export function remedyFor(
+  code: string | undefined,
+  message: string,
+): { label: string; command: string } | undefined {
+  switch (code) {
+    case ErrorCode.needsSignIn:
+      return { label: 'Sign In…', command: 'tokenAgent.signIn' };
+    case ErrorCode.storeUnavailable:
+    case ErrorCode.storeLocked:
+    case ErrorCode.agentDown:
+      return showLog;
+  }
+  return /\blog\b/i.test(message) ? showLog : undefined;
+}
+
+const showLog = { label: 'Show Log', command: 'tokenAgent.showLog' };

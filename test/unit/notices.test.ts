@@ -2,11 +2,12 @@
 // toast without buttons fits its one line instead of being cut off ("The clipboard is cl…").
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { TokenState } from '../../agent/protocol';
+import { ErrorCode, type TokenState } from '../../agent/protocol';
 import {
   type CopiedToken,
   copiedNotice,
   refreshedNotice,
+  remedyFor,
   shortNameChars,
   staticRefreshNotice,
   toastLineChars,
@@ -90,5 +91,21 @@ describe('Refresh Now notices', () => {
       state({ name, expiresAt: now + 3_540_000, expiryAssumed: true }),
     ])
       assert.ok(refreshedNotice(s, now).message.length <= toastLineChars);
+  });
+});
+
+describe('remedyFor', () => {
+  it('gives every error that points at the log a Show Log button, and a sign-in error Sign In', () => {
+    const label = (code: string | undefined, message: string) => remedyFor(code, message)?.label;
+    assert.equal(
+      label(ErrorCode.refreshFailed, "The agent did not pick up 'svc2' in time; see the log."),
+      'Show Log',
+    );
+    assert.equal(label(undefined, 'Scanning failed: see the log for the paths.'), 'Show Log');
+    assert.equal(label(ErrorCode.storeLocked, 'The keyring is locked.'), 'Show Log');
+    assert.equal(label(ErrorCode.needsSignIn, "Sign in to 'api' again."), 'Sign In…');
+    assert.equal(label(ErrorCode.tokenUnknown, "No token named 'x'. Define it with Add Token."), undefined);
+    // A word that merely contains "log" is not a pointer at the log.
+    assert.equal(label(undefined, 'The login page did not answer.'), undefined);
   });
 });
