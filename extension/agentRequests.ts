@@ -31,17 +31,3 @@ export async function request<P, R>(
     throw error;
   }
 }
-
-/** What to offer next for an error code, so a message always leads to the fix. */
-export function remedyFor(code: string): { label: string; command: string } | undefined {
-  switch (code) {
-    case ErrorCode.needsSignIn:
-      return { label: 'Sign In…', command: 'tokenAgent.signIn' };
-    case ErrorCode.storeUnavailable:
-    case ErrorCode.storeLocked:
-    case ErrorCode.agentDown:
-      return { label: 'Show Log', command: 'tokenAgent.showLog' };
-    default:
-      return undefined;
-  }
-}

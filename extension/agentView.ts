@@ -249,9 +249,17 @@ function signatureLine(token: TokenState): string | undefined {
 
 // Claims, error messages and config problems come from servers and files, and the tooltip is trusted
 // with our commands: escaped, they cannot open a link or a code span of their own.
+// A URL goes into a code span instead: escaped, the renderer would link it with its backslashes
+// (`https://idp.example.com/oauth\_token\)`, issue #14 item 6), and a code span is never a link.
 function md(text: string): string {
-  return text.replace(/[\\`*_[\]()<>|#!]/g, '\\$&');
+  return text
+    .split(urlPattern)
+    .map((part, i) => (i % 2 === 1 ? code(part) : part.replace(/[\\`*_[\]()<>|#!]/g, '\\$&')))
+    .join('');
 }
+
+// What a sentence puts after a URL (a full stop, a closing parenthesis) stays outside the span.
+const urlPattern = /(https?:\/\/[^\s<>`]*[^\s<>`.,;:!?'")\]])/;
 
 function code(text: string): string {
   return `\`${text.replace(/`/g, "'")}\``;

@@ -2,11 +2,12 @@
 // such a command says so instead of throwing. Token logic stays in the agent: these only ask.
 import * as vscode from 'vscode';
 import * as protocol from '../agent/protocol';
-import { AgentRequestError, remedyFor, request } from './agentRequests';
+import { AgentRequestError, request } from './agentRequests';
 import { type BrokenDefinition, brokenActions, brokenItem, listBroken } from './brokenDefinitions';
-import { expiryText, formatTimeLeft, tokenSummary } from './countdown';
+import { expiryText, tokenSummary } from './countdown';
 import type { Ctx } from './ctx';
 import { lintSampleText } from './lintSample';
+import { copiedNotice, refreshedNotice, remedyFor, staticRefreshNotice } from './notices';
 import { scanWorkspaceCommand } from './scanWorkspace';
 import { signInCommand } from './signIn';
 import { TimelinePanel } from './timelinePanel';
@@ -73,10 +74,7 @@ async function reportError(ctx: Ctx, error: unknown): Promise<void> {
   const code = error instanceof AgentRequestError ? error.code : undefined;
   const message = (error as Error).message;
   ctx.log.warn(`${code ?? 'error'}: ${message}`);
-  // A message that points at the log gets the button that opens it.
-  const remedy =
-    (code ? remedyFor(code) : undefined) ??
-    (/\blog\b/i.test(message) ? { label: 'Show Log', command: 'tokenAgent.showLog' } : undefined);
+  const remedy = remedyFor(code, message);
   const choice = await vscode.window.showErrorMessage(message, ...(remedy ? [remedy.label] : []));
   if (remedy && choice === remedy.label) await vscode.commands.executeCommand(remedy.command);
 }
@@ -134,23 +132,14 @@ async function copyFreshToken(ctx: Ctx, given: unknown): Promise<void> {
       }),
   );
   await vscode.env.clipboard.writeText(token.accessToken);
-  // The provider's tokens may live less than asked: this is then the freshest there is, and asking
-  // again would not help, so it is handed over with how long it really lasts.
-  const left =
-    token.expiresAt === undefined
-      ? token.expiryUnknown
-        ? 'expiry unknown (its command just printed it)'
-        : 'no known expiry'
-      : `valid for ${token.expiryAssumed ? '~' : ''}${formatTimeLeft(token.expiresAt - Date.now())}${token.expiryAssumed ? ' (assumed: the provider did not say)' : ''}${
-          token.shortOfMinValid ? `, less than the ${formatTimeLeft(minValidSeconds * 1000)} asked` : ''
-        }`;
-  const clearAfter = ctx.setting('copy.clearAfterSeconds');
-  ctx.clipboard.clearLater(token.accessToken, clearAfter);
-  const notice = vscode.window.showInformationMessage(
-    // Short enough for a toast not to cut it off: the preview is in the status item's tooltip.
-    `Copied '${name}', ${left}.${clearAfter > 0 ? ` Clipboard clears in ${clearAfter}s.` : ''}`,
-    ...(token.shortOfMinValid ? ['Open Settings'] : []),
-  );
+  const clearAfterSeconds = ctx.setting('copy.clearAfterSeconds');
+  ctx.clipboard.clearLater(token.accessToken, clearAfterSeconds);
+  const { message, buttons } = copiedNotice(name, token, {
+    minValidSeconds,
+    clearAfterSeconds,
+    now: Date.now(),
+  });
+  const notice = vscode.window.showInformationMessage(message, ...buttons);
   // The minimum asked is a setting: a provider whose tokens live less than it should not nag forever.
   void notice.then((choice) => {
     if (choice === 'Open Settings')
@@ -166,10 +155,8 @@ async function refreshNow(ctx: Ctx, given: unknown): Promise<void> {
   if (!name) return;
   if (ctx.status?.tokens.find((t) => t.name === name)?.type === 'static') {
     // A pasted token has no refresh token behind it: "Refreshed" would claim what did not happen.
-    const choice = await vscode.window.showInformationMessage(
-      `'${name}' is a pasted (static) token: it cannot be refreshed. Paste a new value to replace it.`,
-      'Set Secret…',
-    );
+    const { message, buttons } = staticRefreshNotice(name);
+    const choice = await vscode.window.showInformationMessage(message, ...buttons);
     if (choice) await vscode.commands.executeCommand('tokenAgent.setSecret', name);
     return;
   }
@@ -177,11 +164,7 @@ async function refreshNow(ctx: Ctx, given: unknown): Promise<void> {
     { location: vscode.ProgressLocation.Window, title: `Refreshing '${name}'` },
     () => request<protocol.TokenNameParams, protocol.TokenState>(ctx.client, protocol.refreshToken, { name }),
   );
-  // "left" only after a time: an undated token says "expiry unknown", a pasted one "no expiry".
-  const summary = tokenSummary(state, Date.now());
-  void vscode.window.showInformationMessage(
-    `Refreshed '${name}': ${summary}${state.expiresAt === undefined ? '' : ' left'}.`,
-  );
+  void vscode.window.showInformationMessage(refreshedNotice(state, Date.now()).message);
 }
 
 async function pinToStatusBar(ctx: Ctx, given: unknown): Promise<void> {

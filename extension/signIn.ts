@@ -4,6 +4,7 @@ import * as vscode from 'vscode';
 import * as protocol from '../agent/protocol';
 import { request } from './agentRequests';
 import type { Ctx } from './ctx';
+import { isWebProxyAddress } from './webProxy';
 
 const flows = [
   {
@@ -160,10 +161,9 @@ async function showPrompt(prompt: protocol.SignInPrompt, lead?: string): Promise
   }
 }
 
-/** Whether a web editor (code-server) rewrote the URL to its own /proxy/PORT/ (or /absproxy/PORT/) path. */
+/** Whether this is a web window whose editor would send `uri` through its own proxy. */
 function throughWebProxy(uri: vscode.Uri, external: vscode.Uri): boolean {
-  if (vscode.env.uiKind !== vscode.UIKind.Web || external.toString() === uri.toString()) return false;
-  const url = new URL(uri.toString(true));
-  const port = url.port || (url.protocol === 'https:' ? '443' : '80');
-  return new RegExp(`/(?:abs)?proxy/${port}(?:/|$)`).test(external.path);
+  return (
+    vscode.env.uiKind === vscode.UIKind.Web && isWebProxyAddress(uri.toString(true), external.toString(true))
+  );
 }

@@ -53,6 +53,22 @@ describe('the demo in a browser, with default settings', { timeout: 300_000 }, (
       await toast.waitFor({ timeout: 30_000 });
       const notice = (await toast.textContent()) ?? '';
       assert.doesNotMatch(notice, /less than/, 'the demo token lives longer than the default asks');
+      // A toast without buttons shows one line: the message must fit it, not end in "…" (#14 item 6).
+      const line = await toast.locator('.notification-list-item-message').evaluate((element) => {
+        const text = element.ownerDocument.createRange();
+        text.selectNodeContents(element);
+        return {
+          shown: element.clientWidth,
+          needed: element.scrollWidth,
+          text: text.getBoundingClientRect().width,
+          chars: element.textContent?.length ?? 0,
+        };
+      });
+      // Reported: how many characters of this kind a collapsed toast line holds (extension/notices.ts).
+      t.diagnostic(
+        `copy toast: ${line.chars} characters, ${Math.round(line.text)} of ${line.shown} px (~${Math.floor((line.shown * line.chars) / line.text)} fit)`,
+      );
+      assert.ok(line.needed <= line.shown, `the copy notice is cut off: ${notice}`);
       const copied = await readClipboard(page);
       const discovery = (await (await fetch(`${issuer}/.well-known/openid-configuration`)).json()) as {
         jwks_uri: string;

@@ -207,6 +207,28 @@ describe('renderStatusBar', () => {
     assert.ok(!model.tooltip.includes('`[copy]'), 'the claim cannot close the code span');
   });
 
+  it('shows a URL in a message as it is, in a code span, never linked with escaping backslashes', () => {
+    const model = running({
+      tokens: [
+        token('demo', {
+          expiresAt: now + 600_000,
+          lastError: {
+            code: 'ERR_TOKEN_ENDPOINT_HTTP',
+            message:
+              'The token endpoint (https://idp.example.com/oauth_token) answered 500 (see https://idp.example.com/status).',
+          },
+        }),
+      ],
+    });
+    assert.ok(
+      model.tooltip.includes(
+        'The token endpoint \\(`https://idp.example.com/oauth_token`\\) answered 500 \\(see `https://idp.example.com/status`\\).',
+      ),
+      model.tooltip,
+    );
+    for (const url of model.tooltip.matchAll(/https:\/\/[^\s`]*/g)) assert.doesNotMatch(url[0], /\\/, url[0]);
+  });
+
   it('shows the pinned token, even when another is more urgent, in the worst colour of all', () => {
     const tokens = [
       token('urgent', { expiresAt: now + 60_000 }),

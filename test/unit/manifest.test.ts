@@ -52,3 +52,23 @@ describe('package.json manifest', () => {
     assert.deepEqual(manifest.activationEvents, ['onStartupFinished']);
   });
 });
+
+describe('install scripts (npm 11 allowScripts)', () => {
+  it('allows by name exactly the packages in the lockfile that run install scripts', () => {
+    // npm 11 warns "install scripts not yet covered by allowScripts" for any other (#14 item 1); an
+    // allowed name the lockfile no longer has would allow a script nobody reviewed.
+    const lock = JSON.parse(readFileSync('package-lock.json', 'utf8')) as {
+      packages: Record<string, { hasInstallScript?: boolean }>;
+    };
+    const withScripts = Object.entries(lock.packages)
+      .filter(([, entry]) => entry.hasInstallScript)
+      .map(([path]) => path.slice(path.lastIndexOf('node_modules/') + 'node_modules/'.length))
+      .sort();
+    const { allowScripts } = JSON.parse(readFileSync('package.json', 'utf8')) as {
+      allowScripts: Record<string, boolean>;
+    };
+    assert.ok(withScripts.length > 0, 'the lockfile marks install scripts');
+    assert.deepEqual(Object.keys(allowScripts).sort(), [...new Set(withScripts)]);
+    assert.ok(Object.values(allowScripts).every((allowed) => allowed === true));
+  });
+});
