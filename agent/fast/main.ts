@@ -16,7 +16,7 @@ import { askAgent } from './askAgent';
 import { type FastCommand, parseFastCommand } from './fastArgs';
 import { fastOutput } from './fastGet';
 import { type Plan, planDocker, planGit, planKube } from './fastHelpers';
-import { fastRun, fastRunCommand } from './fastRun';
+import type * as FastRun from './fastRun';
 
 /** The full CLI, beside this file. Loaded on demand: its top level runs the command in process.argv. */
 function runFullCli(stdin: string | undefined): void {
@@ -58,8 +58,11 @@ interface Outcome {
 
 /** Prints the answer, or says the full CLI must take over (with the stdin read so far). */
 async function answer(argv: readonly string[]): Promise<Outcome> {
-  const run = fastRunCommand(argv, process.env);
-  if (run) {
+  // Required here, not imported: its child_process, stream and os modules would slow every `get`.
+  const { fastRun, fastRunCommand } =
+    argv[0] === 'run' ? (require('./fastRun') as typeof FastRun) : ({} as Partial<typeof FastRun>);
+  const run = fastRunCommand?.(argv, process.env);
+  if (run && fastRun) {
     const paths = trustedPaths(run.config);
     // Once the child has started, `run` is this process's to finish: never handed over (which would
     // start the child again).
