@@ -8,7 +8,8 @@ import { runScan } from './cli/scan';
 import { runStatusCheck } from './cli/statusCheck';
 import { runTokenCommand } from './cli/tokenRun';
 import { runAgent } from './daemon/server';
-import { exitLike, runProgram } from './run/runProgram';
+import { runProgram } from './run/runProgram';
+import { exitLike } from './run/supervise';
 import { runLspServer } from './server/lspServer';
 import { agentVersion } from './version';
 

@@ -3,19 +3,20 @@
 // whole CLI (dist/agent-main.js: the engine, the language server, the scanner) costs about as much
 // again as starting Node. So this small entry point answers `get`, `git-credential get`,
 // `kube-credential NAME` and `docker-credential get` itself when the user agent is running, with one
-// exchange on its socket, and hands everything else to the full CLI: any other command or action, no
+// exchange on its socket, and starts the child of `run --env …` (fastRun.ts), and hands everything else to the full CLI: any other command or action, no
 // agent (the full CLI starts one), an agent of another config file, or any answer it does not
 // recognise (fastGet.ts, fastHelpers.ts). What it prints is what the full CLI prints for the same
 // answer: both print through the same protocol modules (agent/helpers/*Wire.ts, kubeCredential.ts).
 import { join } from 'node:path';
 import { checkSocketTrust } from '../base/socketTrust';
 import { handStdin } from '../base/stdinHandoff';
-import { healthTimeoutMs, tokenRequestMs, watchLiveness } from '../daemon/heartbeat';
-import { agentPaths } from '../daemon/paths';
-import { ask } from './ask';
+
+import { type AgentPaths, agentPaths } from '../daemon/paths';
+import { askAgent } from './askAgent';
 import { type FastCommand, parseFastCommand } from './fastArgs';
-import { fastOutput, healthy } from './fastGet';
+import { fastOutput } from './fastGet';
 import { type Plan, planDocker, planGit, planKube } from './fastHelpers';
+import type * as FastRun from './fastRun';
 
 /** The full CLI, beside this file. Loaded on demand: its top level runs the command in process.argv. */
 function runFullCli(stdin: string | undefined): void {
@@ -57,20 +58,20 @@ interface Outcome {
 
 /** Prints the answer, or says the full CLI must take over (with the stdin read so far). */
 async function answer(argv: readonly string[]): Promise<Outcome> {
+  // Required here, not imported: its child_process, stream and os modules would slow every `get`.
+  const { fastRun, fastRunCommand } =
+    argv[0] === 'run' ? (require('./fastRun') as typeof FastRun) : ({} as Partial<typeof FastRun>);
+  const run = fastRunCommand?.(argv, process.env);
+  if (run && fastRun) {
+    const paths = trustedPaths(run.config);
+    // Once the child has started, `run` is this process's to finish: never handed over (which would
+    // start the child again).
+    return { answered: paths !== undefined && (await fastRun(run, paths)) };
+  }
   const command = parseFastCommand(argv, process.env);
   if (!command) return { answered: false };
-  let paths: ReturnType<typeof agentPaths>;
-  try {
-    paths = agentPaths({
-      platform: process.platform,
-      env: process.env,
-      ...(command.configFlag ? { configFlag: command.configFlag } : {}),
-    });
-    // A socket another user could have placed is not asked: the full CLI then says what is wrong.
-    checkSocketTrust(paths.socketPath);
-  } catch {
-    return { answered: false };
-  }
+  const paths = trustedPaths(command.configFlag);
+  if (!paths) return { answered: false };
   const stdin =
     command.kind === 'git-credential' || command.kind === 'docker-credential' ? await readStdin() : undefined;
   const handOver = { answered: false, ...(stdin !== undefined ? { stdin } : {}) };
@@ -80,29 +81,28 @@ async function answer(argv: readonly string[]): Promise<Outcome> {
     print(plan.print);
     return { answered: true };
   }
-  // The request waits as long as the full CLI's would: a token that is not fresh is refreshed first.
-  // While it waits (on a refresh, say), one unanswered /healthz hands over to the full CLI, which
-  // checks again and reports a wedged agent with its pid (daemon/start.ts).
-  const drop = new AbortController();
-  const unwatch = watchLiveness(
-    async () => (await ask(paths.socketPath, '/healthz', healthTimeoutMs)) !== undefined,
-    () => drop.abort(),
-    { misses: 1 },
-  );
-  const reply = await ask(paths.socketPath, plan.ask, tokenRequestMs, drop.signal);
-  unwatch();
+  const reply = await askAgent(paths, plan.ask);
   if (!reply) return handOver;
-  // The check the full CLI makes before it asks (daemon/start.ts): a socket named by
-  // $TOKEN_AGENT_SOCKET may belong to an agent of another config file, and then its answer is not
-  // printed. The agent names its config on every answer; one too old to do so is asked /healthz.
-  if (reply.configPath === undefined) {
-    const health = await ask(paths.socketPath, '/healthz', healthTimeoutMs);
-    if (!health || !healthy(health.status, health.text, paths.configPath)) return handOver;
-  } else if (reply.configPath !== paths.configPath) return handOver;
   const output = plan.finish(reply.status, reply.text, Math.floor(Date.now() / 1000));
   if (!output) return handOver;
   print(output);
   return { answered: true };
+}
+
+/** The agent's paths, unless its socket is one another user could have placed (the full CLI then
+ *  says what is wrong) or they cannot be worked out. */
+function trustedPaths(configFlag: string | undefined): AgentPaths | undefined {
+  try {
+    const paths = agentPaths({
+      platform: process.platform,
+      env: process.env,
+      ...(configFlag ? { configFlag } : {}),
+    });
+    checkSocketTrust(paths.socketPath);
+    return paths;
+  } catch {
+    return undefined;
+  }
 }
 
 function print(output: { stdout: string; stderr: string; exitCode: number }): void {

@@ -1,26 +1,19 @@
 // `token-agent run`: fetches the tokens from the user agent, starts the program with them (in its
 // environment, or in files kept fresh while it runs), masks their values in its output, forwards
 // SIGINT, SIGTERM and SIGHUP to it, and exits as it did. Parsing, masking and the environment are pure
-// (runArgs.ts, masker.ts, childEnv.ts); this module is the wiring.
-import { spawn } from 'node:child_process';
+// (runArgs.ts, masker.ts, childEnv.ts); the child's supervision is supervise.ts; this module is the wiring.
 import { constants } from 'node:os';
 import { join } from 'node:path';
-import { Transform } from 'node:stream';
 import { shortOfMinValid } from '../cli/messages';
 import { fail, wantsLocal } from '../cli/run';
 import type { RunCommand } from '../cli/runArgs';
 import type { TokenAnswer } from '../daemon/api';
 import { connectAgent } from '../daemon/start';
 import { childEnv } from './childEnv';
-import { MaskSet, StreamMasker } from './masker';
+import { MaskSet } from './masker';
+import { forwarded, type RunOutcome, supervise } from './supervise';
 import { TokenFeed } from './tokenFeed';
 import { createTokenFolder, type TokenFolder } from './tokenFolder';
-
-const forwarded = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
-/** After the child exits, how long its output may take to drain (a grandchild may hold the pipe). */
-const drainMs = 2_000;
-
-export type RunOutcome = { code: number } | { signal: NodeJS.Signals };
 
 export async function runProgram(command: RunCommand): Promise<RunOutcome> {
   if (wantsLocal({}, process.env))
@@ -101,85 +94,4 @@ function usage(message: string): RunOutcome {
 function warnIfShort(name: string, answer: TokenAnswer, minValidSeconds: number): void {
   if (answer.short_of_min_valid)
     process.stderr.write(shortOfMinValid(name, (answer.expires_in ?? 0) * 1000, minValidSeconds));
-}
-
-/** Runs the child to its end, its output through a masker unless `masks` is undefined. */
-function supervise(
-  command: RunCommand,
-  env: NodeJS.ProcessEnv,
-  masks: MaskSet | undefined,
-): Promise<RunOutcome> {
-  return new Promise((settle) => {
-    const child = spawn(command.program, command.args, {
-      env,
-      stdio: masks ? ['inherit', 'pipe', 'pipe'] : 'inherit',
-    });
-    const forward = (signal: NodeJS.Signals) => {
-      child.kill(signal);
-    };
-    for (const signal of forwarded) process.on(signal, forward);
-    const outputs: Promise<void>[] = [];
-    if (masks && child.stdout && child.stderr) {
-      outputs.push(
-        pipeMasked(child.stdout, process.stdout, masks),
-        pipeMasked(child.stderr, process.stderr, masks),
-      );
-    }
-    let settled = false;
-    const finish = (outcome: RunOutcome) => {
-      if (settled) return;
-      settled = true;
-      for (const signal of forwarded) process.off(signal, forward);
-      settle(outcome);
-    };
-    child.once('error', (error: NodeJS.ErrnoException) => {
-      process.stderr.write(`token-agent: cannot run '${command.program}': ${error.code ?? error.message}\n`);
-      finish({ code: error.code === 'ENOENT' ? 127 : 126 });
-    });
-    child.once('exit', (code, signal) => {
-      const outcome: RunOutcome = signal ? { signal } : { code: code ?? 1 };
-      const drained = Promise.all(outputs).then(() => undefined);
-      const bound = new Promise<void>((resolve) => setTimeout(resolve, drainMs).unref());
-      void Promise.race([drained, bound]).then(() => finish(outcome));
-    });
-  });
-}
-
-/** Pipes `from` through a masker into `to` (never ending `to`); resolves when `from` has ended. */
-function pipeMasked(from: NodeJS.ReadableStream, to: NodeJS.WritableStream, masks: MaskSet): Promise<void> {
-  const masker = new StreamMasker(masks);
-  const transform = new Transform({
-    transform(chunk: Buffer, _encoding, done) {
-      done(null, masker.push(chunk));
-    },
-    flush(done) {
-      done(null, masker.end());
-    },
-  });
-  from.pipe(transform).pipe(to, { end: false });
-  // Our reader went away (`run … | head`): drop the rest rather than crash, so the child is never
-  // left blocked on a full pipe or orphaned.
-  to.once('error', () => {
-    transform.unpipe();
-    transform.resume();
-  });
-  return new Promise((resolve) => {
-    transform.once('end', () => resolve());
-    transform.once('error', () => resolve());
-  });
-}
-
-/** Ends this process as the child ended: its exit code, or the same signal (128 + its number if that
- *  signal does not end us). Called once the folder is gone. */
-export function exitLike(outcome: RunOutcome): void {
-  if ('code' in outcome) {
-    process.exit(outcome.code);
-  }
-  const number = constants.signals[outcome.signal] ?? 0;
-  try {
-    process.kill(process.pid, outcome.signal);
-  } catch {
-    // Fall through to the exit code.
-  }
-  setTimeout(() => process.exit(128 + number), 100);
 }

@@ -55,7 +55,8 @@ const printer = `
 const fs = require('node:fs');
 const token = process.env.API_TOKEN;
 fs.writeFileSync(process.env.SIDE, token);
-const fromFile = fs.readFileSync(process.env.API_FILE, 'utf8');
+// Without --file (a run the small entry point starts by itself), the token stands in for the file's.
+const fromFile = process.env.API_FILE ? fs.readFileSync(process.env.API_FILE, 'utf8') : token;
 process.stdout.write('token: ' + token.slice(0, 12));
 setTimeout(() => {
   process.stdout.write(token.slice(12, 40));
@@ -157,6 +158,20 @@ describe('token-agent run', { timeout: 180_000 }, () => {
     assert.equal(result.stdout.includes(token.slice(8, 40)), false, 'nor a part of it beyond the mask');
     assert.equal(result.stdout, `token: ${mask(token)}\nfile: ${mask(token)}\n`);
     assert.match(result.stderr, new RegExp(`err ${mask(token).replace('…', '.')} end`));
+  });
+
+  it('--env alone (started by the small entry point) masks the same way', async () => {
+    const side = join(workspace.dir, 'side-env.txt');
+    const result = await run(['--env', 'API_TOKEN=api'], 'printer', { SIDE: side }).done;
+    assert.equal(result.code, 0, result.stderr);
+    const token = await readFile(side, 'utf8');
+    await verifyAccessToken(server, token);
+    assert.equal(result.stdout.includes(token.slice(8, 40)), false, 'no part of it beyond the mask');
+    assert.equal(result.stdout, `token: ${mask(token)}\nfile: ${mask(token)}\n`);
+    assert.match(result.stderr, new RegExp(`err ${mask(token).replace('…', '.')} end`));
+    const unmasked = await run(['--no-mask', '--env', 'API_TOKEN=api'], 'printer', { SIDE: side }).done;
+    assert.equal(unmasked.code, 0, unmasked.stderr);
+    assert.ok(unmasked.stdout.includes(`token: ${await readFile(side, 'utf8')}\n`));
   });
 
   it('--no-mask passes the output through untouched', async () => {

@@ -139,16 +139,26 @@ describe('the fast get', () => {
       // esbuild.mjs swaps this package for a stub in the real build; here it only must not count.
       external: ['vscode-languageserver-protocol'],
     });
+    // What `get` and the helpers load: the modules reached by imports, not those main.ts requires for
+    // `run` alone (fastRun.ts).
+    const inputs = result.metafile.inputs;
+    const loaded = new Set<string>();
+    const lazy = new Set<string>();
+    const visit = (path: string) => {
+      if (loaded.has(path)) return;
+      loaded.add(path);
+      for (const edge of inputs[path]?.imports ?? []) {
+        if (edge.kind === 'require-call') lazy.add(edge.path);
+        else visit(edge.path);
+      }
+    };
+    visit('agent/fast/main.ts');
+    assert.deepEqual([...lazy], ['agent/fast/fastRun.ts']);
     // Node built-ins it loads: each costs start-up time (node:crypto ~30 internal modules, node:http ~15 ms).
-    const builtins = [
-      ...new Set(Object.values(result.metafile.inputs).flatMap((input) => input.imports.map((i) => i.path))),
-    ]
-      .filter((path) => path.startsWith('node:'))
-      .sort();
+    const builtins = [...loaded].filter((path) => path.startsWith('node:')).sort();
     assert.deepEqual(builtins, ['node:fs', 'node:net', 'node:path']);
-    const inputs = Object.keys(result.metafile.inputs).sort();
     // The helpers' wire modules only: matching a remote to a token is the agent's (daemon/served.ts).
-    assert.deepEqual(inputs, [
+    assert.deepEqual([...loaded].filter((path) => path in inputs).sort(), [
       'agent/base/errors.ts',
       'agent/base/sha256.ts',
       'agent/base/socketTrust.ts',
@@ -159,6 +169,7 @@ describe('the fast get', () => {
       'agent/daemon/listen.ts',
       'agent/daemon/paths.ts',
       'agent/fast/ask.ts',
+      'agent/fast/askAgent.ts',
       'agent/fast/fastArgs.ts',
       'agent/fast/fastGet.ts',
       'agent/fast/fastHelpers.ts',
@@ -168,6 +179,16 @@ describe('the fast get', () => {
       'agent/helpers/gitWire.ts',
       'agent/helpers/kubeCredential.ts',
       'agent/protocol.ts',
+    ]);
+    // `run --env` adds the child's supervision and the pure run modules, still no engine.
+    const runInputs = Object.keys(inputs).filter((path) => !loaded.has(path) && !path.startsWith('node:'));
+    assert.deepEqual(runInputs.sort(), [
+      'agent/base/redact.ts',
+      'agent/cli/runArgs.ts',
+      'agent/fast/fastRun.ts',
+      'agent/run/childEnv.ts',
+      'agent/run/masker.ts',
+      'agent/run/supervise.ts',
     ]);
   });
 });
