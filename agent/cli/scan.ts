@@ -28,6 +28,7 @@ import {
 } from './scanBaseline';
 import { type AddedFile, looksLikeDiff, parseUnifiedDiff } from './scanDiff';
 import { type CommitInfo, scanHistory } from './scanGit';
+import { MemoryGuard } from './scanMemory';
 import {
   type FileFindings,
   JsonReport,
@@ -211,6 +212,7 @@ class ScanRun {
   readonly skipped: SkippedFile[] = [];
   /** Findings recorded and not yet written: one file's, or one chunk of `git log` output's. */
   #pending: FileFindings[] = [];
+  readonly #memory = new MemoryGuard();
   errors = 0;
   #files = 0;
   #bytes = 0;
@@ -358,7 +360,9 @@ class ScanRun {
     // Written a batch at a time as positions are computed: a file of a million keys never has a
     // million findings in memory at once.
     let batch: Finding[] = [];
+    let found = 0;
     for (const finding of scanFindings(file.text, { ...this.#scanOptions(), path })) {
+      found++;
       if (batch.push(finding) < reportBatch) continue;
       this.#record(shown, batch, source);
       batch = [];
@@ -367,6 +371,7 @@ class ScanRun {
     // Always once, even with nothing found: the baseline counts the file as scanned.
     this.#record(shown, batch, source);
     await this.#flush();
+    this.#memory.fileDone(found);
   }
 
   #scanOptions(): { now?: number } {
