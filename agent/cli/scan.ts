@@ -17,7 +17,7 @@ import {
 } from '../lint/fileWalk';
 import { keystoreFinding } from '../lint/keystore';
 import { isKeystore } from '../lint/pathFilters';
-import { type Finding, scanText } from '../lint/scanner';
+import { type Finding, scanFindings, scanText } from '../lint/scanner';
 import { agentVersion } from '../version';
 import {
   type BaselineOptions,
@@ -28,14 +28,17 @@ import {
 } from './scanBaseline';
 import { type AddedFile, looksLikeDiff, parseUnifiedDiff } from './scanDiff';
 import { type CommitInfo, scanHistory } from './scanGit';
+import { MemoryGuard } from './scanMemory';
 import {
   type FileFindings,
-  formatJson,
-  formatSarif,
-  formatText,
+  JsonReport,
+  type ReportWriter,
   type SkippedFile,
   skipSummary,
+  TextReport,
 } from './scanOutput';
+import { SarifReport } from './scanSarif';
+import { OutputSink, type OutputTarget } from './scanSink';
 
 export const scanFormats = ['text', 'json', 'sarif'] as const;
 export type ScanFormat = (typeof scanFormats)[number];
@@ -142,7 +145,8 @@ function parseWith(argv: readonly string[]) {
 }
 
 export interface ScanIo {
-  stdout: { write(text: string): unknown };
+  /** The report; written as the scan goes, honouring backpressure when the target is a stream. */
+  stdout: OutputTarget;
   stderr: { write(text: string): unknown; isTTY?: boolean };
   stdin: NodeJS.ReadableStream;
   cwd: string;
@@ -174,35 +178,41 @@ export async function runScan(command: ScanCommand, io: ScanIo = defaultIo()): P
     io.stderr.write(`token-agent scan: ${error.message}\n`);
     return 2;
   }
-  const run = new ScanRun(io, command.maxFileBytes, baseline);
+  const sink = new OutputSink(io.stdout);
+  const writer: ReportWriter =
+    command.format === 'json'
+      ? new JsonReport(sink)
+      : command.format === 'sarif'
+        ? new SarifReport(sink, agentVersion, baseline?.checks === true)
+        : new TextReport(sink);
+  const run = new ScanRun(io, command.maxFileBytes, baseline, writer, sink);
   if (command.git) await run.scanHistory(command.git.range);
   else
     for (const path of command.paths) {
       if (path === '-') await run.scanStdin();
-      else run.scanPath(path);
+      else await run.scanPath(path);
     }
   run.finishProgress();
-  const results = run.results.filter((r) => r.findings.length > 0);
   const report = baseline?.report();
-  const output =
-    command.format === 'json'
-      ? formatJson(results, run.skipped, report)
-      : command.format === 'sarif'
-        ? formatSarif(results, agentVersion, run.skipped, report)
-        : formatText(results);
-  io.stdout.write(output);
+  writer.end({ skipped: run.skipped, ...(report ? { baseline: report } : {}) });
+  await sink.end();
   reportSkipped(io, run.skipped, command.verbose);
   if (report) reportBaseline(io, report, command.verbose);
   const written = await writeBaseline(io, baseline);
   if (run.errors > 0 || written === false) return 2;
   // Writing a baseline accepts what was found: the run that records findings succeeds.
   if (written) return 0;
-  return results.length > 0 ? 1 : 0;
+  return run.found > 0 ? 1 : 0;
 }
 
+/** Findings handed to the report at a time, between waits for a full pipe to drain. */
+const reportBatch = 512;
+
 class ScanRun {
-  readonly results: FileFindings[] = [];
   readonly skipped: SkippedFile[] = [];
+  /** Findings recorded and not yet written: one file's, or one chunk of `git log` output's. */
+  #pending: FileFindings[] = [];
+  readonly #memory = new MemoryGuard();
   errors = 0;
   #files = 0;
   #bytes = 0;
@@ -218,12 +228,19 @@ class ScanRun {
   constructor(
     readonly io: ScanIo,
     readonly maxFileBytes: number,
-    readonly baseline?: BaselineSession,
+    readonly baseline: BaselineSession | undefined,
+    readonly writer: ReportWriter,
+    readonly sink: OutputSink,
   ) {
     this.#rules = new IgnoreRules(io.cwd);
   }
 
-  scanPath(path: string): void {
+  /** Findings reported (after the baseline). */
+  get found(): number {
+    return this.#findings;
+  }
+
+  async scanPath(path: string): Promise<void> {
     const absolute = resolve(this.io.cwd, path);
     let stats: ReturnType<typeof statSync>;
     try {
@@ -234,12 +251,26 @@ class ScanRun {
     }
     if (stats.isDirectory()) {
       for (const file of this.#rules.walk(absolute, (dir, error) => this.#error(this.#display(dir), error)))
-        this.#scanFile(file.path);
+        await this.#scanFile(file.path);
       return;
     }
     const rel = this.#rules.relative(absolute);
     if (rel !== undefined && this.#rules.excludesNamedFile(rel)) return;
-    this.#scanFile(absolute, stats.size);
+    await this.#scanFile(absolute, stats.size);
+  }
+
+  /**
+   * Writes the findings recorded so far, a batch at a time, waiting whenever stdout is full: a slow
+   * reader holds the scan back instead of the output piling up in memory.
+   */
+  async #flush(): Promise<void> {
+    const pending = this.#pending;
+    this.#pending = [];
+    for (const { findings, ...where } of pending)
+      for (let i = 0; i < findings.length; i += reportBatch) {
+        this.writer.file({ ...where, findings: findings.slice(i, i + reportBatch) });
+        if (this.sink.pressured) await this.sink.settle();
+      }
   }
 
   async scanStdin(): Promise<void> {
@@ -252,6 +283,7 @@ class ScanRun {
     }
     if (!looksLikeDiff(input)) {
       this.#record('-', scanText(stripBom(input), this.#scanOptions()));
+      await this.#flush();
       return;
     }
     this.#diffRoot ??= repositoryRoot(this.io.cwd);
@@ -259,6 +291,7 @@ class ScanRun {
       if (this.#rules.excludesNamedFile(file.path)) continue;
       const findings = this.#scanAdded(file);
       this.#record(file.path, findings, { text: file.text, absolute: resolve(this.#diffRoot, file.path) });
+      await this.#flush();
     }
   }
 
@@ -287,10 +320,14 @@ class ScanRun {
             );
           else this.skipped.push({ path: `${commit.sha.slice(0, 12)}:${path}`, reason: 'binary', bytes: 0 });
         },
+        // Between chunks of `git log` output: what one chunk's files found is written before the next.
+        chunkDone: () => this.#flush(),
       });
     } catch (error) {
       this.#error(`git log ${range ?? '--all'}`, error);
     }
+    // The last file's findings (the parser ends it after the last chunk).
+    await this.#flush();
   }
 
   /** Scans added lines and gives each finding its line in the file. */
@@ -306,20 +343,35 @@ class ScanRun {
     if (this.#progressShown) this.io.stderr.write('\r\x1b[K');
   }
 
-  #scanFile(path: string, knownSize?: number): void {
+  async #scanFile(path: string, knownSize?: number): Promise<void> {
     const shown = this.#display(path);
     const file = readScannable(path, this.maxFileBytes, knownSize);
     if (file.kind === 'error') this.#error(shown, file.error);
     if (file.kind === 'skipped') this.skipped.push({ path: shown, reason: file.reason, bytes: file.bytes });
     if (file.kind === 'keystore')
       this.#record(shown, [keystoreFinding(shown, file.bytes)], { text: '', absolute: path });
-    if (file.kind !== 'text') return;
+    if (file.kind !== 'text') {
+      await this.#flush();
+      return;
+    }
     this.#files++;
     this.#bytes += file.bytes;
-    this.#record(shown, scanText(file.text, { ...this.#scanOptions(), path }), {
-      text: file.text,
-      absolute: path,
-    });
+    const source = { text: file.text, absolute: path };
+    // Written a batch at a time as positions are computed: a file of a million keys never has a
+    // million findings in memory at once.
+    let batch: Finding[] = [];
+    let found = 0;
+    for (const finding of scanFindings(file.text, { ...this.#scanOptions(), path })) {
+      found++;
+      if (batch.push(finding) < reportBatch) continue;
+      this.#record(shown, batch, source);
+      batch = [];
+      await this.#flush();
+    }
+    // Always once, even with nothing found: the baseline counts the file as scanned.
+    this.#record(shown, batch, source);
+    await this.#flush();
+    this.#memory.fileDone(found);
   }
 
   #scanOptions(): { now?: number } {
@@ -335,8 +387,7 @@ class ScanRun {
   ): void {
     const findings = this.baseline && source ? this.baseline.filter(source.absolute, all, source.text) : all;
     this.#findings += findings.length;
-    // Only files with findings are kept: a history scan reads hundreds of thousands of file versions.
-    if (findings.length > 0) this.results.push({ path, findings, ...(commit ? { commit } : {}) });
+    if (findings.length > 0) this.#pending.push({ path, findings, ...(commit ? { commit } : {}) });
     this.#progress();
   }
 

@@ -96,6 +96,11 @@ export class BaselineSession {
     return new BaselineSession(root, check, write);
   }
 
+  /** Whether findings are checked against a baseline (not only recorded for a new one). */
+  get checks(): boolean {
+    return this.#check !== undefined;
+  }
+
   /** The path an entry holds for a scanned file (absolute, or relative to the repository root). */
   entryPath(absolute: string): string {
     const rel = relative(this.root, absolute);

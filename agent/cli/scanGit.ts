@@ -20,6 +20,8 @@ export interface HistoryHandlers {
   file(file: HistoryFile): void;
   /** A binary file a commit added or changed (git prints no lines for it). */
   binary(path: string, commit: CommitInfo): void;
+  /** After each chunk of `git log` output is handled; git waits while this runs (backpressure). */
+  chunkDone?(): Promise<void>;
 }
 
 export interface HistoryStats {
@@ -99,6 +101,7 @@ export async function scanHistory(
       start = nl + 1;
     }
     rest = text.slice(start);
+    await handlers.chunkDone?.();
   }
   rest += decoder.end();
   if (rest !== '') onLine(rest);

@@ -44,6 +44,18 @@ export function tokenRule(spec: TokenRuleSpec): Rule {
   const { cls, pattern, length, randomFrom, minEntropy, check, why, startBefore } = spec;
   if (!pattern.sticky) throw new TypeError(`rule ${spec.id}: pattern needs the sticky (y) flag`);
   const [minLength, maxLength] = length;
+  // One sentence per entropy figure, shared by every finding that has it: a file of a million keys
+  // would otherwise hold a million copies of the same few dozen sentences.
+  const whyByEntropy = new Map<string, string>();
+  const whyFor = (entropy: number): string => {
+    const bits = entropy.toFixed(1);
+    let sentence = whyByEntropy.get(bits);
+    if (sentence === undefined) {
+      sentence = `${why}; entropy ${bits} bits per character.`;
+      whyByEntropy.set(bits, sentence);
+    }
+    return sentence;
+  };
   return {
     id: spec.id,
     provider: spec.provider,
@@ -88,7 +100,7 @@ export function tokenRule(spec: TokenRuleSpec): Rule {
       return {
         start,
         end,
-        why: `${why}; entropy ${random.entropy.toFixed(1)} bits per character.`,
+        why: whyFor(random.entropy),
         masked: mask(token),
       };
     },
