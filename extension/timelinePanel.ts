@@ -26,7 +26,7 @@ export class TimelinePanel implements vscode.Disposable {
   #stamp: string | undefined;
   #fullAt = 0;
   #loading: Promise<void> | undefined;
-  #again = false;
+  #again: 'full' | 'changes' | undefined;
 
   private constructor(private readonly ctx: Ctx) {
     const dist = vscode.Uri.joinPath(ctx.extension.extensionUri, 'dist');
@@ -67,14 +67,16 @@ export class TimelinePanel implements vscode.Disposable {
   /** One request at a time; a change noticed meanwhile asks once more when it ends. */
   #load(full: boolean): Promise<void> {
     if (this.#loading) {
-      this.#again = true;
+      // A full load asked for meanwhile (a reloaded page has nothing drawn) stays a full one.
+      this.#again = this.#again === 'full' || full ? 'full' : 'changes';
       return this.#loading;
     }
     this.#loading = this.#fetch(full).finally(() => {
       this.#loading = undefined;
-      if (this.#again) {
-        this.#again = false;
-        void this.#load(false);
+      const again = this.#again;
+      if (again) {
+        this.#again = undefined;
+        void this.#load(again === 'full');
       }
     });
     return this.#loading;

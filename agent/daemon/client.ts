@@ -325,10 +325,15 @@ export class AgentClient {
   }
 }
 
-/** The default limit of a request: a token read or refresh may wait on refreshes, the rest may not. */
+/**
+ * The default limit of a request: a token read or refresh may wait on refreshes, and so may a
+ * credential helper's `/v1/credential` (it reads a token); the rest may not.
+ */
 export function limitFor(path: string): number {
   if (path === routes.health) return healthTimeoutMs;
-  return path.startsWith('/v1/tokens/') ? tokenRequestMs : otherRequestMs;
+  return path.startsWith('/v1/tokens/') || path.startsWith('/v1/credential')
+    ? tokenRequestMs
+    : otherRequestMs;
 }
 
 function interpret<T>(status: number, text: string): T {

@@ -1,8 +1,7 @@
-// How long a client waits for the user agent, and what it says when the agent holds its socket but
-// answers nothing (a paused or stuck process: the kernel still accepts connections on its behalf, so
-// without a limit a client would wait for ever). Every request has a limit sized to what it may have
-// to wait for, and the long ones are watched by /healthz, which the agent answers without touching
-// the engine: an agent that stops answering it is wedged, whatever its refresh is doing.
+// What a client says when the user agent holds its socket but answers nothing (a paused or stuck
+// process: the kernel still accepts connections on its behalf): ERR_AGENT_UNAVAILABLE, naming the
+// pid that holds the socket (found through /proc) and how to end it. The limits and the /healthz
+// heartbeat that detect it live in heartbeat.ts, re-exported here.
 import { readdir, readFile, readlink } from 'node:fs/promises';
 import { codes, TokenAgentError } from '../base/errors';
 

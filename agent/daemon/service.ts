@@ -200,13 +200,15 @@ export class AgentService implements AgentContext {
 
   /**
    * A token read never signs in (#12 item 6): a token that needs one answers ERR_NEEDS_SIGN_IN with
-   * how to sign in. While a sign-in is under way and no valid token is held, it answers at once,
-   * without asking the engine (which could only present a refresh token the server has refused).
+   * how to sign in. While a sign-in is under way for a token that needs one, it answers at once,
+   * without asking the engine (which could only present a refresh token the server has refused). A
+   * sign-in started while the refresh token still works (switching accounts) leaves reads to the
+   * engine, which refreshes as usual.
    */
   async get(name: string, minValidSeconds: number): Promise<IssuedToken> {
     const engine = this.runtime.engine;
     const flight = this.#flights.current(name);
-    if (flight && !this.#holdsValid(name))
+    if (flight && this.#needsSignIn(name))
       throw new TokenAgentError(
         codes.needsSignIn,
         `Token '${name}' needs a sign-in. ${signInFix(name, flight, Date.now())}`,
@@ -223,11 +225,11 @@ export class AgentService implements AgentContext {
     }
   }
 
-  #holdsValid(name: string): boolean {
+  #needsSignIn(name: string): boolean {
     try {
-      const state = this.runtime.engine.state(name);
-      return state.phase !== 'needs-sign-in' && state.expiresAt !== undefined && state.expiresAt > Date.now();
+      return this.runtime.engine.state(name).phase === 'needs-sign-in';
     } catch {
+      // Not loaded yet: the engine finds out (without a request when there is no refresh token).
       return false;
     }
   }

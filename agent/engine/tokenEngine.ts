@@ -489,7 +489,10 @@ export class TokenEngine {
       if (slot.lastError?.code === codes.teamUnavailable)
         void this.#runner.refresh(slot, { minValidMs: 0, force: false, scheduled: true });
       else if (!slot.inFlight && team.shares(slot.definition)) {
-        const sharing = republishUnderLock(this.#context, slot).then(() => this.#emit());
+        // Best effort: a failed republish leaves the token as it was, and the next refresh shares it.
+        const sharing = republishUnderLock(this.#context, slot)
+          .then(() => this.#emit())
+          .catch(() => undefined);
         this.#background.add(sharing);
         void sharing.finally(() => this.#background.delete(sharing));
       }

@@ -82,6 +82,8 @@ describe('request limits', () => {
     assert.equal(limitFor('/healthz'), healthTimeoutMs);
     assert.equal(limitFor('/v1/tokens/api?min_valid=60'), tokenRequestMs);
     assert.equal(limitFor('/v1/tokens/api/refresh'), tokenRequestMs);
+    // A helper's credential reads a token too, and may wait on its refresh as long.
+    assert.equal(limitFor('/v1/credential?host=git.example.com&protocol=https'), tokenRequestMs);
     assert.equal(limitFor('/v1/status'), otherRequestMs);
     assert.equal(limitFor('/v1/secrets/api/refresh_token'), otherRequestMs);
     // A token request outlasts two grant timeouts (a refresh in flight, then its own) but ends.

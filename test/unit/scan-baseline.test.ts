@@ -176,6 +176,14 @@ describe('Baseline', () => {
     const doc = JSON.parse(Baseline.create().toJson());
     for (const N of [0, 1000, 2 ** 24])
       assert.throws(() => Baseline.parse(JSON.stringify({ ...doc, kdf: { ...doc.kdf, N } })), /kdf/);
+    // A committed baseline chooses its own cost: one whose hash would take over 32 MiB (here 4 GiB,
+    // or 64 MiB) is refused before the lint hashes anything with it.
+    for (const kdf of [
+      { N: 2 ** 20, r: 32, p: 1 },
+      { N: 2 ** 12, r: 8, p: 16 },
+    ])
+      assert.throws(() => Baseline.parse(JSON.stringify({ ...doc, kdf: { ...doc.kdf, ...kdf } })), /kdf/);
+    assert.ok(Baseline.parse(JSON.stringify({ ...doc, kdf: { ...doc.kdf, N: 2 ** 15, r: 8, p: 1 } })));
     assert.throws(() => Baseline.parse(JSON.stringify({ ...doc, entries: [{ path: 'a' }] })), /entry/);
   });
 });
