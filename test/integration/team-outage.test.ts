@@ -181,8 +181,13 @@ async function outageUnderLoad(t: TestContext, fault: Fault, seconds: number): P
     [],
   );
   assert.ok(report.ok > report.requests / 2, `${report.ok} of ${report.requests} requests got a token`);
-  // The machine that did not write last had to refuse at some point: the path under test ran.
-  assert.ok((report.failures['503 ERR_TEAM_UNAVAILABLE'] ?? 0) > 0, 'no request was refused');
+  // The path under test ran. With Redis gone, the machine that did not write last had to refuse at
+  // some point. Out of memory, Redis still answers reads and pub/sub, and a run may pass without a
+  // refusal (seen once in CI: 14,437 of 14,437 requests got a valid token); there the refreshes made
+  // while writes were refused, with the grant intact (asserted above), are the evidence.
+  if (fault === killed)
+    assert.ok((report.failures['503 ERR_TEAM_UNAVAILABLE'] ?? 0) > 0, 'no request was refused');
+  else assert.ok(grantsInOutage > 0, 'no refresh while Redis refused writes');
   // Both serve valid tokens again once Redis is back, and from then on nobody is refused.
   assert.deepEqual(verified, ['valid', 'valid'], 'each machine served a valid token after Redis came back');
   assert.ok(
