@@ -2,16 +2,15 @@
 // immutable folder (chattr +i), a read-only mount or a full disk, and each of those stops a write the
 // agent must not find out about only after the provider has rotated a refresh token.
 import { randomUUID } from 'node:crypto';
-import { constants } from 'node:fs';
-import { open, unlink } from 'node:fs/promises';
+import { unlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import { createPrivateFile } from './privateFolder';
 
 /** Creates, writes one byte to, and removes a hidden file in `dir`; rejects with the file system's error. */
 export async function probeWritable(dir: string): Promise<void> {
   const path = join(dir, `.write-probe-${process.pid}-${randomUUID()}`);
-  // O_EXCL | O_NOFOLLOW: a name planted in the folder is never followed or reused.
-  const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | (constants.O_NOFOLLOW ?? 0);
-  const handle = await open(path, flags, 0o600);
+  // O_EXCL | O_NOFOLLOW, 0600: a name planted in the folder is never followed or reused.
+  const handle = await createPrivateFile(path);
   try {
     // A byte, not an empty file: a full disk still lets an empty file be created.
     await handle.write('x');

@@ -1,8 +1,10 @@
 // Reads the audit log for the timeline: its tail when it is large (a day of history is at its end),
 // and a stamp that changes whenever the file does, so that a caller polling for news reads nothing
 // while nothing was written.
+import type { Stats } from 'node:fs';
 import { constants } from 'node:fs';
-import { open, stat } from 'node:fs/promises';
+import { lstat, open } from 'node:fs/promises';
+import { noFollow, symlinkRefused } from '../base/privateFolder';
 
 /** More than this is read from the end only: years of lines would otherwise be parsed on every poll. */
 export const maxAuditReadBytes = 4 * 1024 * 1024;
@@ -17,8 +19,8 @@ export interface AuditText {
 /** The file's change stamp without reading it: size, modification time and inode. `none` if absent. */
 export async function auditStamp(path: string): Promise<string> {
   try {
-    const stats = await stat(path);
-    return `${stats.ino}-${stats.size}-${Math.floor(stats.mtimeMs)}`;
+    // lstat: a link planted in the log's place is not the log (readAuditTail refuses it).
+    return stampOf(await lstat(path));
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return 'none';
     throw error;
@@ -27,18 +29,15 @@ export async function auditStamp(path: string): Promise<string> {
 
 export async function readAuditTail(path: string, maxBytes = maxAuditReadBytes): Promise<AuditText> {
   // O_NOFOLLOW: the log is never read (and shown) through a symlink planted in its place.
-  const handle = await open(path, constants.O_RDONLY | (constants.O_NOFOLLOW ?? 0)).catch(
-    (error: NodeJS.ErrnoException) => {
-      if (error.code === 'ENOENT') return undefined;
-      if (error.code === 'ELOOP')
-        throw new Error(`${path} is a symlink; the audit log is not read through one. Remove it.`);
-      throw error;
-    },
-  );
+  const handle = await open(path, constants.O_RDONLY | noFollow).catch((error: NodeJS.ErrnoException) => {
+    if (error.code === 'ENOENT') return undefined;
+    if (error.code === 'ELOOP') throw symlinkRefused(path);
+    throw error;
+  });
   if (!handle) return { text: '', stamp: 'none', truncated: false };
   try {
     const stats = await handle.stat();
-    const stamp = `${stats.ino}-${stats.size}-${Math.floor(stats.mtimeMs)}`;
+    const stamp = stampOf(stats);
     const length = Math.min(stats.size, maxBytes);
     const buffer = Buffer.alloc(length);
     const { bytesRead } = await handle.read(buffer, 0, length, stats.size - length);
@@ -46,4 +45,8 @@ export async function readAuditTail(path: string, maxBytes = maxAuditReadBytes):
   } finally {
     await handle.close();
   }
+}
+
+function stampOf(stats: Pick<Stats, 'ino' | 'size' | 'mtimeMs'>): string {
+  return `${stats.ino}-${stats.size}-${Math.floor(stats.mtimeMs)}`;
 }
