@@ -2,7 +2,7 @@
 // (dist/agent-main.js) on the same agent: byte-identical stdout and stderr, the same exit codes, and the
 // full CLI loaded only when the fast path hands over (no agent, an answer it leaves to the full CLI).
 import assert from 'node:assert/strict';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import {
@@ -15,7 +15,7 @@ import {
 import { startProcess } from '../support/agentProcess';
 import { type SecretService, startSecretService } from '../support/secretService';
 import { startTokenServer, type TokenServer } from '../support/tokenServer';
-import { killLeftoverAgents, stopAgent, waitForAgent } from '../support/userAgent';
+import { killLeftoverAgents, stopAgent, waitForAgent, writeFullCliProbe } from '../support/userAgent';
 
 const fullBundle = join(agentBundle, '..', 'agent-main.js');
 
@@ -33,13 +33,7 @@ before(async () => {
     'refresh_token',
     await server.mintRefreshToken({ clientId: server.publicClientId }),
   );
-  // Preloaded into each CLI process: records at exit whether the full CLI was loaded.
-  probe = join(workspace.dir, 'probe.cjs');
-  await writeFile(
-    probe,
-    `process.on('exit', () => require('node:fs').writeFileSync(process.env.PROBE_OUT,
-      String(Object.keys(require.cache).some((file) => file.endsWith('agent-main.js')))));\n`,
-  );
+  probe = await writeFullCliProbe(workspace.dir);
 });
 
 after(async () => {

@@ -11,7 +11,13 @@ import { type AgentWorkspace, agentBundle, createWorkspace, verifyAccessToken } 
 import { type CliResult, startProcess } from '../support/agentProcess';
 import { type SecretService, startSecretService } from '../support/secretService';
 import { startTokenServer, type TokenServer } from '../support/tokenServer';
-import { killLeftoverAgents, pathsOf, stopAgent, waitForAgent } from '../support/userAgent';
+import {
+  killLeftoverAgents,
+  pathsOf,
+  stopAgent,
+  waitForAgent,
+  writeFullCliProbe,
+} from '../support/userAgent';
 
 const dist = join(agentBundle, '..');
 const fullBundle = join(dist, 'agent-main.js');
@@ -49,12 +55,7 @@ before(async () => {
       'refresh_token',
       await server.mintRefreshToken({ clientId: server.publicClientId }),
     );
-  probe = join(workspace.dir, 'probe.cjs');
-  await writeFile(
-    probe,
-    `process.on('exit', () => require('node:fs').writeFileSync(process.env.PROBE_OUT,
-      String(Object.keys(require.cache).some((file) => file.endsWith('agent-main.js')))));\n`,
-  );
+  probe = await writeFullCliProbe(workspace.dir);
 });
 
 after(async () => {

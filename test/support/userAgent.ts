@@ -2,7 +2,8 @@
 // its pid from /healthz, its status, waiting for it to be gone, and killing whatever a test left
 // running. The agent is detached (its own session, reparented away from the test), so it is found
 // by its socket and by /proc, never as a child of the test process.
-import { readdir, readFile, unlink } from 'node:fs/promises';
+import { readdir, readFile, unlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { AgentClient } from '../../agent/daemon/client';
 import { type AgentPaths, agentPaths } from '../../agent/daemon/paths';
 import type { AgentStatus, TokenState } from '../../agent/protocol';
@@ -138,4 +139,18 @@ function zombie(stat: string | undefined): boolean {
   const at = stat.lastIndexOf(')') + 2;
   const state = stat.slice(at, at + 1);
   return state === 'Z' || state === 'X';
+}
+
+/**
+ * A script to preload (`node -r`) into a CLI process: at exit it writes to $PROBE_OUT whether the full
+ * CLI (agent-main.js) was loaded, the evidence that the small entry point answered by itself.
+ */
+export async function writeFullCliProbe(dir: string): Promise<string> {
+  const probe = join(dir, 'probe.cjs');
+  await writeFile(
+    probe,
+    `process.on('exit', () => require('node:fs').writeFileSync(process.env.PROBE_OUT,
+      String(Object.keys(require.cache).some((file) => file.endsWith('agent-main.js')))));\n`,
+  );
+  return probe;
 }
