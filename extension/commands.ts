@@ -49,7 +49,7 @@ const commands: Record<string, CommandSpec> = {
 export function registerCommands(ctx: Ctx): vscode.Disposable[] {
   return Object.entries(commands).map(([id, spec]) =>
     vscode.commands.registerCommand(id, async (...args: unknown[]) => {
-      if (spec.needsAgent && !ctx.status) {
+      if (spec.needsAgent && !ctx.status && !(await waitForAgent(ctx))) {
         const choice = await vscode.window.showWarningMessage(
           'The token agent is not running right now.',
           'Restart Agent',
@@ -68,6 +68,15 @@ export function registerCommands(ctx: Ctx): vscode.Disposable[] {
       }
     }),
   );
+}
+
+/** Waits for an agent that is starting, with the window's progress spinner; false if it is not running. */
+async function waitForAgent(ctx: Ctx): Promise<boolean> {
+  const status = await vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Window, title: 'Waiting for the token agent to start' },
+    () => ctx.runningStatus(),
+  );
+  return status !== undefined;
 }
 
 async function reportError(ctx: Ctx, error: unknown): Promise<void> {

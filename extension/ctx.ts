@@ -64,6 +64,28 @@ export class Ctx implements vscode.Disposable {
     return this.#view.kind === 'running' ? this.#view.status : undefined;
   }
 
+  /**
+   * The agent's status, waiting up to `timeoutMs` while it starts or restarts: a command run just after
+   * the window opened should do its work, not say the agent is not running. Undefined once it stopped.
+   */
+  async runningStatus(timeoutMs = 30_000): Promise<protocol.AgentStatus | undefined> {
+    const done = () => this.#view.kind === 'running' || this.#view.kind === 'stopped';
+    if (done()) return this.status;
+    await new Promise<void>((resolve) => {
+      const finish = () => {
+        clearTimeout(timer);
+        this.#statusWaiters.delete(check);
+        resolve();
+      };
+      const check = () => {
+        if (done()) finish();
+      };
+      const timer = setTimeout(finish, timeoutMs);
+      this.#statusWaiters.add(check);
+    });
+    return this.status;
+  }
+
   /** The token the user pinned to the status bar, if any; it may name a token since removed. */
   get pinned(): string | undefined {
     return this.extension.globalState.get<string>(pinnedKey);
