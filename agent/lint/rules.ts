@@ -1,7 +1,10 @@
 // Every leak-lint rule, in dispatch order, and where each is documented.
 import { aiRules } from './rules/ai';
+import { aidataRules } from './rules/aidata';
+import { appsRules } from './rules/apps';
 import { cloudRules } from './rules/cloud';
 import { contextRules } from './rules/context';
+import { platformsRules } from './rules/platforms';
 import { saasRules } from './rules/saas';
 import { structuralRules } from './rules/structural';
 import { priority, type Rule, type RuleInfo } from './rules/types';
@@ -42,6 +45,9 @@ export const allRules: readonly Rule[] = [
   ...vcsRules,
   ...cloudRules,
   ...saasRules,
+  ...platformsRules,
+  ...appsRules,
+  ...aidataRules,
   ...structuralRules,
   ...urlRules,
   ...contextRules,

@@ -3,13 +3,17 @@
 // a keyword, the separator and the value (each bounded), then classifies the pair: a provider's
 // context rule when the name and the value's shape fit one, else the generic high-entropy rule.
 import { mask } from '../../base/redact';
+import { aidataContext } from './aidata';
+import { appsContext } from './apps';
 import { maxName, maxValue, normalise, readAssignment, secretName } from './assignment';
+import { type ContextFormat, contextInfo } from './contextFormat';
 import { isAlnum } from './define';
 import { isKnownExample, isPlaceholder, isRepetitive, shannonEntropy } from './filters';
+import { platformsContext } from './platforms';
 import { classes, inClass, priority, type Rule, type RuleInfo } from './types';
 import { isNotALiteralSecret, isNotSecretName } from './valueShapes';
 
-const info = (rule: Omit<RuleInfo, 'severity'>): RuleInfo => ({ ...rule, severity: 'warning' });
+const info = contextInfo;
 
 const awsSecret = info({
   id: 'aws-secret-access-key',
@@ -79,40 +83,59 @@ function classify(name: string, value: string): Classification | undefined {
   return found && !isKnownExample(value) ? found : undefined;
 }
 
+const ownFormats: ContextFormat[] = [
+  {
+    rule: awsSecret,
+    name: (name) =>
+      (name.includes('aws') && name.includes('secret')) ||
+      name.endsWith('secretaccesskey') ||
+      name === 'secretkey',
+    value: /^[A-Za-z0-9/+]{40}$/,
+    minEntropy: 4,
+    why: '40 base64 characters assigned to an AWS secret-key name',
+  },
+  {
+    rule: azureStorage,
+    name: (name) =>
+      name.endsWith('accountkey') ||
+      name.endsWith('storagekey') ||
+      (name.includes('azure') && name.endsWith('key')),
+    value: /^[A-Za-z0-9+/]{86}==$/,
+    minEntropy: 4.5,
+    why: 'an 88-character base64 key assigned to `AccountKey` or a storage-key name',
+  },
+  {
+    rule: azureClientSecret,
+    name: (name) =>
+      (name.includes('azure') || name.includes('aad') || name.includes('entra')) && name.endsWith('secret'),
+    value: /^[A-Za-z0-9_~.-]{30,44}$/,
+    minEntropy: 4,
+    why: 'a 30–44 character value assigned to an Azure client-secret name',
+  },
+  {
+    rule: twilioAuth,
+    name: (name) => name.includes('twilio'),
+    value: /^[0-9a-f]{32}$/,
+    minEntropy: 2.9,
+    why: '32 hex digits assigned to a Twilio name',
+  },
+];
+
+/** Every provider format known by its name, in the order they are asked. */
+const contextFormats: readonly ContextFormat[] = [
+  ...ownFormats,
+  ...platformsContext,
+  ...appsContext,
+  ...aidataContext,
+];
+
 function classifyShape(name: string, value: string): Classification | undefined {
   const entropy = shannonEntropy(value);
   const bits = `entropy ${entropy.toFixed(1)} bits per character`;
-  if (
-    (name.includes('aws') && name.includes('secret')) ||
-    name.endsWith('secretaccesskey') ||
-    name === 'secretkey'
-  ) {
-    if (/^[A-Za-z0-9/+]{40}$/.test(value) && entropy >= 4) {
-      return { rule: awsSecret, why: `40 base64 characters assigned to an AWS secret-key name; ${bits}.` };
+  for (const format of contextFormats) {
+    if (format.name(name) && format.value.test(value) && entropy >= format.minEntropy) {
+      return { rule: format.rule, why: `${format.why}; ${bits}.` };
     }
-  }
-  if (
-    name.endsWith('accountkey') ||
-    name.endsWith('storagekey') ||
-    (name.includes('azure') && name.endsWith('key'))
-  ) {
-    if (/^[A-Za-z0-9+/]{86}==$/.test(value) && entropy >= 4.5) {
-      return {
-        rule: azureStorage,
-        why: `an 88-character base64 key assigned to \`AccountKey\` or a storage-key name; ${bits}.`,
-      };
-    }
-  }
-  if ((name.includes('azure') || name.includes('aad') || name.includes('entra')) && name.endsWith('secret')) {
-    if (/^[A-Za-z0-9_~.-]{30,44}$/.test(value) && entropy >= 4) {
-      return {
-        rule: azureClientSecret,
-        why: `a 30–44 character value assigned to an Azure client-secret name; ${bits}.`,
-      };
-    }
-  }
-  if (name.includes('twilio') && /^[0-9a-f]{32}$/.test(value) && entropy >= 2.9) {
-    return { rule: twilioAuth, why: `32 hex digits assigned to a Twilio name; ${bits}.` };
   }
   if (isGenericSecret(value, entropy)) {
     return {
@@ -217,8 +240,9 @@ function metadataOnly(rule: RuleInfo): Rule {
 
 export const contextRules: Rule[] = [
   twilioSidPair,
-  metadataOnly(awsSecret),
-  metadataOnly(azureStorage),
-  metadataOnly(azureClientSecret),
+  // A rule may have several formats (a key and its secret): each is listed once.
+  ...[...new Set(contextFormats.map((format) => format.rule))]
+    .filter((rule) => rule !== twilioAuth)
+    .map(metadataOnly),
   assignment,
 ];

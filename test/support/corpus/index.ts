@@ -1,0 +1,7 @@
+// The provider sample groups, one per rules file in agent/lint/rules/.
+import { aidataSamples } from './aidata';
+import { appsSamples } from './apps';
+import type { SampleGroup } from './group';
+import { platformsSamples } from './platforms';
+
+export const sampleGroups: readonly SampleGroup[] = [platformsSamples, appsSamples, aidataSamples];
