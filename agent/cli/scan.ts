@@ -78,7 +78,8 @@ later scans report only findings it does not list, plus its entries that no long
 ${defaultBaselineName} at the repository root is used when present (the editor reads it too);
 --baseline FILE names another, --no-baseline reports everything.
 
-Exit status: 0 clean, 1 findings, 2 usage or I/O errors.
+Exit status: 0 clean (or only keys meant to be public, severity info), 1 findings, 2 usage or
+I/O errors.
 `;
 
 /** Parses the arguments after `scan`. Pure, like the rest of the CLI parsing. */
@@ -386,7 +387,8 @@ class ScanRun {
     commit?: CommitInfo,
   ): void {
     const findings = this.baseline && source ? this.baseline.filter(source.absolute, all, source.text) : all;
-    this.#findings += findings.length;
+    // Published keys (severity info) are listed but do not fail the scan.
+    for (const finding of findings) if (finding.severity !== 'info') this.#findings++;
     if (findings.length > 0) this.#pending.push({ path, findings, ...(commit ? { commit } : {}) });
     this.#progress();
   }

@@ -2,6 +2,7 @@
 // code-scanning dashboards is in scanSarif.ts). Written as the scan goes, through an OutputSink;
 // never the values, only their masks.
 import type { SkipReason } from '../lint/fileWalk';
+import type { Severity } from '../lint/rules';
 import type { Finding } from '../lint/scanner';
 import type { BaselineReport } from './scanBaseline';
 import type { CommitInfo } from './scanGit';
@@ -68,7 +69,7 @@ export interface JsonFinding {
   endLine: number;
   endColumn: number;
   rule: string;
-  severity: 'warning' | 'error';
+  severity: Severity;
   message: string;
   masked: string;
   commit?: string;

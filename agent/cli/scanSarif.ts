@@ -3,11 +3,18 @@
 // baseline entries, which only the end knows. `results` therefore comes before `invocations` in
 // the run object; SARIF readers take a run's properties in any order.
 import * as crypto from 'node:crypto';
-import { ruleInfos } from '../lint/rules';
+import { ruleInfos, type Severity } from '../lint/rules';
 import { webRulesDocLinks } from '../lint/rulesDocLink';
 import type { BaselineReport } from './scanBaseline';
 import type { FileFindings, ReportSummary, ReportWriter, SkippedFile } from './scanOutput';
 import { type OutputSink, StreamedArray, streamedItems } from './scanSink';
+
+/** SARIF's result levels: `note` is its name for what is worth seeing but not a problem. */
+const sarifLevel: Record<Severity, 'error' | 'warning' | 'note'> = {
+  error: 'error',
+  warning: 'warning',
+  info: 'note',
+};
 
 export const sarifSchema = 'https://json.schemastore.org/sarif-2.1.0.json';
 
@@ -31,7 +38,7 @@ export class SarifReport implements ReportWriter {
       // Omitted rather than a placeholder host when package.json names no real repository.
       ...optional('helpUri', docs.rule(rule.id)),
       help: { text: stripMarkdown(rule.fix), markdown: rule.fix },
-      defaultConfiguration: { level: rule.severity },
+      defaultConfiguration: { level: sarifLevel[rule.severity] },
       properties: { tags: ['security', 'secret'], provider: rule.provider },
     }));
     this.#ruleIndex = new Map(rules.map((rule, i) => [rule.id, i]));
@@ -51,7 +58,7 @@ export class SarifReport implements ReportWriter {
       this.#results.item({
         ruleId: f.rule,
         ruleIndex: this.#ruleIndex.get(f.rule) ?? -1,
-        level: f.severity,
+        level: sarifLevel[f.severity],
         ...(this.againstBaseline ? { baselineState: 'new' } : {}),
         message: { text: `${f.message} (${f.masked})` },
         locations: [

@@ -14,12 +14,18 @@ export interface DiagnosticData {
   masked: string;
 }
 
+const diagnosticSeverity = {
+  error: DiagnosticSeverity.Error,
+  warning: DiagnosticSeverity.Warning,
+  info: DiagnosticSeverity.Information,
+} as const;
+
 export function toDiagnostic(document: TextDocument, finding: Finding): Diagnostic {
   const data: DiagnosticData = { rule: finding.rule, masked: finding.masked };
   const href = ruleDocsUrl(finding.rule);
   return {
     range: { start: document.positionAt(finding.start), end: document.positionAt(finding.end) },
-    severity: finding.severity === 'error' ? DiagnosticSeverity.Error : DiagnosticSeverity.Warning,
+    severity: diagnosticSeverity[finding.severity],
     source: diagnosticSource,
     code: finding.rule,
     ...(href !== undefined ? { codeDescription: { href } } : {}),

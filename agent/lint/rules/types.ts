@@ -2,7 +2,11 @@
 // its trigger (a literal it always contains) and the rule validates in place from there, reading a
 // bounded number of characters. That is what keeps a scan linear in the size of the text.
 
-export type Severity = 'warning' | 'error';
+/**
+ * `info` is for keys made to be published (a Firebase web config's API key, a Mapbox public token):
+ * worth knowing where they are, never a reason to fail a build.
+ */
+export type Severity = 'warning' | 'error' | 'info';
 
 /** What a person needs to know about a rule: shown in hovers, the CLI, SARIF and docs/rules.md. */
 export interface RuleInfo {
