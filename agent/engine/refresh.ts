@@ -10,7 +10,7 @@ import { appendAudit } from '../store/auditLog';
 import type { LockHandle } from '../store/lockFile';
 import type { SecretStore } from '../store/secretStore';
 import { adoptShared, adoptStored } from './adopt';
-import type { SharedToken, TeamLease } from './coordinator';
+import type { RefreshCoordinator, SharedToken, TeamLease } from './coordinator';
 import { TeamUnavailableError } from './coordinator';
 import { probeDataDir, takeLock } from './dataFolder';
 import { expiryOf } from './expiry';
@@ -144,7 +144,7 @@ export async function refreshUnderLock(
     let obtained: Obtained;
     const attempt: FailedExchange = { posted: false, rotationKept: false };
     try {
-      obtained = await obtainWithReuseCheck(context, slot, store, onRotated, attempt);
+      obtained = await obtainWithReuseCheck(context, slot, store, onRotated, attempt, team);
     } catch (error) {
       // No commit follows: this machine keeps the new refresh token, and the team's replica publishes
       // it with the next token (a local copy changed since the last exchange wins, replica.ts).
@@ -319,6 +319,7 @@ async function obtainWithReuseCheck(
   store: SecretStore,
   onRotated: (refreshToken: string) => Promise<void>,
   attempt: FailedExchange,
+  team: RefreshCoordinator | undefined,
 ): Promise<Obtained> {
   const send = context.fetch ?? fetch;
   // Tells a request the provider saw from one that never left (rotationRisk.ts): the token request is
@@ -358,6 +359,10 @@ async function obtainWithReuseCheck(
     if (kept !== undefined) throw await rejected(error, kept);
     const latest = await store.get(slot.name, 'refresh_token');
     if (latest === undefined || latest === usedRefreshToken) throw await rejected(error, usedRefreshToken);
+    // The newer token passes the same guards as the first: it may be one the provider already refused,
+    // or one whose refresh was lost in flight elsewhere (sending it again would be the reuse).
+    await refuseRejected(slot, store, team, context.now());
+    await refuseIfMayHaveRotated(context, slot, store);
     context.log(
       'info',
       `token '${slot.name}': refresh token was rotated elsewhere; retrying once with the new one`,

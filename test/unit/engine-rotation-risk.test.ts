@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { codes } from '../../agent/base/errors';
 import { GrantError, type GrantErrorDetails } from '../../agent/engine/grants';
-import { readMark } from '../../agent/engine/rotationMark';
+import { fingerprint, readMark, writeMark } from '../../agent/engine/rotationMark';
 import {
   mayHaveRotatedMessage,
   type RotationRisk,
@@ -156,4 +156,41 @@ describe('the engine after a refresh that may have rotated', () => {
       assert.equal(idp.reuse, 0);
     });
   }
+});
+
+describe('the retry after invalid_grant with a refresh token written meanwhile', () => {
+  const { dataDir, rigs } = rigsInTempDir();
+
+  it('does not send the newer token when a refresh that presented it may have rotated it elsewhere', async () => {
+    const dir = join(dataDir.dir, 'retry');
+    const made = await rig(dir);
+    rigs.push(made);
+    const { idp, clock, store } = made;
+    made.engine.stop();
+    // Another process refreshed (the store now holds its new refresh token), then lost the answer of
+    // its next refresh with that token: the provider may have retired it. Our request, sent with the
+    // token read before, is refused.
+    const newer = `rt-newer-${Math.random().toString(36).slice(2)}`;
+    const refusing = (async () => {
+      await store.inner.set('api', 'refresh_token', newer);
+      await writeMark(dir, 'api', { at: startMs - 1000, presented: fingerprint(newer) });
+      return Response.json({ error: 'invalid_grant' }, { status: 400 });
+    }) as typeof fetch;
+    const engine = new TokenEngine({
+      store,
+      dataDir: dir,
+      schedule: false,
+      now: clock.now,
+      timers: clock,
+      random: () => 0.5,
+      definitions: [refreshDefinition('api')],
+      fetch: async (input, init) =>
+        init?.method?.toUpperCase() === 'POST' ? refusing(input, init) : idp.fetch(input, init),
+    });
+    made.engine = engine;
+
+    await assert.rejects(engine.get('api'), { code: codes.needsSignIn, message: /may have rotated/ });
+    assert.equal(idp.calls, 0, 'the newer refresh token was never presented');
+    assert.equal(await store.inner.get('api', 'refresh_token'), newer);
+  });
 });
