@@ -4,7 +4,8 @@
 // live in test/data/real-code-labels.jsonl (path, line, rule and verdict — never the value).
 //
 // The material is fetched by scripts/fetch-real-code.sh into $REALCODE_DIR (default /tmp/realcode):
-// `tune/` was looked at while cutting false alarms, `holdout/` only to measure, last.
+// `tune/` was looked at while cutting false alarms, `holdout/` only to measure, last; `fresh/` for
+// the provider rules added later (scripts/fetch-real-code.sh).
 // Options: --agent FILE (a token-agent build to measure, default dist/agent.js; pass another
 // build, such as the one before a change, with --name), --sample N (per tool and set, default 40),
 // --unlabelled (list the sampled findings that have no verdict yet, for a person to label),
@@ -44,7 +45,8 @@ const agent = resolve(option('--agent', 'dist/agent.js'));
 const agentName = option('--name', 'token-agent');
 const sampleSize = Number(option('--sample', '40'));
 const labelsPath = resolve('test/data/real-code-labels.jsonl');
-const sets = ['tune', 'holdout'];
+// `fresh/` (SDKs of the providers the newer rules name) is measured when fetched.
+const sets = ['tune', 'holdout', 'fresh'].filter((set) => set !== 'fresh' || existsSync(join(root, set)));
 
 main().catch((error) => {
   console.error(error);
