@@ -4,9 +4,7 @@
 // validate.ts so that file stays readable.
 
 import { isSecureEndpoint } from '../protocol';
-import type { Problem } from './types';
-
-type Report = (severity: Problem['severity'], field: string, message: string) => void;
+import type { Report } from './fieldReaders';
 
 export interface CommandFields {
   tokenField?: string;

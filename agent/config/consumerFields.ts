@@ -4,9 +4,7 @@
 // in clear text over the network, or that hides a password, is refused rather than warned about.
 
 import { isLoopbackHost } from '../protocol';
-import type { Problem } from './types';
-
-type Report = (severity: Problem['severity'], field: string, message: string) => void;
+import type { Report } from './fieldReaders';
 
 /** At most this many prefixes per token: more is a sign of a config generated wrong. */
 const maxUrls = 64;

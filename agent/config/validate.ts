@@ -4,16 +4,26 @@
 //
 // Validation is idempotent: a validated config, fed back in, comes out equal and without problems.
 // That lets settings tokens and file tokens go through the same checks whatever their origin.
-import { redactTokensInText } from '../base/redact';
-import { isLoopbackHost, isSecureEndpoint } from '../protocol';
+import { isLoopbackHost } from '../protocol';
 import { commandFields } from './commandFields';
 import { consumerFields } from './consumerFields';
+import {
+  commandField,
+  describeType,
+  isOneOf,
+  isRecord,
+  oauth2Endpoint,
+  optionalResource,
+  optionalScope,
+  type Report,
+  requiredString,
+  show,
+} from './fieldReaders';
 import {
   type AgentConfig,
   type ConfigResult,
   type ConfigSource,
   configDefaults,
-  type OAuth2Endpoint,
   type Problem,
   type RedisConfig,
   type RedisTeamConfig,
@@ -403,17 +413,6 @@ function validateToken(
   return valid ? token : undefined;
 }
 
-type Report = (severity: Problem['severity'], field: string, message: string) => void;
-
-function requiredString(raw: Record<string, unknown>, field: string, report: Report): string | undefined {
-  const value = raw[field];
-  if (value === undefined) report('error', field, `${JSON.stringify(field)} is required`);
-  else if (typeof value !== 'string' || value === '')
-    report('error', field, `${JSON.stringify(field)} must be a non-empty string, got ${show(value)}`);
-  else return value;
-  return undefined;
-}
-
 /** An integer field with no default: absent stays absent. */
 function optionalInteger(
   raw: Record<string, unknown>,
@@ -439,93 +438,6 @@ function integerField(
   return fallback;
 }
 
-function oauth2Endpoint(raw: Record<string, unknown>, report: Report): OAuth2Endpoint | undefined {
-  if (raw.issuer !== undefined && raw.tokenEndpoint !== undefined) {
-    report('error', 'issuer', 'needs exactly one of "issuer" (for discovery) and "tokenEndpoint", got both');
-    return undefined;
-  }
-  if (raw.issuer !== undefined) {
-    // Discovery appends a well-known path to the issuer, and OpenID Connect Discovery and RFC 8414
-    // forbid a query or fragment in it.
-    const issuer = endpointUrl(raw, 'issuer', report, { query: false });
-    return issuer === undefined ? undefined : { issuer };
-  }
-  if (raw.tokenEndpoint !== undefined) {
-    // RFC 6749 §3.2 allows a query in the token endpoint but not a fragment.
-    const tokenEndpoint = endpointUrl(raw, 'tokenEndpoint', report, { query: true });
-    return tokenEndpoint === undefined ? undefined : { tokenEndpoint };
-  }
-  report('error', 'issuer', 'needs exactly one of "issuer" (for discovery) and "tokenEndpoint", got neither');
-  return undefined;
-}
-
-function endpointUrl(
-  raw: Record<string, unknown>,
-  field: 'issuer' | 'tokenEndpoint',
-  report: Report,
-  allow: { query: boolean },
-): string | undefined {
-  const value = raw[field];
-  const url = typeof value === 'string' && URL.canParse(value) ? new URL(value) : undefined;
-  if (url === undefined) {
-    report('error', field, `"${field}" must be an absolute URL, got ${show(value)}`);
-    return undefined;
-  }
-  // A URL with credentials in it is not echoed: the password is the part worth hiding.
-  if (url.username !== '' || url.password !== '') {
-    report('error', field, `"${field}" must not contain a user name or password`);
-    return undefined;
-  }
-  if (!isSecureEndpoint(url)) {
-    report(
-      'error',
-      field,
-      `"${field}" must be an https URL (http is allowed only on loopback addresses), got ${show(value)}`,
-    );
-    return undefined;
-  }
-  if (url.hash !== '' || (!allow.query && url.search !== '')) {
-    const what = allow.query ? 'a fragment' : 'a query or fragment';
-    report('error', field, `"${field}" must not have ${what}, got ${show(value)}`);
-    return undefined;
-  }
-  return value as string;
-}
-
-function optionalScope(raw: Record<string, unknown>, report: Report): string | undefined {
-  const value = raw.scope;
-  if (value === undefined) return undefined;
-  if (typeof value === 'string' && value.trim() !== '') return value;
-  const hint = Array.isArray(value) ? '; separate scopes with spaces in one string' : '';
-  report('error', 'scope', `"scope" must be a non-empty string, got ${show(value)}${hint}`);
-  return undefined;
-}
-
-function optionalResource(raw: Record<string, unknown>, report: Report): string | undefined {
-  const value = raw.resource;
-  if (value === undefined) return undefined;
-  // RFC 8707 §2: an absolute URI without a fragment. It is an identifier, never fetched, so http is fine.
-  if (typeof value === 'string' && URL.canParse(value) && new URL(value).hash === '') return value;
-  report('error', 'resource', `"resource" must be an absolute URI without a fragment, got ${show(value)}`);
-  return undefined;
-}
-
-function commandField(raw: Record<string, unknown>, report: Report): string[] | undefined {
-  const value = raw.command;
-  // Commands are not echoed: people pass credentials as arguments more often than they should.
-  if (value === undefined) report('error', 'command', '"command" is required');
-  else if (!Array.isArray(value) || value.length === 0 || !value.every((part) => typeof part === 'string')) {
-    const hint = typeof value === 'string' ? '; write the program and each argument as separate strings' : '';
-    report(
-      'error',
-      'command',
-      `"command" must be a non-empty array of strings, got ${describeType(value)}${hint}`,
-    );
-  } else if (value[0] === '') report('error', 'command', '"command" must start with a program name, got ""');
-  else return [...value];
-  return undefined;
-}
-
 function emptyConfig(): AgentConfig {
   return { store: configDefaults.store, tokens: [] };
 }
@@ -533,32 +445,6 @@ function emptyConfig(): AgentConfig {
 function label(source: ConfigSource, index: number, name?: string): string {
   const prefix = source === 'settings' ? 'settings ' : '';
   return name === undefined ? `${prefix}tokens[${index}]` : `${prefix}token '${name}'`;
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function isOneOf<T extends string>(value: unknown, options: readonly T[]): value is T {
-  return typeof value === 'string' && (options as readonly string[]).includes(value);
-}
-
-function describeType(value: unknown): string {
-  if (value === null) return 'null';
-  if (Array.isArray(value)) return value.length === 0 ? 'an empty array' : 'an array';
-  if (typeof value === 'object') return 'an object';
-  return `a ${typeof value}`;
-}
-
-// Shows a value in a message. Token-shaped text is masked and long strings are cut, so a secret
-// pasted into the wrong field is not repeated whole.
-function show(value: unknown): string {
-  if (typeof value === 'string') {
-    const masked = redactTokensInText(value);
-    return JSON.stringify(masked.length > 80 ? `${masked.slice(0, 77)}...` : masked);
-  }
-  if (typeof value === 'number' || typeof value === 'boolean') return String(value);
-  return describeType(value);
 }
 
 function lineAndColumn(text: string, offset: number): string {
