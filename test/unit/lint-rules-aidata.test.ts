@@ -52,5 +52,8 @@ describe('aidata rules', () => {
     const value = randomString(r, 40, lowerDigits);
     assert.deepEqual(rules(`DEEPGRAM_API_KEY=${value}`), ['deepgram-api-key']);
     assert.deepEqual(rules(`SOME_API_KEY=${value}`), ['generic-secret']);
+    // ElevenLabs' newer keys (`sk_` and 48 hex digits) under the same rule as the older 32-hex ones.
+    const eleven = `sk_${randomString(r, 48, alphabets.hex)}`;
+    assert.deepEqual(rules(`ELEVENLABS_API_KEY=${eleven}`), ['elevenlabs-api-key']);
   });
 });

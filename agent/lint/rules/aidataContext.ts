@@ -41,6 +41,19 @@ function format(spec: {
 
 const hex32 = /^[0-9a-f]{32}$/;
 
+const elevenlabs = format({
+  id: 'elevenlabs-api-key',
+  provider: 'ElevenLabs',
+  title: 'ElevenLabs API key',
+  shape: '32 hex digits, or `sk_` and 48 hex digits',
+  where: 'ElevenLabs (Profile, API keys)',
+  envName: 'ELEVENLABS_API_KEY',
+  name: (name) => name.includes('elevenlabs') || name.includes('xiapikey'),
+  value: hex32,
+  minEntropy: 3,
+  why: '32 hex digits',
+});
+
 export const aidataContext: ContextFormat[] = [
   // gitleaks config/gitleaks.toml, cohere-api-token: 40 letters or digits near `cohere` or `CO_API_KEY`.
   format({
@@ -82,19 +95,14 @@ export const aidataContext: ContextFormat[] = [
     minEntropy: 3,
     why: '`sk-` and 32 lower-case letters or digits',
   }),
-  // trufflehog pkg/detectors/elevenlabs/v1/elevenlabs.go: 32 hex digits near `elevenlabs`/`xi-api-key`.
-  format({
-    id: 'elevenlabs-api-key',
-    provider: 'ElevenLabs',
-    title: 'ElevenLabs API key',
-    shape: '32 hex digits',
-    where: 'ElevenLabs (Profile, API keys)',
-    envName: 'ELEVENLABS_API_KEY',
-    name: (name) => name.includes('elevenlabs') || name.includes('xiapikey'),
-    value: hex32,
-    minEntropy: 3,
-    why: '32 hex digits',
-  }),
+  // trufflehog pkg/detectors/elevenlabs/v1/elevenlabs.go: 32 hex digits near `elevenlabs`/`xi-api-key`;
+  // v2 of that detector: the newer `sk_` and 48 hex digits (same rule, second format below).
+  elevenlabs,
+  {
+    ...elevenlabs,
+    value: /^sk_[0-9a-f]{48}$/,
+    why: '`sk_` and 48 hex digits assigned to an ElevenLabs name',
+  },
   // gitleaks cmd/generate/config/rules/pinecone.go (pinecone-api-token): keys before `pcsk_` were UUIDs.
   format({
     id: 'pinecone-legacy-api-key',

@@ -44,6 +44,7 @@ const contextPositives: Record<string, Gen[]> = {
   ],
   'elevenlabs-api-key': [
     assigned(['ELEVENLABS_API_KEY', 'elevenLabsApiKey', 'XI_API_KEY'], (r) => rs(r, 32, A.hex)),
+    assigned(['ELEVENLABS_API_KEY', 'elevenLabsApiKey'], (r) => `sk_${rs(r, 48, A.hex)}`),
   ],
   'pinecone-legacy-api-key': [assigned(['PINECONE_API_KEY', 'pineconeApiKey'], (r) => uuidOf(r, A.hex))],
   'wandb-api-key': [assigned(['WANDB_API_KEY', 'wandbApiKey'], (r) => rs(r, 40, A.hex))],
