@@ -20,6 +20,9 @@ const secretEndings = [
   'pwd',
   'token',
   'apikey',
+  // Datadog's application key (`DD_APP_KEY`) and the like: app keys that grant API access.
+  'appkey',
+  'applicationkey',
   'accesskey',
   'privatekey',
   'authkey',

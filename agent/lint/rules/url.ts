@@ -118,7 +118,7 @@ const urlCredentials: Rule = {
   },
 };
 
-function webhookRule(spec: {
+export function webhookRule(spec: {
   id: string;
   provider: string;
   title: string;
