@@ -49,7 +49,7 @@ const dockerConfigAuth: Rule = {
     if (!text.slice(from, at).includes('"auths"')) return undefined;
     const decoded = Buffer.from(found[1], 'base64').toString('utf8');
     const colon = decoded.indexOf(':');
-    if (colon < 1 || /[^\x20-\x7e]/.test(decoded)) return undefined;
+    if (colon < 1 || !isPrintable(decoded)) return undefined;
     if (!isSecretText(decoded.slice(colon + 1))) return undefined;
     // The value ends one character (its closing quote) before the match.
     const valueStart = at + found[0].length - 1 - found[1].length;
@@ -117,12 +117,21 @@ function secretValue(text: string, from: number, to: number): SecretValue | unde
   return undefined;
 }
 
+/** Printable ASCII, tabs and line breaks: what a decoded password or token is made of. */
+function isPrintable(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if ((c < 32 || c > 126) && c !== 9 && c !== 10 && c !== 13) return false;
+  }
+  return true;
+}
+
 function isBase64Secret(value: string): boolean {
   if (!/^[A-Za-z0-9+/]{8,4096}={0,2}$/.test(value)) return false;
   const bytes = Buffer.from(value, 'base64');
   const text = bytes.toString('utf8');
   // Key material and keystores decode to bytes, not text: secret whenever they are long enough.
-  if (/[^\x09\x0a\x0d\x20-\x7e]/.test(text)) return bytes.length >= 16;
+  if (!isPrintable(text)) return bytes.length >= 16;
   return isSecretText(text.trim());
 }
 

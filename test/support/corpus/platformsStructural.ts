@@ -121,7 +121,7 @@ const positives: Record<string, Gen[]> = {
 const decoys: Record<string, ((r: Rng) => string)[]> = {
   'azure-sas-token': [
     (r) => `url = "https://cdn.internal/file?v=2&sig=${rs(r, 43, A.b64)}%3D"`,
-    (r) => `url = "https://a.blob.core.windows.net/c/b?${sasQuery}&sig=${'X'.repeat(43)}%3D"`,
+    () => `url = "https://a.blob.core.windows.net/c/b?${sasQuery}&sig=${'X'.repeat(43)}%3D"`,
     (r) => `url = "https://a.blob.core.windows.net/c/b?${sasQuery}&sig=${rs(r, 20, A.b64)}"`,
   ],
   'azure-cosmosdb-key': [

@@ -58,7 +58,10 @@ const positives: Record<string, Gen[]> = {
   'azure-devops-pat': [(r) => s(azdo(r))],
   'cloudflare-origin-ca-key': [(r) => s(`v1.0-${hex(r, 24)}-${hex(r, 146)}`)],
   'cloudflare-user-api-token': [(r) => s(`cfut_${rs(r, 40, A.b64url)}${rs(r, 1 + r.int(8), A.alnum)}`)],
-  'heroku-api-key': [(r) => s(`HRKU-AA${rs(r, 40, A.b64url)}${rs(r, 1, A.alnum)}_____${rs(r, 1, A.alnum)}${rs(r, 11, A.b64url)}`)],
+  'heroku-api-key': [
+    (r) =>
+      s(`HRKU-AA${rs(r, 40, A.b64url)}${rs(r, 1, A.alnum)}_____${rs(r, 1, A.alnum)}${rs(r, 11, A.b64url)}`),
+  ],
   'alibaba-access-key-id': [(r) => s(`LTAI${rs(r, 20, A.alnum)}`)],
   'netlify-token': [(r) => s(`nfp_${rs(r, 40 + r.int(9), A.alnum)}`)],
   'flyio-token': [
