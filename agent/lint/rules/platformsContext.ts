@@ -206,4 +206,36 @@ export const platformsContextFormats: ContextFormat[] = [
     3,
     '40 hex digits assigned to a Sonar name',
   ),
+  // Kingfisher hetzner.1 (docs.hetzner.cloud): Hetzner Cloud API tokens are 64 letters or digits.
+  format(
+    {
+      id: 'hetzner-cloud-token',
+      provider: 'Hetzner',
+      title: 'Hetzner Cloud API token',
+      description: 'A Hetzner Cloud API token (64 letters or digits) assigned to a Hetzner or `hcloud` name.',
+      fix: 'Delete the token in the Hetzner Cloud Console (project Security, API tokens) and read a new one from the environment.',
+      envName: 'HCLOUD_TOKEN',
+      shape: '64 letters or digits assigned to a name containing `hetzner` or `hcloud`.',
+    },
+    (name) => name.includes('hetzner') || name.includes('hcloud'),
+    /^[A-Za-z0-9]{64}$/,
+    4.5,
+    '64 letters or digits assigned to a Hetzner Cloud name',
+  ),
+  // Kingfisher vultr.1 (docs.vultr.com, API keys): 36 hex digits under a Vultr name.
+  format(
+    {
+      id: 'vultr-api-key',
+      provider: 'Vultr',
+      title: 'Vultr API key',
+      description: 'A Vultr API key (36 hex digits) assigned to a Vultr name.',
+      fix: 'Delete the key in the Vultr customer portal (Account, API) and read a new one from the environment.',
+      envName: 'VULTR_API_KEY',
+      shape: '36 hex digits assigned to a name containing `vultr`.',
+    },
+    (name) => name.includes('vultr'),
+    /^[A-Fa-f0-9]{36}$/,
+    3.2,
+    '36 hex digits assigned to a Vultr name',
+  ),
 ];

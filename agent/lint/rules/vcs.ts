@@ -13,6 +13,8 @@ const revoke = (where: string) =>
  * almost certainly a real token.
  */
 function withChecksum(rule: Rule): Rule {
+  // One sentence per distinct reason, as in tokenRule: findings share them rather than copy them.
+  const sentences = new Map<string, string>();
   return {
     ...rule,
     match(ctx, at, trigger) {
@@ -22,7 +24,13 @@ function withChecksum(rule: Rule): Rule {
       const note = valid
         ? 'its CRC32 checksum matches'
         : 'but its CRC32 checksum does not match (lower confidence: made up, altered or cut short)';
-      found.why = `${found.why.replace(/\.$/, '')}; ${note}.`;
+      const key = `${valid}${found.why}`;
+      let why = sentences.get(key);
+      if (why === undefined) {
+        why = `${found.why.replace(/\.$/, '')}; ${note}.`;
+        sentences.set(key, why);
+      }
+      found.why = why;
       return found;
     },
   };

@@ -115,6 +115,12 @@ const positives: Record<string, Gen[]> = {
   'circleci-token-context': [
     (r) => ({ value: rs(r, 40, A.hex), render: named(['CIRCLECI_TOKEN', 'CIRCLE_TOKEN']) }),
   ],
+  'hetzner-cloud-token': [
+    (r) => ({ value: rs(r, 64, A.alnum), render: named(['HCLOUD_TOKEN', 'hetzner_api_token']) }),
+  ],
+  'vultr-api-key': [
+    (r) => ({ value: rs(r, 36, A.hex.toUpperCase()), render: named(['VULTR_API_KEY', 'vultrApiKey']) }),
+  ],
   'sonar-token-context': [(r) => ({ value: rs(r, 40, A.hex), render: named(['SONAR_TOKEN', 'sonarToken']) })],
 };
 
