@@ -118,6 +118,24 @@ export const platformsCloudRules: Rule[] = [
     minEntropy: 3.5,
     why: 'prefix `LTAI` and 20 letters or digits',
   }),
+  // Tencent Cloud CAM SecretId: `AKID` and 32 letters or digits, the pattern several open-source
+  // secret scanners and cloud-key identifiers share for it (found with the search tool's code corpus).
+  tokenRule({
+    id: 'tencent-secret-id',
+    provider: 'Tencent Cloud',
+    title: 'Tencent Cloud SecretId',
+    description:
+      'A Tencent Cloud API SecretId: `AKID` and 32 letters or digits. Its 32-character SecretKey is usually nearby.',
+    fix: rotate('the Tencent Cloud CAM console (API key management)'),
+    envName: 'TENCENTCLOUD_SECRET_ID',
+    triggers: ['AKID'],
+    pattern: /AKID[A-Za-z0-9]{32}/y,
+    cls: classes.alnum,
+    length: [36, 36],
+    randomFrom: 4,
+    minEntropy: 4,
+    why: 'prefix `AKID` and 32 letters or digits',
+  }),
   // Kingfisher netlify.3 (docs.netlify.com/api/get-started/#authentication).
   tokenRule({
     id: 'netlify-token',

@@ -62,6 +62,7 @@ const positives: Record<string, Gen[]> = {
     (r) =>
       s(`HRKU-AA${rs(r, 40, A.b64url)}${rs(r, 1, A.alnum)}_____${rs(r, 1, A.alnum)}${rs(r, 11, A.b64url)}`),
   ],
+  'tencent-secret-id': [(r) => s(`AKID${rs(r, 32, A.alnum)}`)],
   'alibaba-access-key-id': [(r) => s(`LTAI${rs(r, 20, A.alnum)}`)],
   'netlify-token': [(r) => s(`nfp_${rs(r, 40 + r.int(9), A.alnum)}`)],
   'flyio-token': [
