@@ -5,11 +5,13 @@ import type { ContextFormat } from './contextFormat';
 import { platformsAzureRules } from './platformsAzure';
 import { platformsCloudRules } from './platformsCloud';
 import { platformsContextFormats } from './platformsContext';
+import { platformsGitRules } from './platformsGit';
 import { platformsManifestRules } from './platformsManifests';
 import { platformsTokenRules } from './platformsTokens';
 import type { Rule } from './types';
 
 export const platformsRules: Rule[] = [
+  ...platformsGitRules,
   ...platformsTokenRules,
   ...platformsCloudRules,
   ...platformsAzureRules,
