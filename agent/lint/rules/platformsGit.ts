@@ -25,7 +25,7 @@ function gitlab(id: string, prefix: string, what: string, body: number, where: s
   });
 }
 
-export const platformsGitRules: Rule[] = ([] = [
+export const platformsGitRules: Rule[] = [
   // gitleaks gitlab-cicd-job-token: `glcbt-`, a 1–5 character partition id, `_`, 20 characters.
   tokenRule({
     id: 'gitlab-cicd-job-token',
@@ -122,7 +122,7 @@ export const platformsGitRules: Rule[] = ([] = [
     check: hasJwtHeader,
     why: 'prefix `ghs_`, an app id and a JWT whose header decodes to JSON with an `alg`',
   }),
-]);
+];
 
 /** Whether the JWT after `ghs_<app id>_` has a header that decodes to JSON with an `alg`. */
 function hasJwtHeader(token: string): boolean {
