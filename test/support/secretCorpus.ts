@@ -22,6 +22,7 @@ export {
 } from './corpusPrimitives';
 
 import { sampleGroups } from './corpus';
+import { crcToken } from './corpus/platformsTokens';
 import { A, b64url, type Gen, makeJwt, named, neutral, type Rng, rng, rs, s } from './corpusPrimitives';
 
 function pem(r: Rng, kind: string, body: string): string {
@@ -51,11 +52,11 @@ export const positives: Record<string, Gen[]> = {
   'xai-api-key': [(r) => s(`xai-${rs(r, 80, A.alnum)}`)],
   'perplexity-api-key': [(r) => s(`pplx-${rs(r, 48, A.alnum)}`)],
   'replicate-api-token': [(r) => s(`r8_${rs(r, 37, A.alnum)}`)],
-  'github-token': [(r) => s(`gh${r.pick(['p', 'o', 'u', 's', 'r'])}_${rs(r, 36, A.alnum)}`)],
+  'github-token': [(r) => s(crcToken(r, `gh${r.pick(['p', 'o', 'u', 's', 'r'])}_`))],
   'github-fine-grained-pat': [(r) => s(`github_pat_${rs(r, 22, A.alnum)}_${rs(r, 59, A.alnum)}`)],
   'gitlab-token': [(r) => s(`${r.pick(['glpat-', 'gldt-', 'glrt-'])}${rs(r, 20, A.b64url)}`)],
   'bitbucket-app-password': [(r) => s(`ATBB${rs(r, 32, A.alnum)}`)],
-  'npm-token': [(r) => s(`npm_${rs(r, 36, A.alnum)}`)],
+  'npm-token': [(r) => s(crcToken(r, 'npm_'))],
   'pypi-token': [(r) => s(`pypi-AgEIcHlwaS5vcmc${rs(r, 150, A.b64url)}`)],
   'rubygems-api-key': [(r) => s(`rubygems_${rs(r, 48, A.hex)}`)],
   'dockerhub-token': [(r) => s(`dckr_pat_${rs(r, 27, A.b64url)}`)],

@@ -1,27 +1,60 @@
 // Source hosting and package registries.
+import { hasValidCrcChecksum } from './checksum';
 import { tokenRule } from './define';
 import { charClass, classes, type Rule } from './types';
 
 const revoke = (where: string) =>
   `Revoke the token in ${where}, create a new one, and load it from the environment or a secret store.`;
 
+/**
+ * GitHub and npm tokens end with a CRC32 checksum of their random part (checksum.ts). A token that
+ * fails it is still reported — a test fixture, a truncated paste or a token from an older server can
+ * fail it and still be worth a look — but at lower confidence: the hover says so. One that passes is
+ * almost certainly a real token.
+ */
+function withChecksum(rule: Rule): Rule {
+  // One sentence per distinct reason, as in tokenRule: findings share them rather than copy them.
+  const sentences = new Map<string, string>();
+  return {
+    ...rule,
+    match(ctx, at, trigger) {
+      const found = rule.match(ctx, at, trigger);
+      if (!found) return undefined;
+      const valid = hasValidCrcChecksum(ctx.text.slice(found.start, found.end), 4);
+      const note = valid
+        ? 'its CRC32 checksum matches'
+        : 'but its CRC32 checksum does not match (lower confidence: made up, altered or cut short)';
+      const key = `${valid}${found.why}`;
+      let why = sentences.get(key);
+      if (why === undefined) {
+        why = `${found.why.replace(/\.$/, '')}; ${note}.`;
+        sentences.set(key, why);
+      }
+      found.why = why;
+      return found;
+    },
+  };
+}
+
 export const vcsRules: Rule[] = [
-  tokenRule({
-    id: 'github-token',
-    provider: 'GitHub',
-    title: 'GitHub token',
-    description:
-      'A GitHub personal access token (classic, `ghp_`), OAuth token (`gho_`), user-to-server (`ghu_`), server-to-server (`ghs_`) or refresh token (`ghr_`): the prefix and 36 letters or digits.',
-    fix: revoke('GitHub settings (Developer settings, Personal access tokens)'),
-    envName: 'GITHUB_TOKEN',
-    triggers: ['ghp_', 'gho_', 'ghu_', 'ghs_', 'ghr_'],
-    pattern: /gh[pousr]_[A-Za-z0-9]{36}/y,
-    cls: classes.word,
-    length: [40, 40],
-    randomFrom: 4,
-    minEntropy: 4,
-    why: 'prefix `gh[pousr]_` and 36 letters or digits',
-  }),
+  withChecksum(
+    tokenRule({
+      id: 'github-token',
+      provider: 'GitHub',
+      title: 'GitHub token',
+      description:
+        'A GitHub personal access token (classic, `ghp_`), OAuth token (`gho_`), user-to-server (`ghu_`), server-to-server (`ghs_`, classic format) or refresh token (`ghr_`): the prefix and 36 letters or digits, the last 6 a CRC32 checksum of the 30 before (a token that fails it is reported at lower confidence).',
+      fix: revoke('GitHub settings (Developer settings, Personal access tokens)'),
+      envName: 'GITHUB_TOKEN',
+      triggers: ['ghp_', 'gho_', 'ghu_', 'ghs_', 'ghr_'],
+      pattern: /gh[pousr]_[A-Za-z0-9]{36}/y,
+      cls: classes.word,
+      length: [40, 40],
+      randomFrom: 4,
+      minEntropy: 4,
+      why: 'prefix `gh[pousr]_` and 36 letters or digits',
+    }),
+  ),
   tokenRule({
     id: 'github-fine-grained-pat',
     provider: 'GitHub',
@@ -69,21 +102,24 @@ export const vcsRules: Rule[] = [
     minEntropy: 4,
     why: 'prefix `ATBB` and 32 letters or digits',
   }),
-  tokenRule({
-    id: 'npm-token',
-    provider: 'npm',
-    title: 'npm access token',
-    description: 'An npm access token: `npm_` and 36 letters or digits.',
-    fix: revoke('npmjs.com (Access Tokens)'),
-    envName: 'NPM_TOKEN',
-    triggers: ['npm_'],
-    pattern: /npm_[A-Za-z0-9]{36}/y,
-    cls: classes.word,
-    length: [40, 40],
-    randomFrom: 4,
-    minEntropy: 4,
-    why: 'prefix `npm_` and 36 letters or digits',
-  }),
+  withChecksum(
+    tokenRule({
+      id: 'npm-token',
+      provider: 'npm',
+      title: 'npm access token',
+      description:
+        'An npm access token: `npm_` and 36 letters or digits, the last 6 a CRC32 checksum of the 30 before (a token that fails it is reported at lower confidence).',
+      fix: revoke('npmjs.com (Access Tokens)'),
+      envName: 'NPM_TOKEN',
+      triggers: ['npm_'],
+      pattern: /npm_[A-Za-z0-9]{36}/y,
+      cls: classes.word,
+      length: [40, 40],
+      randomFrom: 4,
+      minEntropy: 4,
+      why: 'prefix `npm_` and 36 letters or digits',
+    }),
+  ),
   tokenRule({
     id: 'pypi-token',
     provider: 'PyPI',
