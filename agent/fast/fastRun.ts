@@ -16,7 +16,7 @@ import { MaskSet } from '../run/masker';
 import { exitLike, forwarded, supervise } from '../run/supervise';
 import type { TokenFolder } from '../run/tokenFolder';
 import { askAgent } from './askAgent';
-import { followLater, writeTokenFiles } from './fastFiles';
+import type * as FastFiles from './fastFiles';
 
 /** The `run` command the small entry point may take, or undefined. */
 export function fastRunCommand(argv: readonly string[], env: NodeJS.ProcessEnv): RunCommand | undefined {
@@ -77,10 +77,13 @@ export async function fastRun(command: RunCommand, paths: AgentPaths): Promise<b
   for (const signal of forwarded) process.on(signal, early);
   process.once('exit', removeFolder);
   let tokens: Map<string, TokenAnswer> | undefined;
+  let files: typeof FastFiles | undefined;
   try {
     tokens = await fetchTokens(command, paths);
     if (tokens && command.files.length > 0) {
-      folder = await writeTokenFiles(command, tokens);
+      // Required here, not imported: its node:fs/promises and node:crypto would slow every `run --env`.
+      files = require('./fastFiles') as typeof FastFiles;
+      folder = await files.writeTokenFiles(command, tokens);
       if (!folder) tokens = undefined;
     }
   } finally {
@@ -99,7 +102,7 @@ export async function fastRun(command: RunCommand, paths: AgentPaths): Promise<b
   );
   // supervise() starts the child before it returns; the feed follows after.
   const running = supervise(command, env, command.mask ? masks : undefined);
-  const stopFeed = folder ? followLater(command, tokens, folder, masks) : undefined;
+  const stopFeed = folder && files?.followLater(command, tokens, folder, masks);
   const outcome = await running;
   stopFeed?.();
   await folder?.remove();
