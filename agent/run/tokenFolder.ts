@@ -1,8 +1,8 @@
 // The private folder `run --file` keeps tokens in: created 0700 with a name nobody can guess or plant
 // in advance (mkdtemp fails rather than follow or reuse anything), under the user's runtime folder
 // when there is one (private, in memory, cleared at logout), else the system's temp folder. Each file
-// is replaced whole (a 0600 temp file, flushed, then renamed over it), so a reader sees the old token
-// or the new one, never half of one.
+// is replaced whole (a 0600 temp file, then renamed over it), so a reader sees the old token or the
+// new one, never half of one.
 //
 // Written with node:fs alone, synchronously: the small entry point (fast/fastFiles.ts) makes the folder
 // and writes the first tokens before its child starts, and node:fs/promises and node:crypto (which
@@ -11,7 +11,6 @@
 import {
   closeSync,
   constants,
-  fsyncSync,
   lstatSync,
   mkdirSync,
   mkdtempSync,
@@ -61,7 +60,13 @@ export async function createTokenFolder(
   };
 }
 
-/** `text` into a new 0600 `temp` (never through a link), flushed, then renamed over `target`. */
+/**
+ * `text` into a new 0600 `temp` (never through a link), then renamed over `target`. Not fsync'd, unlike
+ * the agent's own files (base/atomicFile.ts): the rename alone keeps readers from a half-written
+ * token, and a token file outlives nothing — after a crash its folder is stale anyway — while a
+ * flush to a disk-backed temp folder can cost a busy machine tens of milliseconds before the child
+ * starts.
+ */
 function replaceFile(target: string, temp: string, text: string): void {
   if (isSymlink(target)) throw symlinkRefused(target);
   const flags = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | noFollow;
@@ -69,7 +74,6 @@ function replaceFile(target: string, temp: string, text: string): void {
     const fd = openSync(temp, flags, 0o600);
     try {
       writeSync(fd, text);
-      fsyncSync(fd);
     } finally {
       closeSync(fd);
     }
