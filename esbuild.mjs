@@ -43,6 +43,14 @@ const builds = [
     banner: { js: '#!/usr/bin/env node' },
     plugins: [protocolWithoutLsp()],
   },
+  // The feed that keeps `run --file` tokens fresh when the small entry point started the child: loaded
+  // by it only once the child runs (agent/fast/fileFeed.ts).
+  {
+    ...common,
+    entryPoints: ['agent/fast/fileFeed.ts'],
+    outfile: 'dist/agent-run-feed.js',
+    plugins: [protocolWithoutLsp()],
+  },
   // The Token Timeline webview's script: runs in the webview (a browser page under a strict Content
   // Security Policy), so it is a browser bundle with nothing of Node or vscode in it.
   {
@@ -117,7 +125,7 @@ require('./agent.js');
 async function report(outfiles) {
   for (const file of outfiles) {
     const { size } = await stat(file);
-    console.log(`${file.padEnd(20)} ${(size / 1024).toFixed(1).padStart(8)} KiB`);
+    console.log(`${file.padEnd(24)} ${(size / 1024).toFixed(1).padStart(8)} KiB`);
   }
 }
 

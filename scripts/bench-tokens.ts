@@ -8,10 +8,11 @@
 //    Then, interleaved in 50 rounds: `node -e 0`; `get`, `git-credential get`,
 //    `kube-credential` and `docker-credential-token-agent get` through the small entry point (the
 //    fast path, dist/agent.js); `token-agent --version` and `get` through the full CLI
-//    (dist/agent-main.js); `token-agent run --env` and `run --file` around a `node -e` child, beside
-//    that child alone; and `gh auth token` as a peer where Debian's `gh` is installed. Medians and the
-//    ratio to `node -e 0` (#12 item 8 asks at most 1.3× for the fast rows). What `run` adds is its
-//    median less the child's alone, also as a ratio to `node -e 0` (item 8: at most 1.3× too).
+//    (dist/agent-main.js); `token-agent run --env` and `run --file` (both through the small entry
+//    point) around a `node -e` child, beside that child alone; and `gh auth token` as a peer where
+//    Debian's `gh` is installed. Medians and the ratio to `node -e 0` (#12 item 8 asks at most 1.3×
+//    for the fast rows). What `run` adds is its median less the child's alone, also as a ratio to
+//    `node -e 0` (item 8: at most 1.3× too).
 //    BENCH_STARTUP_ROUNDS=N takes fewer rounds for a quick look.
 // 3. Token-endpoint calls per expiry when 8 processes × 50 concurrent `get` calls arrive just after it,
 //    3 rounds, beside a naive peer: 8 processes that each refresh on their own when they see expiry,
@@ -44,8 +45,15 @@ const inProcessCalls = 10_000;
 const cliRuns = 30;
 /** More rounds for the start-up table: its medians sit a few ms apart on a busy machine. */
 const startupRounds = Number(process.env.BENCH_STARTUP_ROUNDS) || 50;
-/** The child of the `run` rows: `node -e 0` that also proves it got the token (prints "ok"). */
-const runChild = ['node', '-e', 'process.stdout.write(process.env.T ? "ok" : "")'];
+/**
+ * The child of the `run` rows: `node -e 0` that also proves it got the token (prints "ok"): in T
+ * itself (--env), or in the file T names (--file, an absolute path), read as a program would.
+ */
+const runChild = [
+  'node',
+  '-e',
+  'const t = process.env.T; process.stdout.write(t && (t.startsWith("/") ? require("fs").readFileSync(t, "utf8") : t) ? "ok" : "")',
+];
 
 const progress = (message: string) => process.stderr.write(`bench: ${message}\n`);
 

@@ -3,12 +3,11 @@
 import { constants } from 'node:fs';
 import { chmod, type FileHandle, lstat, mkdir, open } from 'node:fs/promises';
 import { codes, TokenAgentError } from './errors';
+import { noFollow, symlinkRefused } from './noFollow';
 import { folderProblem } from './socketTrust';
 
+export { noFollow, symlinkRefused } from './noFollow';
 export { checkSocketTrust, folderProblem, socketProblem } from './socketTrust';
-
-/** O_NOFOLLOW where the platform has it (not on Windows, where there are no user-made symlinks to fear). */
-export const noFollow = constants.O_NOFOLLOW ?? 0;
 
 /**
  * The one way the agent makes a folder it writes in (data folder, locks, team marks): created 0700 with
@@ -45,14 +44,6 @@ export async function createPrivateFile(path: string, mode = 0o600): Promise<Fil
       throw symlinkRefused(path);
     throw error;
   }
-}
-
-/** ERR_UNSAFE_PATH for a symlink found where the agent writes; the link and its target stay as they are. */
-export function symlinkRefused(path: string): TokenAgentError {
-  return new TokenAgentError(
-    codes.unsafePath,
-    `${path} is a symlink and the token agent does not write through links (its target is left untouched); remove it (rm ${path}) and try again`,
-  );
 }
 
 /** Whether `path` is a symlink now (false when absent). */

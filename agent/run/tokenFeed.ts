@@ -43,6 +43,16 @@ export class TokenFeed {
     for (const name of new Set(this.#options.names)) await this.#fetch(name, true);
   }
 
+  /**
+   * Takes tokens fetched before the feed existed (the small entry point's, fast/fastRun.ts) as the
+   * ones handed out: their refreshes are timed as start()'s are, and onToken is not called for them.
+   */
+  adopt(name: string, answer: TokenAnswer): void {
+    if (this.#abort.signal.aborted) return;
+    this.#current.set(name, answer);
+    this.#scheduleAfter(name, answer);
+  }
+
   /** Follows the agent's status until stop(). Never throws. */
   follow(): void {
     void this.#follow();
@@ -108,15 +118,19 @@ export class TokenFeed {
       this.#current.set(name, answer);
       await this.#options.onToken(name, answer);
     }
-    if (answer.expires_at !== undefined) {
-      const now = (this.#options.now ?? Date.now)();
-      // A token that lives less than --min-valid (short_of_min_valid) is the freshest there is: ask
-      // again halfway through its life, not every second.
-      const due = answer.short_of_min_valid
-        ? now + (answer.expires_in ?? 0) * 500
-        : answer.expires_at * 1000 - this.#options.minValidSeconds * 1000 - leadMs;
-      this.#schedule(name, Math.max(1_000, due - now));
-    }
+    this.#scheduleAfter(name, answer);
+  }
+
+  /** The next fetch of `name`, timed by the token just handed out. */
+  #scheduleAfter(name: string, answer: TokenAnswer): void {
+    if (answer.expires_at === undefined) return;
+    const now = (this.#options.now ?? Date.now)();
+    // A token that lives less than --min-valid (short_of_min_valid) is the freshest there is: ask
+    // again halfway through its life, not every second.
+    const due = answer.short_of_min_valid
+      ? now + (answer.expires_in ?? 0) * 500
+      : answer.expires_at * 1000 - this.#options.minValidSeconds * 1000 - leadMs;
+    this.#schedule(name, Math.max(1_000, due - now));
   }
 
   #schedule(name: string, delayMs: number): void {

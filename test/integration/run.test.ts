@@ -2,9 +2,11 @@
 // test token server. A long-running child reads its token file across three expiries of short-lived
 // tokens and every token it read verifies against the server's keys at the moment it read it; a child
 // that prints its token never gets it to run's output; signals reach the child; run exits as it did.
+// With the agent holding fresh tokens, the small entry point runs `run --file` itself: a preloaded
+// probe shows the full CLI (agent-main.js) is never loaded, refreshes across expiries included.
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { mask } from '../../agent/base/redact';
@@ -18,7 +20,7 @@ import {
 import { startProcess } from '../support/agentProcess';
 import { type SecretService, startSecretService } from '../support/secretService';
 import { startTokenServer, type TokenServer } from '../support/tokenServer';
-import { agentPid, killLeftoverAgents, stopAgent } from '../support/userAgent';
+import { agentPid, killLeftoverAgents, stopAgent, writeFullCliProbe } from '../support/userAgent';
 import { waitUntil } from '../support/waitFor';
 
 const ttlSeconds = 5;
@@ -26,6 +28,7 @@ const ttlSeconds = 5;
 let server: TokenServer;
 let secrets: SecretService;
 let workspace: AgentWorkspace;
+let probe: string;
 
 // The children, written at run time into the workspace.
 const reader = `
@@ -85,6 +88,7 @@ before(async () => {
   );
   for (const [name, text] of Object.entries({ reader, printer, waiter }))
     await writeFile(join(workspace.dir, `${name}.cjs`), text);
+  probe = await writeFullCliProbe(workspace.dir);
 });
 
 after(async () => {
@@ -96,7 +100,10 @@ after(async () => {
   await server?.close();
 });
 
-/** `token-agent run --config FILE RUNARGS -- node CHILD CHILDARGS` */
+/**
+ * `token-agent run --config FILE RUNARGS -- node CHILD CHILDARGS`, with the probe preloaded: it writes
+ * to $PROBE_OUT (when given) whether the full CLI was loaded.
+ */
 function run(
   runArgs: string[],
   child: string,
@@ -105,6 +112,7 @@ function run(
 ): RunningCli {
   return startProcess(
     [
+      ...(extraEnv.PROBE_OUT ? ['-r', probe] : []),
       agentBundle,
       'run',
       '--config',
@@ -120,11 +128,26 @@ function run(
   );
 }
 
+/** Whether the run that wrote `probeOut` loaded the full CLI. */
+async function fullCliLoaded(probeOut: string): Promise<boolean> {
+  return (await readFile(probeOut, 'utf8')) === 'true';
+}
+
+/** The folders `run --file` left in the runtime folder the workspace's runs use. */
+async function leftFolders(): Promise<string[]> {
+  const base = join(workspace.env.XDG_RUNTIME_DIR ?? '', 'token-agent');
+  if (!existsSync(base)) return [];
+  return (await readdir(base)).filter((name) => name.startsWith('token-agent-run-'));
+}
+
 describe('token-agent run', { timeout: 180_000 }, () => {
   it('--file: a long-running child reads a valid token from its file across three expiries', async () => {
     const log = join(workspace.dir, 'reads.log');
-    const result = await run(['--file', 'TOKEN_FILE=api'], 'reader', { READ_LOG: log }).done;
+    const probeOut = join(workspace.dir, 'probe-reader.out');
+    const result = await run(['--file', 'TOKEN_FILE=api'], 'reader', { READ_LOG: log, PROBE_OUT: probeOut })
+      .done;
     assert.equal(result.code, 0, `run: ${result.stderr}`);
+    assert.equal(await fullCliLoaded(probeOut), false, 'the small entry point ran it, refreshes and all');
     const meta = JSON.parse(await readFile(`${log}.meta`, 'utf8')) as {
       file: string;
       dirMode: number;
@@ -273,12 +296,26 @@ describe('token-agent run', { timeout: 180_000 }, () => {
     assert.equal(result.stdout, '');
     assert.match(result.stderr, /^token-agent: ERR_TOKEN_UNKNOWN: /);
   });
+
+  it('--file: a token that cannot be had is the full CLI’s to report; no folder is left', async () => {
+    const probeOut = join(workspace.dir, 'probe-refused.out');
+    const result = await run(['--file', 'API_FILE=api', '--file', 'OTHER_FILE=nosuch'], 'printer', {
+      PROBE_OUT: probeOut,
+      SIDE: join(workspace.dir, 'side-refused.txt'),
+    }).done;
+    assert.equal(result.code, 1);
+    assert.equal(result.stdout, '', 'the program never ran');
+    assert.match(result.stderr, /^token-agent: ERR_TOKEN_UNKNOWN: /);
+    assert.equal(await fullCliLoaded(probeOut), true, 'handed over to the full CLI');
+    assert.deepEqual(await leftFolders(), []);
+  });
 });
 
 describe('token-agent run while the agent restarts', { timeout: 180_000 }, () => {
   it('--file keeps a valid token across expiries when the agent is stopped under it', async () => {
     const log = join(workspace.dir, 'reads-restart.log');
-    const running = run(['--file', 'TOKEN_FILE=api'], 'reader', { READ_LOG: log });
+    const probeOut = join(workspace.dir, 'probe-restart.out');
+    const running = run(['--file', 'TOKEN_FILE=api'], 'reader', { READ_LOG: log, PROBE_OUT: probeOut });
     // Once the child has read its first token, stop the agent: run finds (starts) the next one.
     await waitUntil(() => existsSync(log), 'the first read', 30_000);
     const stopped = await stopAgent(workspace);
@@ -295,5 +332,6 @@ describe('token-agent run while the agent restarts', { timeout: 180_000 }, () =>
     for (const read of reads) await verifyAccessToken(server, read.token, new Date(read.at));
     const pid = await agentPid(workspace);
     assert.ok(pid !== undefined && pid !== stopped, 'a new agent serves the tokens');
+    assert.equal(await fullCliLoaded(probeOut), false, 'the fast path’s feed found the new agent');
   });
 });

@@ -180,16 +180,27 @@ describe('the fast get', () => {
       'agent/helpers/kubeCredential.ts',
       'agent/protocol.ts',
     ]);
-    // `run --env` adds the child's supervision and the pure run modules, still no engine.
+    // `run` adds the child's supervision, the pure run modules and the token folder (--file), still
+    // no engine; the --file refresh feed is a bundle of its own (fast/fileFeed.ts), loaded later.
     const runInputs = Object.keys(inputs).filter((path) => !loaded.has(path) && !path.startsWith('node:'));
     assert.deepEqual(runInputs.sort(), [
+      'agent/base/noFollow.ts',
       'agent/base/redact.ts',
       'agent/cli/runArgs.ts',
+      'agent/fast/fastFiles.ts',
       'agent/fast/fastRun.ts',
       'agent/run/childEnv.ts',
       'agent/run/masker.ts',
       'agent/run/supervise.ts',
+      'agent/run/tokenFolder.ts',
     ]);
+    // Nor the built-ins that cost a start-up most: the files are written with node:fs alone.
+    const runBuiltins = Object.values(inputs).flatMap((input) =>
+      input.imports.map((edge) => edge.path).filter((path) => path.startsWith('node:')),
+    );
+    assert.ok(runBuiltins.includes('node:child_process'), runBuiltins.join(', '));
+    for (const heavy of ['node:crypto', 'node:fs/promises', 'node:http'])
+      assert.equal(runBuiltins.includes(heavy), false, `${heavy} in dist/agent.js`);
   });
 });
 

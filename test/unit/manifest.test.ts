@@ -51,6 +51,17 @@ describe('package.json manifest', () => {
     assert.match(readFileSync('esbuild.mjs', 'utf8'), /'dist\/docker-credential-token-agent\.js'/);
     assert.deepEqual(manifest.activationEvents, ['onStartupFinished']);
   });
+
+  it('ships every bundle esbuild writes, the ones the small entry point loads beside itself too', () => {
+    // dist/agent.js requires agent-main.js and agent-run-feed.js by a computed path: a bundle built but
+    // not shipped would fail only in the installed extension.
+    const outfiles = [...readFileSync('esbuild.mjs', 'utf8').matchAll(/outfile: '(dist\/[^']+)'/g)].map(
+      (match) => match[1],
+    );
+    assert.ok(outfiles.includes('dist/agent-run-feed.js'), outfiles.join(', '));
+    const shipped = readFileSync('.vscodeignore', 'utf8').split('\n');
+    for (const outfile of outfiles) assert.ok(shipped.includes(`!${outfile}`), `${outfile} is not shipped`);
+  });
 });
 
 describe('install scripts (npm 11 allowScripts)', () => {

@@ -107,6 +107,23 @@ describe('the token feed of run --file', () => {
     feed.stop();
   });
 
+  it("adopts a token fetched before it (the small entry point's): not handed on again, replaced when the agent replaces it", async () => {
+    const agent = new FakeAgent();
+    const { feed, tokens } = feedOf(agent);
+    feed.adopt('api', await agent.client.getToken('api', 0));
+    feed.follow();
+    await nextEvent(() => agent.following || undefined, 'the feed to follow the agent');
+    agent.push();
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(agent.fetches, 1, 'the adopted expiry: nothing fetched');
+    assert.deepEqual(tokens, [], 'the adopted token is not handed on');
+    agent.held = { token: 'fake-token-4', expiresAt: now + 600_000 };
+    agent.push();
+    await nextEvent(() => (tokens.length === 1 ? true : undefined), 'the new token');
+    assert.deepEqual(tokens, ['fake-token-4']);
+    feed.stop();
+  });
+
   it('throws when a token cannot be had at the start', async () => {
     const agent = new FakeAgent();
     agent.failNext = 1;
