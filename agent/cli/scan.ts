@@ -38,7 +38,7 @@ import {
   skipSummary,
   TextReport,
 } from './scanOutput';
-import { ScanPool, scanThreads } from './scanPool';
+import { ScanPool, ScanWorkerError, scanThreads } from './scanPool';
 import { SarifReport } from './scanSarif';
 import { OutputSink, type OutputTarget } from './scanSink';
 import type { FileOutcome } from './scanWorkerProtocol';
@@ -427,6 +427,9 @@ class ScanRun {
         if (event.type === 'batch') {
           this.#record(shown, event.findings, source);
           await this.#flush();
+          // Counted as they are written: a file of a million keys arrives as thousands of batches.
+          this.#memory.fileDone(found);
+          found = 0;
           continue;
         }
         if (this.#outcome(shown, absolute, event.outcome)) {
@@ -442,7 +445,7 @@ class ScanRun {
       // What the failed worker held is unknown: the scan says so and fails, rather than pass on less.
       await this.close();
       this.#workers.threads = 0;
-      this.#error(path, error);
+      this.#error(path, error instanceof ScanWorkerError ? error.message : error);
     }
   }
 

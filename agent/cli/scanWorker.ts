@@ -70,6 +70,9 @@ async function scanOne(index: number, path: string): Promise<void> {
     if (batch.push(finding) < settings.batch) continue;
     await post({ t: 'batch', index, findings: batch, values: valuesOf(batch) });
     batch = [];
+    // Within the file too: two workers each in a file of 250,000 keys peaked at 340 MB otherwise.
+    memory.fileDone(found);
+    found = 0;
   }
   const outcome: FileOutcome = { kind: 'text', bytes: file.bytes };
   await post({ t: 'done', index, outcome, findings: batch, values: valuesOf(batch) });
