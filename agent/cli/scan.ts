@@ -265,7 +265,7 @@ class ScanRun {
   #diffRoot: string | undefined;
 
   readonly #workers: ScanWorkers;
-  /** Started once a walk has scanned `minBytes` in this thread; undefined before (or never). */
+  /** Started once a walk has scanned a quarter of `minBytes` in this thread; undefined before (or never). */
   #pool: ScanPool | undefined;
 
   constructor(
@@ -396,10 +396,14 @@ class ScanRun {
     if (this.#progressShown) this.io.stderr.write('\r\x1b[K');
   }
 
+  /**
+   * Whether the workers take the rest of the walk. They are started at a quarter of `minBytes`, so
+   * that they load while this thread goes on scanning, and take over at `minBytes`.
+   */
   #startPool(): boolean {
-    if (this.#pool) return true;
     const { threads, minBytes, file } = this.#workers;
-    if (threads <= 1 || this.#bytes < minBytes) return false;
+    if (threads <= 1 || this.#bytes < minBytes / 4) return false;
+    if (this.#pool) return this.#bytes >= minBytes;
     const now = this.io.now;
     this.#pool = new ScanPool({
       threads,
@@ -411,7 +415,7 @@ class ScanRun {
         batch: reportBatch,
       },
     });
-    return true;
+    return this.#bytes >= minBytes;
   }
 
   /** The rest of a walk, scanned by the workers and written in walk order as it comes back. */
