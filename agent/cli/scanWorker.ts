@@ -20,7 +20,7 @@ let credits = settings.credits;
 let wake: (() => void) | undefined;
 /** Results not yet posted: sent together, at most `outboxSize` at a time (see ToWorker). */
 let outbox: ToMain[] = [];
-const outboxSize = 64;
+const outboxSize = 128;
 
 port.on('message', (message: ToWorker) => {
   if (message.t === 'ack') credits += message.findings;
