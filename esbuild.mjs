@@ -34,6 +34,9 @@ const builds = [
     // The secret-store binding is a native addon: it ships beside the bundle, it cannot be inlined.
     external: ['@github/keytar'],
   },
+  // `token-agent scan`'s worker threads (agent/cli/scanPool.ts): the scanner and its rules only, so
+  // that a worker starts in tens of milliseconds; loaded from beside dist/agent-main.js.
+  { ...common, entryPoints: ['agent/cli/scanWorker.ts'], outfile: 'dist/scan-worker.js' },
   // The `token-agent` binary: a small entry point that answers `get` from the running agent and loads
   // dist/agent-main.js for everything else (agent/fast/main.ts).
   {

@@ -3,7 +3,7 @@
 // files, reads stdin with `-` (a unified diff is read as the lines it adds). Exit 0 when clean, 1 on
 // findings, 2 on usage or I/O errors. Results go to stdout; progress and problems to stderr.
 import { statSync } from 'node:fs';
-import { basename, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { text as readAll } from 'node:stream/consumers';
 import { parseArgs } from 'node:util';
 import { BaselineError, defaultBaselineName } from '../lint/baseline';
@@ -14,6 +14,7 @@ import {
   readScannable,
   type SkipReason,
   stripBom,
+  type WalkedFile,
 } from '../lint/fileWalk';
 import { keystoreFinding } from '../lint/keystore';
 import { isKeystore } from '../lint/pathFilters';
@@ -37,8 +38,10 @@ import {
   skipSummary,
   TextReport,
 } from './scanOutput';
+import { ScanPool, ScanWorkerError, scanThreads } from './scanPool';
 import { SarifReport } from './scanSarif';
 import { OutputSink, type OutputTarget } from './scanSink';
+import type { FileOutcome } from './scanWorkerProtocol';
 
 export const scanFormats = ['text', 'json', 'sarif'] as const;
 export type ScanFormat = (typeof scanFormats)[number];
@@ -153,6 +156,37 @@ export interface ScanIo {
   cwd: string;
   /** The clock, for JWT expiry. */
   now?: number;
+  /** Worker threads for directory scans (default: scanWorkers()). */
+  workers?: ScanWorkers;
+}
+
+export interface ScanWorkers {
+  /** 0 or 1: every file in the main thread. */
+  threads: number;
+  /** Text bytes a walk scans in the main thread before it starts the workers. */
+  minBytes: number;
+  /** The worker's script (tests name another to make one fail). */
+  file: string;
+}
+
+/**
+ * Starting a worker costs ~40 ms of a core (loading the rules); one thread scans ~100 MB/s, so a tree
+ * under this many bytes is done before workers would help. Measured: see `npm run bench:scan`.
+ */
+const workerMinBytes = 8 * 1024 * 1024;
+
+/**
+ * The defaults, which TOKEN_AGENT_SCAN_THREADS (a count; 1 forces one thread, for benchmarks) and
+ * TOKEN_AGENT_SCAN_WORKER_MIN_BYTES change. The worker is its own bundle beside this one
+ * (dist/scan-worker.js), or the TypeScript file when the sources run under tsx.
+ */
+export function scanWorkers(env: NodeJS.ProcessEnv = process.env): ScanWorkers {
+  const minBytes = Number(env.TOKEN_AGENT_SCAN_WORKER_MIN_BYTES);
+  return {
+    threads: scanThreads(env),
+    minBytes: Number.isInteger(minBytes) && minBytes >= 0 ? minBytes : workerMinBytes,
+    file: __filename.endsWith('.ts') ? join(__dirname, 'scanWorker.ts') : join(__dirname, 'scan-worker.js'),
+  };
 }
 
 const defaultIo = (): ScanIo => ({
@@ -187,12 +221,16 @@ export async function runScan(command: ScanCommand, io: ScanIo = defaultIo()): P
         ? new SarifReport(sink, agentVersion, baseline?.checks === true)
         : new TextReport(sink);
   const run = new ScanRun(io, command.maxFileBytes, baseline, writer, sink);
-  if (command.git) await run.scanHistory(command.git.range);
-  else
-    for (const path of command.paths) {
-      if (path === '-') await run.scanStdin();
-      else await run.scanPath(path);
-    }
+  try {
+    if (command.git) await run.scanHistory(command.git.range);
+    else
+      for (const path of command.paths) {
+        if (path === '-') await run.scanStdin();
+        else await run.scanPath(path);
+      }
+  } finally {
+    await run.close();
+  }
   run.finishProgress();
   const report = baseline?.report();
   writer.end({ skipped: run.skipped, ...(report ? { baseline: report } : {}) });
@@ -226,6 +264,10 @@ class ScanRun {
   /** Where the paths of a unified diff on stdin are relative to (git prints them from the top level). */
   #diffRoot: string | undefined;
 
+  readonly #workers: ScanWorkers;
+  /** Started once a walk has scanned a quarter of `minBytes` in this thread; undefined before (or never). */
+  #pool: ScanPool | undefined;
+
   constructor(
     readonly io: ScanIo,
     readonly maxFileBytes: number,
@@ -234,6 +276,12 @@ class ScanRun {
     readonly sink: OutputSink,
   ) {
     this.#rules = new IgnoreRules(io.cwd);
+    this.#workers = { ...(io.workers ?? scanWorkers()) };
+  }
+
+  async close(): Promise<void> {
+    await this.#pool?.close();
+    this.#pool = undefined;
   }
 
   /** Findings reported (after the baseline). */
@@ -251,8 +299,12 @@ class ScanRun {
       return;
     }
     if (stats.isDirectory()) {
-      for (const file of this.#rules.walk(absolute, (dir, error) => this.#error(this.#display(dir), error)))
-        await this.#scanFile(file.path);
+      const walk = this.#rules.walk(absolute, (dir, error) => this.#error(this.#display(dir), error));
+      for (let step = walk.next(); !step.done; step = walk.next()) {
+        await this.#scanFile(step.value.path);
+        // A small tree never pays for starting workers; a large one hands them the rest of the walk.
+        if (this.#startPool()) return this.#scanWithPool(path, walk);
+      }
       return;
     }
     const rel = this.#rules.relative(absolute);
@@ -344,14 +396,78 @@ class ScanRun {
     if (this.#progressShown) this.io.stderr.write('\r\x1b[K');
   }
 
+  /**
+   * Whether the workers take the rest of the walk. They are started at a quarter of `minBytes`, so
+   * that they load while this thread goes on scanning, and take over at `minBytes`.
+   */
+  #startPool(): boolean {
+    const { threads, minBytes, file } = this.#workers;
+    if (threads <= 1 || this.#bytes < minBytes / 4) return false;
+    if (this.#pool) return this.#bytes >= minBytes;
+    const now = this.io.now;
+    this.#pool = new ScanPool({
+      threads,
+      workerFile: file,
+      settings: {
+        maxFileBytes: this.maxFileBytes,
+        ...(now === undefined ? {} : { now }),
+        values: this.baseline !== undefined,
+        batch: reportBatch,
+      },
+    });
+    return this.#bytes >= minBytes;
+  }
+
+  /** The rest of a walk, scanned by the workers and written in walk order as it comes back. */
+  async #scanWithPool(path: string, walk: Iterator<WalkedFile>): Promise<void> {
+    const pool = this.#pool as ScanPool;
+    let found = 0;
+    try {
+      for await (const event of pool.scan(walk)) {
+        const absolute = event.path;
+        const shown = this.#display(absolute);
+        const source = { text: event.values ?? [], absolute };
+        found += event.findings.length;
+        if (event.type === 'batch') {
+          this.#record(shown, event.findings, source);
+          await this.#flush();
+          // Counted as they are written: a file of a million keys arrives as thousands of batches.
+          this.#memory.fileDone(found);
+          found = 0;
+          continue;
+        }
+        if (this.#outcome(shown, absolute, event.outcome)) {
+          this.#files++;
+          this.#bytes += event.outcome.bytes;
+          this.#record(shown, event.findings, source);
+          this.#memory.fileDone(found);
+        }
+        found = 0;
+        await this.#flush();
+      }
+    } catch (error) {
+      // What the failed worker held is unknown: the scan says so and fails, rather than pass on less.
+      await this.close();
+      this.#workers.threads = 0;
+      this.#error(path, error instanceof ScanWorkerError ? error.message : error);
+    }
+  }
+
+  /** Reports a file that is not text (error, skipped, keystore); returns whether it is text. */
+  #outcome(shown: string, absolute: string, file: FileOutcome): file is { kind: 'text'; bytes: number } {
+    if (file.kind === 'error') this.#error(shown, file.message);
+    if (file.kind === 'skipped') this.skipped.push({ path: shown, reason: file.reason, bytes: file.bytes });
+    if (file.kind === 'keystore')
+      this.#record(shown, [keystoreFinding(shown, file.bytes)], { text: '', absolute });
+    return file.kind === 'text';
+  }
+
   async #scanFile(path: string, knownSize?: number): Promise<void> {
     const shown = this.#display(path);
     const file = readScannable(path, this.maxFileBytes, knownSize);
-    if (file.kind === 'error') this.#error(shown, file.error);
-    if (file.kind === 'skipped') this.skipped.push({ path: shown, reason: file.reason, bytes: file.bytes });
-    if (file.kind === 'keystore')
-      this.#record(shown, [keystoreFinding(shown, file.bytes)], { text: '', absolute: path });
-    if (file.kind !== 'text') {
+    const outcome =
+      file.kind === 'error' ? { kind: 'error' as const, message: describeIoError(file.error) } : file;
+    if (!this.#outcome(shown, path, outcome) || file.kind !== 'text') {
       await this.#flush();
       return;
     }
@@ -383,7 +499,8 @@ class ScanRun {
   #record(
     path: string,
     all: Finding[],
-    source?: { text: string; absolute: string },
+    /** The text the findings' offsets point into, or each finding's value (from a worker). */
+    source?: { text: string | readonly string[]; absolute: string },
     commit?: CommitInfo,
   ): void {
     const findings = this.baseline && source ? this.baseline.filter(source.absolute, all, source.text) : all;
@@ -406,10 +523,12 @@ class ScanRun {
     );
   }
 
+  /** `error` is an exception, or already one line (what a worker read). */
   #error(path: string, error: unknown): void {
     this.errors++;
     this.finishProgress();
-    this.io.stderr.write(`token-agent scan: ${path}: ${describeIoError(error)}\n`);
+    const message = typeof error === 'string' ? error : describeIoError(error);
+    this.io.stderr.write(`token-agent scan: ${path}: ${message}\n`);
   }
 
   #display(path: string): string {

@@ -107,13 +107,16 @@ export class BaselineSession {
     return (rel === '' || isAbsolute(rel) ? absolute : rel).split(sep).join('/');
   }
 
-  /** The findings of one file that the baseline does not list; records them for a new baseline. */
-  filter(absolutePath: string, findings: readonly Finding[], text: string): Finding[] {
+  /**
+   * The findings of one file that the baseline does not list; records them for a new baseline.
+   * `text` is what the findings' offsets point into, or (from a scan worker) each finding's value.
+   */
+  filter(absolutePath: string, findings: readonly Finding[], text: string | readonly string[]): Finding[] {
     const path = this.entryPath(absolutePath);
     this.#scanned.add(path);
     const kept: Finding[] = [];
-    for (const finding of findings) {
-      const value = text.slice(finding.start, finding.end);
+    for (const [i, finding] of findings.entries()) {
+      const value = typeof text === 'string' ? text.slice(finding.start, finding.end) : (text[i] ?? '');
       if (this.#write) this.#write.add({ path, rule: finding.rule, hash: this.#write.hash(value) });
       const entry = this.#check?.match(path, finding.rule, value);
       if (entry) {

@@ -3,7 +3,16 @@
 // files git tracks, skips `.git` and symbolic links, and a read that says why a file is not scanned
 // (binary, over the size limit) or that it is a keystore.
 import { execFileSync } from 'node:child_process';
-import { type Dirent, readdirSync, readFileSync, statSync } from 'node:fs';
+import {
+  closeSync,
+  type Dirent,
+  fstatSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  statSync,
+} from 'node:fs';
 import { isAbsolute, join, relative, sep } from 'node:path';
 import { IgnoreFile, isIgnored, isPathIgnored } from './ignoreFile';
 import { hasBinaryExtension, isKeystore, looksBinary } from './pathFilters';
@@ -67,7 +76,6 @@ export class IgnoreRules {
     while (stack.length > 0) {
       const dir = stack.pop() as string;
       const rel = this.relative(dir) ?? '';
-      const ignores = this.#chain(rel, walkIgnoreNames);
       let entries: Dirent[];
       try {
         entries = readdirSync(dir, { withFileTypes: true });
@@ -75,6 +83,11 @@ export class IgnoreRules {
         onError(dir, error);
         continue;
       }
+      // The listing says which ignore files exist here: trying to read each in every directory was
+      // a tenth of a large scan's time, most of it failing with ENOENT.
+      const present = new Set<string>();
+      for (const entry of entries) if (walkIgnoreNames.includes(entry.name)) present.add(entry.name);
+      const ignores = this.#chain(rel, walkIgnoreNames, present);
       // Reverse order onto the stack, so directories come out in name order.
       entries.sort((a, b) => (a.name < b.name ? 1 : a.name > b.name ? -1 : 0));
       const files: WalkedFile[] = [];
@@ -98,14 +111,18 @@ export class IgnoreRules {
     }
   }
 
-  /** The ignore files that apply in `dir`, shallowest first. */
-  #chain(dir: string, names: readonly string[]): IgnoreFile[] {
+  /**
+   * The ignore files that apply in `dir`, shallowest first. `present`, when given, is which of
+   * `names` exist in `dir` itself (from its listing); others are looked for by reading them.
+   */
+  #chain(dir: string, names: readonly string[], present?: ReadonlySet<string>): IgnoreFile[] {
     const key = `${names.join(',')}|${dir}`;
     const cached = this.#cache.get(key);
     if (cached) return cached;
     const parent = dir === '' ? [] : this.#chain(parentOf(dir), names);
     const own: IgnoreFile[] = [];
     for (const name of names) {
+      if (present && !present.has(name)) continue;
       try {
         const file = new IgnoreFile(readFileSync(join(this.root, dir, name), 'utf8'), dir);
         if (file.size > 0) own.push(file);
@@ -130,24 +147,50 @@ export type ScannableFile =
 
 /** Reads a file for scanning, or says why it is not scanned. */
 export function readScannable(path: string, maxFileBytes: number, knownSize?: number): ScannableFile {
-  let size: number;
-  try {
-    size = knownSize ?? statSync(path).size;
-  } catch (error) {
-    return { kind: 'error', error };
+  if (isKeystore(path) || hasBinaryExtension(path)) {
+    let size: number;
+    try {
+      size = knownSize ?? statSync(path).size;
+    } catch (error) {
+      return { kind: 'error', error };
+    }
+    return isKeystore(path)
+      ? { kind: 'keystore', bytes: size }
+      : { kind: 'skipped', reason: 'binary', bytes: size };
   }
-  if (isKeystore(path)) return { kind: 'keystore', bytes: size };
-  if (hasBinaryExtension(path)) return { kind: 'skipped', reason: 'binary', bytes: size };
-  if (size > maxFileBytes) return { kind: 'skipped', reason: 'too-large', bytes: size };
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(path);
-  } catch (error) {
-    return { kind: 'error', error };
-  }
+  const read = readUpTo(path, maxFileBytes);
+  if ('error' in read) return { kind: 'error', error: read.error };
+  const { bytes, size } = read;
+  if (bytes === undefined) return { kind: 'skipped', reason: 'too-large', bytes: size };
   if (looksBinary(bytes)) return { kind: 'skipped', reason: 'binary', bytes: size };
   // Minified bundles are read too: the scanner runs only the provider formats on them.
   return { kind: 'text', text: stripBom(bytes.toString('utf8')), bytes: bytes.length };
+}
+
+/**
+ * A file's bytes, or only its size when it is over `maxBytes`: one open, fstat and read, where a stat
+ * and then readFileSync asked the kernel for the size twice (thousands of files add up).
+ */
+function readUpTo(path: string, maxBytes: number): { bytes?: Buffer; size: number } | { error: unknown } {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r');
+  } catch (error) {
+    return { error };
+  }
+  try {
+    const { size } = fstatSync(fd);
+    if (size > maxBytes) return { size };
+    const bytes = Buffer.allocUnsafe(size);
+    let read = 0;
+    for (let n = -1; read < size && n !== 0; read += n) n = readSync(fd, bytes, read, size - read, read);
+    // A file that shrank since the fstat: what is there now.
+    return { bytes: read < size ? bytes.subarray(0, read) : bytes, size };
+  } catch (error) {
+    return { error };
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** An fs error as one line: `ENOENT: no such file…`, the code once. */
