@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import { parseScanArgs, runScan, type ScanWorkers, scanWorkers } from '../../agent/cli/scan';
+import { scanThreads } from '../../agent/cli/scanPool';
 import { alphabets, buildCorpus, randomString, rng } from '../support/secretCorpus';
 
 const oneThread: ScanWorkers = { ...scanWorkers({}), threads: 1 };
@@ -116,4 +117,14 @@ describe('scan with worker threads', () => {
       }
     });
   }
+});
+
+describe('how many scan threads by default', () => {
+  it('one thread on two cores (measured faster there), one per core from four, at most eight', () => {
+    assert.equal(scanThreads({}, 2), 1);
+    assert.equal(scanThreads({}, 4), 4);
+    assert.equal(scanThreads({}, 32), 8);
+    assert.equal(scanThreads({ TOKEN_AGENT_SCAN_THREADS: '3' }, 2), 3);
+    assert.equal(scanThreads({ TOKEN_AGENT_SCAN_THREADS: '1' }, 16), 1);
+  });
 });
