@@ -8,15 +8,16 @@ import { text as readAll } from 'node:stream/consumers';
 import { parseArgs } from 'node:util';
 import { BaselineError, defaultBaselineName } from '../lint/baseline';
 import {
-  defaultMaxFileBytes,
   describeIoError,
   IgnoreRules,
   readScannable,
+  type ScannableFile,
   type SkipReason,
   stripBom,
   type WalkedFile,
 } from '../lint/fileWalk';
 import { keystoreFinding } from '../lint/keystore';
+import { scanFileInWindows, windowedFromBytes } from '../lint/largeFile';
 import { isKeystore } from '../lint/pathFilters';
 import { type Finding, scanFindings, scanText } from '../lint/scanner';
 import { agentVersion } from '../version';
@@ -67,9 +68,10 @@ Finds hard-coded tokens, keys and passwords. PATH is a file or a directory (defa
 stdin, and a unified diff on stdin (\`git diff --cached | token-agent scan -\`) is scanned as the lines
 it adds. Directories are walked honouring .gitignore (except for files git tracks) and
 .tokenagentignore. Minified bundles get the provider formats only; keystores (.p12, .jks…) are
-reported by name; binary and larger-than-limit files are skipped, counted on stderr (listed with
---verbose) and listed in the JSON and SARIF output. Suppress one line with a \`token-agent:allow\`
-comment.
+reported by name; files of any size are scanned (past 64 MB in overlapping windows), unless
+--max-file-size sets a limit. Binary and over-the-limit files are skipped, counted on stderr (listed
+with --verbose) and listed in the JSON and SARIF output. Suppress one line with a
+\`token-agent:allow\` comment.
 
 --git scans history instead: the lines each commit added (\`git log -p\`; every branch and tag, or
 RANGE such as main..HEAD), so a secret committed and removed later is still found; each finding
@@ -102,9 +104,10 @@ export function parseScanArgs(argv: readonly string[]): ScanCommand {
       message: `--format must be one of ${scanFormats.join(', ')}, got '${format}'.`,
     };
   }
+  // No cut-off unless asked for: a large file is scanned in windows (#13 item 4).
   const maxFileBytes =
-    values['max-file-size'] === undefined ? defaultMaxFileBytes : Number(values['max-file-size']);
-  if (!Number.isInteger(maxFileBytes) || maxFileBytes <= 0) {
+    values['max-file-size'] === undefined ? Number.POSITIVE_INFINITY : Number(values['max-file-size']);
+  if (maxFileBytes !== Number.POSITIVE_INFINITY && (!Number.isInteger(maxFileBytes) || maxFileBytes <= 0)) {
     return {
       kind: 'usage-error',
       message: `--max-file-size takes a positive number of bytes, got '${values['max-file-size']}'.`,
@@ -464,26 +467,39 @@ class ScanRun {
 
   async #scanFile(path: string, knownSize?: number): Promise<void> {
     const shown = this.#display(path);
-    const file = readScannable(path, this.maxFileBytes, knownSize);
-    const outcome =
-      file.kind === 'error' ? { kind: 'error' as const, message: describeIoError(file.error) } : file;
-    if (!this.#outcome(shown, path, outcome) || file.kind !== 'text') {
+    const file = readScannable(path, this.maxFileBytes, knownSize, windowedFromBytes);
+    const outcome = fileOutcome(file);
+    if (!this.#outcome(shown, path, outcome) || (file.kind !== 'text' && file.kind !== 'large')) {
       await this.#flush();
       return;
     }
     this.#files++;
     this.#bytes += file.bytes;
-    const source = { text: file.text, absolute: path };
+    const options = { ...this.#scanOptions(), path };
+    // A file past windowedFromBytes is read and scanned a window at a time, never held whole.
+    const windows =
+      file.kind === 'text'
+        ? [{ text: file.text, findings: scanFindings(file.text, options) }]
+        : scanFileInWindows(path, options);
     // Written a batch at a time as positions are computed: a file of a million keys never has a
     // million findings in memory at once.
     let batch: Finding[] = [];
     let found = 0;
-    for (const finding of scanFindings(file.text, { ...this.#scanOptions(), path })) {
-      found++;
-      if (batch.push(finding) < reportBatch) continue;
-      this.#record(shown, batch, source);
-      batch = [];
-      await this.#flush();
+    let source = { text: '', absolute: path };
+    for (const window of windows) {
+      if (batch.length > 0) {
+        this.#record(shown, batch, source);
+        batch = [];
+        await this.#flush();
+      }
+      source = { text: window.text, absolute: path };
+      for (const finding of window.findings) {
+        found++;
+        if (batch.push(finding) < reportBatch) continue;
+        this.#record(shown, batch, source);
+        batch = [];
+        await this.#flush();
+      }
     }
     // Always once, even with nothing found: the baseline counts the file as scanned.
     this.#record(shown, batch, source);
@@ -557,4 +573,11 @@ function skipHint(reason: SkipReason): string {
 /** The entry point the `scan` command calls with the arguments after `scan`. */
 export async function scanMain(argv: readonly string[], io: ScanIo = defaultIo()): Promise<number> {
   return runScan(parseScanArgs(argv), io);
+}
+
+/** What the report counts of a file read for scanning: a windowed file is text, read in parts. */
+function fileOutcome(file: ScannableFile): FileOutcome {
+  if (file.kind === 'error') return { kind: 'error', message: describeIoError(file.error) };
+  if (file.kind === 'text' || file.kind === 'large') return { kind: 'text', bytes: file.bytes };
+  return file;
 }

@@ -7,6 +7,7 @@
 // batches at a time instead of piling up in the main thread's reorder buffer.
 import { parentPort, workerData } from 'node:worker_threads';
 import { describeIoError, readScannable } from '../lint/fileWalk';
+import { scanFileInWindows, windowedFromBytes } from '../lint/largeFile';
 import { type Finding, scanFindings } from '../lint/scanner';
 import { MemoryGuard } from './scanMemory';
 import type { FileOutcome, ToMain, ToWorker, WorkerSettings } from './scanWorkerProtocol';
@@ -52,27 +53,39 @@ async function post(message: ToMain): Promise<void> {
 }
 
 async function scanOne(index: number, path: string): Promise<void> {
-  const file = readScannable(path, settings.maxFileBytes);
-  if (file.kind !== 'text') {
+  const file = readScannable(path, settings.maxFileBytes, undefined, windowedFromBytes);
+  if (file.kind !== 'text' && file.kind !== 'large') {
     const outcome: FileOutcome =
       file.kind === 'error' ? { kind: 'error', message: describeIoError(file.error) } : file;
     await post({ t: 'done', index, outcome, findings: [] });
     return;
   }
-  const { text } = file;
+  let text = '';
   const valuesOf = (findings: Finding[]) =>
     settings.values ? findings.map((f) => text.slice(f.start, f.end)) : undefined;
   let batch: Finding[] = [];
   let found = 0;
   const options = settings.now === undefined ? { path } : { path, now: settings.now };
-  for (const finding of scanFindings(text, options)) {
-    found++;
-    if (batch.push(finding) < settings.batch) continue;
-    await post({ t: 'batch', index, findings: batch, values: valuesOf(batch) });
-    batch = [];
-    // Within the file too: two workers each in a file of 250,000 keys peaked at 340 MB otherwise.
-    memory.fileDone(found);
-    found = 0;
+  // A file past windowedFromBytes is read and scanned a window at a time, never held whole.
+  const windows =
+    file.kind === 'text'
+      ? [{ text: file.text, findings: scanFindings(file.text, options) }]
+      : scanFileInWindows(path, options);
+  for (const window of windows) {
+    if (batch.length > 0) {
+      await post({ t: 'batch', index, findings: batch, values: valuesOf(batch) });
+      batch = [];
+    }
+    text = window.text;
+    for (const finding of window.findings) {
+      found++;
+      if (batch.push(finding) < settings.batch) continue;
+      await post({ t: 'batch', index, findings: batch, values: valuesOf(batch) });
+      batch = [];
+      // Within the file too: two workers each in a file of 250,000 keys peaked at 340 MB otherwise.
+      memory.fileDone(found);
+      found = 0;
+    }
   }
   const outcome: FileOutcome = { kind: 'text', bytes: file.bytes };
   await post({ t: 'done', index, outcome, findings: batch, values: valuesOf(batch) });

@@ -140,13 +140,20 @@ export type SkipReason = 'binary' | 'too-large';
 
 export type ScannableFile =
   | { kind: 'text'; text: string; bytes: number }
+  /** Too large to hold as one string: scanned in windows from the file (largeFile.ts). */
+  | { kind: 'large'; bytes: number }
   /** A keystore (`.p12`, `.jks`…): reported by name, its content is not read. */
   | { kind: 'keystore'; bytes: number }
   | { kind: 'skipped'; reason: SkipReason; bytes: number }
   | { kind: 'error'; error: unknown };
 
-/** Reads a file for scanning, or says why it is not scanned. */
-export function readScannable(path: string, maxFileBytes: number, knownSize?: number): ScannableFile {
+/** Reads a file for scanning, or says why it is not scanned; past `windowFrom` bytes, only its start. */
+export function readScannable(
+  path: string,
+  maxFileBytes: number,
+  knownSize?: number,
+  windowFrom = Number.POSITIVE_INFINITY,
+): ScannableFile {
   if (isKeystore(path) || hasBinaryExtension(path)) {
     let size: number;
     try {
@@ -158,11 +165,12 @@ export function readScannable(path: string, maxFileBytes: number, knownSize?: nu
       ? { kind: 'keystore', bytes: size }
       : { kind: 'skipped', reason: 'binary', bytes: size };
   }
-  const read = readUpTo(path, maxFileBytes);
+  const read = readUpTo(path, maxFileBytes, windowFrom);
   if ('error' in read) return { kind: 'error', error: read.error };
   const { bytes, size } = read;
   if (bytes === undefined) return { kind: 'skipped', reason: 'too-large', bytes: size };
   if (looksBinary(bytes)) return { kind: 'skipped', reason: 'binary', bytes: size };
+  if (size > windowFrom) return { kind: 'large', bytes: size };
   // Minified bundles are read too: the scanner runs only the provider formats on them.
   return { kind: 'text', text: stripBom(bytes.toString('utf8')), bytes: bytes.length };
 }
@@ -171,7 +179,11 @@ export function readScannable(path: string, maxFileBytes: number, knownSize?: nu
  * A file's bytes, or only its size when it is over `maxBytes`: one open, fstat and read, where a stat
  * and then readFileSync asked the kernel for the size twice (thousands of files add up).
  */
-function readUpTo(path: string, maxBytes: number): { bytes?: Buffer; size: number } | { error: unknown } {
+function readUpTo(
+  path: string,
+  maxBytes: number,
+  windowFrom: number,
+): { bytes?: Buffer; size: number } | { error: unknown } {
   let fd: number;
   try {
     fd = openSync(path, 'r');
@@ -181,11 +193,13 @@ function readUpTo(path: string, maxBytes: number): { bytes?: Buffer; size: numbe
   try {
     const { size } = fstatSync(fd);
     if (size > maxBytes) return { size };
-    const bytes = Buffer.allocUnsafe(size);
+    // A file to scan in windows: its first 8 KB, to tell a binary.
+    const want = size > windowFrom ? 8192 : size;
+    const bytes = Buffer.allocUnsafe(want);
     let read = 0;
-    for (let n = -1; read < size && n !== 0; read += n) n = readSync(fd, bytes, read, size - read, read);
+    for (let n = -1; read < want && n !== 0; read += n) n = readSync(fd, bytes, read, want - read, read);
     // A file that shrank since the fstat: what is there now.
-    return { bytes: read < size ? bytes.subarray(0, read) : bytes, size };
+    return { bytes: read < want ? bytes.subarray(0, read) : bytes, size };
   } catch (error) {
     return { error };
   } finally {

@@ -29,12 +29,12 @@ async function scan(cwd: string, argv: string[], stdin = '') {
 }
 
 describe('parseScanArgs', () => {
-  it('defaults to text over the current directory', () => {
+  it('defaults to text over the current directory, with no size limit', () => {
     assert.deepEqual(parseScanArgs([]), {
       kind: 'scan',
       paths: ['.'],
       format: 'text',
-      maxFileBytes: 10 * 1024 * 1024,
+      maxFileBytes: Number.POSITIVE_INFINITY,
       verbose: false,
     });
     assert.deepEqual(parseScanArgs(['a', '-', '--format', 'sarif']).kind, 'scan');
