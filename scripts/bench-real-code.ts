@@ -18,9 +18,10 @@
 // truncated example, a CSRF or pagination token, message text).
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
+import { type FileEntry, regularFiles } from './benchProcess';
 
 interface Found {
   tool: string;
@@ -62,7 +63,7 @@ async function main(): Promise<void> {
   const gitleaks = findGitleaks();
   for (const set of sets) {
     const dir = join(root, set);
-    const files = walk(dir);
+    const files = regularFiles(dir);
     const mb = files.reduce((sum, f) => sum + f.bytes, 0) / 1_000_000;
     const runs: { tool: string; seconds: number; found: Found[] }[] = [runAgent(set, dir)];
     if (!args.includes('--no-peers')) {
@@ -194,26 +195,6 @@ function findGitleaks(): string | undefined {
     if (candidate && spawnSync(candidate, ['version']).status === 0) return candidate;
   }
   return undefined;
-}
-
-interface FileEntry {
-  path: string;
-  bytes: number;
-}
-
-/** Every regular file under `dir` (no symbolic links), for the byte count and secretlint. */
-function walk(dir: string): FileEntry[] {
-  const files: FileEntry[] = [];
-  const stack = [dir];
-  while (stack.length > 0) {
-    const current = stack.pop() as string;
-    for (const entry of readdirSync(current, { withFileTypes: true })) {
-      const path = join(current, entry.name);
-      if (entry.isDirectory()) stack.push(path);
-      else if (entry.isFile()) files.push({ path, bytes: statSync(path).size });
-    }
-  }
-  return files.sort((a, b) => (a.path < b.path ? -1 : 1));
 }
 
 /** A fixed-size sample, the same every run: the findings with the smallest hashes of their key. */

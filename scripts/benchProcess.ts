@@ -16,23 +16,30 @@ interface Timed {
   cpuSeconds: number;
 }
 
-/** Every regular file's bytes under `dir` (links not followed, as every tool here does). */
-export function treeBytes(dir: string): { bytes: number; files: number } {
-  let bytes = 0;
-  let files = 0;
+export interface FileEntry {
+  path: string;
+  bytes: number;
+}
+
+/** Every regular file under `dir` and its size (links not followed, as every tool here does). */
+export function regularFiles(dir: string): FileEntry[] {
+  const files: FileEntry[] = [];
   const stack = [dir];
   while (stack.length > 0) {
     const current = stack.pop() as string;
     for (const entry of readdirSync(current, { withFileTypes: true })) {
       const path = join(current, entry.name);
       if (entry.isDirectory()) stack.push(path);
-      else if (entry.isFile()) {
-        bytes += statSync(path).size;
-        files++;
-      }
+      else if (entry.isFile()) files.push({ path, bytes: statSync(path).size });
     }
   }
-  return { bytes, files };
+  return files;
+}
+
+/** Every regular file's bytes under `dir`. */
+export function treeBytes(dir: string): { bytes: number; files: number } {
+  const files = regularFiles(dir);
+  return { bytes: files.reduce((sum, f) => sum + f.bytes, 0), files: files.length };
 }
 
 /** Runs a command under /usr/bin/time: wall time, CPU time and peak RSS of the whole process. */
