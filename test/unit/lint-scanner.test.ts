@@ -69,6 +69,21 @@ describe('path filters', () => {
   });
 });
 
+describe('query parameters', () => {
+  it('skips the token of a badge image URL (a graph token published for READMEs), not an API call', () => {
+    const token = randomString(rng(5), 10, alphabets.alnum);
+    const badge = `[![codecov](https://codecov.io/gh/org/repo/graph/badge.svg?token=${token}&flag=api)](https://codecov.io/gh/org/repo)`;
+    assert.deepEqual(scanText(badge, { path: 'README.md' }), []);
+    const shield = `![x](https://img.shields.io/endpoint?url=x&token=${token}${token})`;
+    assert.deepEqual(scanText(shield, { path: 'README.md' }), []);
+    const call = `curl "https://api.internal/v1/items?token=${token}${token}&page=2"`;
+    assert.deepEqual(
+      scanText(call, { path: 'fetch.sh' }).map((f) => f.rule),
+      ['generic-secret'],
+    );
+  });
+});
+
 describe('overlapping findings', () => {
   it('keeps the most specific rule: a JWT assigned to `token` is a JWT, not a generic secret', () => {
     const jwt = fakeJwt({ sub: 'x' });

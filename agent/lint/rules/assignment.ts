@@ -115,6 +115,7 @@ export function readAssignment(ctx: MatchContext, at: number, keyword: string): 
   // A segment of a path or an ARN (`arn:aws:secretsmanager:…:secret:Name`, `/secret/x`), not a name.
   const before = text[nameStart - 1];
   if (before === ':' || before === '/') return undefined;
+  if ((before === '?' || before === '&') && inBadgeUrl(text, nameStart)) return undefined;
   const ceiling = Math.min(text.length, at + keyword.length + maxName);
   let nameEnd = at + keyword.length;
   while (nameEnd < ceiling && isNameChar(text.charCodeAt(nameEnd))) nameEnd++;
@@ -209,3 +210,16 @@ function valueEnd(ctx: MatchContext, from: number, cls: Uint8Array): number | un
   const end = ctx.runEnd(from, cls);
   return end - from > maxValue ? undefined : end;
 }
+
+/**
+ * Whether a query parameter at `at` belongs to a badge image's URL (`codecov.io/…/badge.svg?token=…`,
+ * shields.io): the token there is the read-only graph token a service publishes for README badges.
+ */
+function inBadgeUrl(text: string, at: number): boolean {
+  const from = Math.max(text.lastIndexOf('\n', at) + 1, at - 300);
+  const url = text.lastIndexOf('://', at);
+  if (url < from) return false;
+  const path = text.slice(url, at).toLowerCase();
+  return path.includes('/badge') || path.includes('shields.io');
+}
+
