@@ -222,4 +222,3 @@ function inBadgeUrl(text: string, at: number): boolean {
   const path = text.slice(url, at).toLowerCase();
   return path.includes('/badge') || path.includes('shields.io');
 }
-
