@@ -22,9 +22,14 @@ an example (AWS's \`…EXAMPLE\` keys, jwt.io's sample token), repeated or seque
 rule's entropy floor, or after an integrity or checksum marker (lockfiles, \`integrity="sha384-…"\`,
 go.sum). Lockfiles and minified bundles (\`.min.js\`, or a script whose first 32 KB hold a line over 2,000
 characters) get only the provider-format rules. Keystores (\`.p12\`, \`.pfx\`, \`.jks\`, \`.keystore\`) are
-findings by name. Binary files and files over the size limit (\`--max-file-size\`, 10 MB by default) are
-not read: \`token-agent scan\` counts them on stderr, lists them with \`--verbose\`, and lists them in its
-JSON (\`skipped\`) and SARIF (tool execution notifications) output.
+findings by name. \`token-agent scan\` reads files of any size (past 64 MB in overlapping windows; the
+editor's workspace scan stops at 10 MB); binary files, and
+files over \`--max-file-size\` when it is given, are not: \`token-agent scan\` counts them on stderr,
+lists them with \`--verbose\`, and lists them in its JSON (\`skipped\`) and SARIF (tool execution
+notifications) output. GitHub and npm tokens carry a CRC32 checksum of their random part: a token that
+fails it is still reported, and its hover says so. Keys made to be published (a Firebase web config's
+API key, Mapbox \`pk.\` tokens, PostHog project keys) have severity info: listed, shown as information in
+the editor and as SARIF notes, and never a reason for \`token-agent scan\` to exit 1.
 
 The generic rule reads string literals (and bare values in configuration files: \`.env\`, YAML,
 properties), never expressions: calls, \`::\`, \`->\`, \`$var\` references, identifiers and class names,
