@@ -5,13 +5,12 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
-import { parseScanArgs, runScan } from '../../agent/cli/scan';
 import { ruleInfo } from '../../agent/lint/rules';
 import { crc32, hasValidCrcChecksum, toBase62 } from '../../agent/lint/rules/checksum';
 import { scanText } from '../../agent/lint/scanner';
 import { crcToken } from '../support/corpus/platformsTokens';
+import { scanInMemory } from '../support/scanInMemory';
 import { alphabets, randomString, rng } from '../support/secretCorpus';
 
 const r = rng(13);
@@ -40,16 +39,7 @@ describe('Firebase web config keys', () => {
     });
     after(() => rmSync(dir, { recursive: true, force: true }));
 
-    async function scan(argv: string[]) {
-      let out = '';
-      const code = await runScan(parseScanArgs(argv), {
-        cwd: dir,
-        stdin: Readable.from(['']),
-        stdout: { write: (s: string) => (out += s) },
-        stderr: { write: () => true },
-      });
-      return { code, out };
-    }
+    const scan = (argv: string[]) => scanInMemory(dir, argv);
 
     it('lists an info finding but exits 0 when it is the only one', async () => {
       const { code, out } = await scan([]);

@@ -4,29 +4,19 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
-import { parseScanArgs, runScan } from '../../agent/cli/scan';
+import { parseScanArgs } from '../../agent/cli/scan';
 import { AddedLinesParser, parseUnifiedDiff } from '../../agent/cli/scanDiff';
 import { gitLogArgs } from '../../agent/cli/scanGit';
 import { IgnoreFile, isIgnored, isPathIgnored } from '../../agent/lint/ignoreFile';
 import { ruleInfos } from '../../agent/lint/rules';
+import { scanInMemory } from '../support/scanInMemory';
 import { alphabets, randomString, rng } from '../support/secretCorpus';
 
 const r = rng(5);
 const ghp = () => `ghp_${randomString(r, 36, alphabets.alnum)}`;
 
-async function scan(cwd: string, argv: string[], stdin = '') {
-  let out = '';
-  let err = '';
-  const code = await runScan(parseScanArgs(argv), {
-    cwd,
-    stdin: Readable.from([stdin]),
-    stdout: { write: (s: string) => (out += s) },
-    stderr: { write: (s: string) => (err += s) },
-  });
-  return { code, out, err };
-}
+const scan = scanInMemory;
 
 describe('parseScanArgs', () => {
   it('defaults to text over the current directory, with no size limit', () => {

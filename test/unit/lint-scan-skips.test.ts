@@ -5,25 +5,14 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
-import { parseScanArgs, runScan } from '../../agent/cli/scan';
+import { scanInMemory } from '../support/scanInMemory';
 import { alphabets, randomString, rng } from '../support/secretCorpus';
 
 const r = rng(1314);
 const ghp = () => `ghp_${randomString(r, 36, alphabets.alnum)}`;
 
-async function scan(cwd: string, argv: string[]) {
-  let out = '';
-  let err = '';
-  const code = await runScan(parseScanArgs(argv), {
-    cwd,
-    stdin: Readable.from(['']),
-    stdout: { write: (s: string) => (out += s) },
-    stderr: { write: (s: string) => (err += s) },
-  });
-  return { code, out, err };
-}
+const scan = (cwd: string, argv: string[]) => scanInMemory(cwd, argv);
 
 describe('scan: what is not read is reported', () => {
   let dir: string;

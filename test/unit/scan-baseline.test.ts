@@ -5,26 +5,16 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import { after, beforeEach, describe, it } from 'node:test';
-import { parseScanArgs, runScan } from '../../agent/cli/scan';
+import { parseScanArgs } from '../../agent/cli/scan';
 import { Baseline, baselineFormat, defaultBaselineName } from '../../agent/lint/baseline';
+import { scanInMemory } from '../support/scanInMemory';
 import { alphabets, randomString, rng } from '../support/secretCorpus';
 
 const r = rng(1305);
 const ghp = () => `ghp_${randomString(r, 36, alphabets.alnum)}`;
 
-async function scan(cwd: string, argv: string[], stdin = '') {
-  let out = '';
-  let err = '';
-  const code = await runScan(parseScanArgs(argv), {
-    cwd,
-    stdin: Readable.from([stdin]),
-    stdout: { write: (s: string) => (out += s) },
-    stderr: { write: (s: string) => (err += s) },
-  });
-  return { code, out, err };
-}
+const scan = scanInMemory;
 
 describe('scan baseline', () => {
   const dirs: string[] = [];

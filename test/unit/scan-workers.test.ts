@@ -6,10 +6,10 @@ import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
-import { parseScanArgs, runScan, type ScanWorkers, scanWorkers } from '../../agent/cli/scan';
+import { type ScanWorkers, scanWorkers } from '../../agent/cli/scan';
 import { scanThreads } from '../../agent/cli/scanPool';
+import { scanInMemory } from '../support/scanInMemory';
 import { alphabets, buildCorpus, randomString, rng } from '../support/secretCorpus';
 
 const oneThread: ScanWorkers = { ...scanWorkers({}), threads: 1 };
@@ -17,19 +17,8 @@ const oneThread: ScanWorkers = { ...scanWorkers({}), threads: 1 };
 const twoWorkers: ScanWorkers = { ...scanWorkers({}), threads: 2, minBytes: 0 };
 const now = Date.parse('2026-01-01T00:00:00Z');
 
-async function scan(cwd: string, argv: string[], workers: ScanWorkers) {
-  let out = '';
-  let err = '';
-  const code = await runScan(parseScanArgs(argv), {
-    cwd,
-    now,
-    workers,
-    stdin: Readable.from(['']),
-    stdout: { write: (s: string) => (out += s) },
-    stderr: { write: (s: string) => (err += s) },
-  });
-  return { code, out, err };
-}
+const scan = (cwd: string, argv: string[], workers: ScanWorkers) =>
+  scanInMemory(cwd, argv, '', { now, workers });
 
 describe('scan with worker threads', () => {
   let root: string;
