@@ -16,9 +16,9 @@ import {
   type WalkedFile,
 } from '../lint/fileWalk';
 import { keystoreFinding } from '../lint/keystore';
-import { scanFileInWindows, windowedFromBytes } from '../lint/largeFile';
+import { windowedFromBytes, windowsOf } from '../lint/largeFile';
 import { isKeystore } from '../lint/pathFilters';
-import { type Finding, scanFindings, scanText } from '../lint/scanner';
+import { type Finding, scanText } from '../lint/scanner';
 import { agentVersion } from '../version';
 import { parseScanArgs, type ScanCommand, scanUsage } from './scanArgs';
 import { BaselineSession, reportBaseline, repositoryRoot, writeBaseline } from './scanBaseline';
@@ -366,10 +366,7 @@ class ScanRun {
     this.#bytes += file.bytes;
     const options = { ...this.#scanOptions(), path };
     // A file past windowedFromBytes is read and scanned a window at a time, never held whole.
-    const windows =
-      file.kind === 'text'
-        ? [{ text: file.text, findings: scanFindings(file.text, options) }]
-        : scanFileInWindows(path, options);
+    const windows = windowsOf(file, path, options);
     // Written a batch at a time as positions are computed: a file of a million keys never has a
     // million findings in memory at once.
     let batch: Finding[] = [];

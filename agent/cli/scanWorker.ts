@@ -7,8 +7,8 @@
 // batches at a time instead of piling up in the main thread's reorder buffer.
 import { parentPort, workerData } from 'node:worker_threads';
 import { describeIoError, readScannable } from '../lint/fileWalk';
-import { scanFileInWindows, windowedFromBytes } from '../lint/largeFile';
-import { type Finding, scanFindings } from '../lint/scanner';
+import { windowedFromBytes, windowsOf } from '../lint/largeFile';
+import type { Finding } from '../lint/scanner';
 import { MemoryGuard } from './scanMemory';
 import type { FileOutcome, ToMain, ToWorker, WorkerSettings } from './scanWorkerProtocol';
 
@@ -67,11 +67,7 @@ async function scanOne(index: number, path: string): Promise<void> {
   let found = 0;
   const options = settings.now === undefined ? { path } : { path, now: settings.now };
   // A file past windowedFromBytes is read and scanned a window at a time, never held whole.
-  const windows =
-    file.kind === 'text'
-      ? [{ text: file.text, findings: scanFindings(file.text, options) }]
-      : scanFileInWindows(path, options);
-  for (const window of windows) {
+  for (const window of windowsOf(file, path, options)) {
     if (batch.length > 0) {
       await post({ t: 'batch', index, findings: batch, values: valuesOf(batch) });
       batch = [];

@@ -25,6 +25,17 @@ export function windowOverlap(): number {
   return Math.max(65_536, 2 * Math.max(...allRules.map((rule) => rule.maxLength)));
 }
 
+/** The windows of a file read for scanning: its whole text at once, or a large file's parts. */
+export function windowsOf(
+  file: { kind: 'text'; text: string } | { kind: 'large' },
+  path: string,
+  options: ScanOptions,
+): Iterable<{ text: string; findings: Iterable<Finding> }> {
+  return file.kind === 'text'
+    ? [{ text: file.text, findings: scanFindings(file.text, options) }]
+    : scanFileInWindows(path, options);
+}
+
 export function* scanFileInWindows(
   path: string,
   options: ScanOptions & { windowBytes?: number } = {},
