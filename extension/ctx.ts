@@ -69,9 +69,14 @@ export class Ctx implements vscode.Disposable {
    * the window opened should do its work, not say the agent is not running. Undefined once it stopped.
    */
   async runningStatus(timeoutMs = 30_000): Promise<protocol.AgentStatus | undefined> {
-    const done = () => this.#view.kind === 'running' || this.#view.kind === 'stopped';
-    if (done()) return this.status;
-    await new Promise<void>((resolve) => {
+    await this.#until(() => this.#view.kind === 'running' || this.#view.kind === 'stopped', timeoutMs);
+    return this.status;
+  }
+
+  /** Resolves once `done()` holds, checked now and on every view change, or after `timeoutMs`. */
+  #until(done: () => boolean, timeoutMs: number): Promise<void> {
+    if (done()) return Promise.resolve();
+    return new Promise((resolve) => {
       const finish = () => {
         clearTimeout(timer);
         this.#statusWaiters.delete(check);
@@ -83,7 +88,6 @@ export class Ctx implements vscode.Disposable {
       const timer = setTimeout(finish, timeoutMs);
       this.#statusWaiters.add(check);
     });
-    return this.status;
   }
 
   /** The token the user pinned to the status bar, if any; it may name a token since removed. */
@@ -134,22 +138,11 @@ export class Ctx implements vscode.Disposable {
     timeoutMs = 10_000,
   ): Promise<protocol.TokenState | undefined> {
     const find = () => this.status?.tokens.find((t) => t.name === name);
-    const now = find();
-    if (now && settled(now)) return now;
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        this.#statusWaiters.delete(check);
-        resolve(find());
-      }, timeoutMs);
-      const check = () => {
-        const state = find();
-        if (!state || !settled(state)) return;
-        clearTimeout(timer);
-        this.#statusWaiters.delete(check);
-        resolve(state);
-      };
-      this.#statusWaiters.add(check);
-    });
+    await this.#until(() => {
+      const state = find();
+      return state !== undefined && settled(state);
+    }, timeoutMs);
+    return find();
   }
 
   get client(): LanguageClient | undefined {
