@@ -30,7 +30,7 @@ notifications) output. Keys made to be published (a Firebase web config's API ke
 tokens, PostHog project keys) have severity info: listed, shown as information in the editor and as
 SARIF notes, and never a reason for \`token-agent scan\` to exit 1. So do GitHub and npm token look-alikes
 that fail the CRC32 checksum those tokens carry of their random part (\`github-token-unverified\`,
-\`npm-token-unverified\`): a real token always passes it, so a failing one is typo'd, made up or cut short.
+\`npm-token-unverified\`): a real token always passes it, so a failing one is typo'd, made up or altered.
 
 The generic rule reads string literals (and bare values in configuration files: \`.env\`, YAML,
 properties), never expressions: calls, \`::\`, \`->\`, \`$var\` references, identifiers and class names,

@@ -6,11 +6,11 @@ import { charClass, classes, type Rule, type RuleInfo } from './types';
 const revoke = (where: string) =>
   `Revoke the token in ${where}, create a new one, and load it from the environment or a secret store.`;
 const unverifiedFix = (where: string) =>
-  `Most likely not a usable token, since a real one carries a valid checksum. If it was copied from a real token (altered or cut short), revoke that one in ${where}; a test value can stay, or be marked \`token-agent:allow\`.`;
+  `Most likely not a usable token, since a real one carries a valid checksum. If it was copied from a real token and altered, revoke that one in ${where}; a test value can stay, or be marked \`token-agent:allow\`.`;
 
 /**
  * GitHub and npm tokens end with a CRC32 checksum of their random part (checksum.ts). One that passes
- * is almost certainly a real token. One that fails is a typo'd, made-up or cut-short value — a test
+ * is almost certainly a real token. One that fails is a typo'd, made-up or altered value — a test
  * fixture, a doc sample — since a real token always carries a valid checksum; it is still worth a
  * look, so it is reported, but under a rule of its own with severity info: listed, never a reason to
  * fail a build, and no longer a warning that teaches people to ignore the real ones.
@@ -75,7 +75,7 @@ export const vcsRules: Rule[] = [
       id: 'github-token-unverified',
       title: 'GitHub token (checksum fails)',
       description:
-        "A value shaped like a GitHub token (`ghp_`, `gho_`, `ghu_`, `ghs_`, `ghr_` and 36 letters or digits) whose last 6 characters are not the CRC32 checksum of the 30 before: a typo'd, made-up or cut-short token, since a real one carries a valid checksum. Severity info: listed, never a reason for `token-agent scan` to fail.",
+        "A value shaped like a GitHub token (`ghp_`, `gho_`, `ghu_`, `ghs_`, `ghr_` and 36 letters or digits) whose last 6 characters are not the CRC32 checksum of the 30 before: a typo'd, made-up or altered token, since a real one carries a valid checksum. Severity info: listed, never a reason for `token-agent scan` to fail.",
       fix: unverifiedFix('GitHub settings (Developer settings, Personal access tokens)'),
     },
   ),
@@ -147,7 +147,7 @@ export const vcsRules: Rule[] = [
       id: 'npm-token-unverified',
       title: 'npm access token (checksum fails)',
       description:
-        "A value shaped like an npm access token (`npm_` and 36 letters or digits) whose last 6 characters are not the CRC32 checksum of the 30 before: a typo'd, made-up or cut-short token, since a real one carries a valid checksum. Severity info: listed, never a reason for `token-agent scan` to fail.",
+        "A value shaped like an npm access token (`npm_` and 36 letters or digits) whose last 6 characters are not the CRC32 checksum of the 30 before: a typo'd, made-up or altered token, since a real one carries a valid checksum. Severity info: listed, never a reason for `token-agent scan` to fail.",
       fix: unverifiedFix('npmjs.com (Access Tokens)'),
     },
   ),
