@@ -27,6 +27,7 @@ import { type CommitInfo, scanHistory } from './scanGit';
 import { MemoryGuard } from './scanMemory';
 import {
   type FileFindings,
+  findingsCount,
   JsonReport,
   type ReportWriter,
   type SkippedFile,
@@ -147,7 +148,10 @@ class ScanRun {
   errors = 0;
   #files = 0;
   #bytes = 0;
+  /** Findings that fail the scan: every severity but info. */
   #findings = 0;
+  /** Info findings (published keys, checksum-failing look-alikes): listed, but the exit code ignores them. */
+  #infos = 0;
   readonly #started = Date.now();
   #lastProgress = 0;
   #progressShown = false;
@@ -406,8 +410,11 @@ class ScanRun {
     commit?: CommitInfo,
   ): void {
     const findings = this.baseline && source ? this.baseline.filter(source.absolute, all, source.text) : all;
-    // Published keys (severity info) are listed but do not fail the scan.
-    for (const finding of findings) if (finding.severity !== 'info') this.#findings++;
+    // Info findings are listed but do not fail the scan.
+    for (const finding of findings) {
+      if (finding.severity === 'info') this.#infos++;
+      else this.#findings++;
+    }
     if (findings.length > 0) this.#pending.push({ path, findings, ...(commit ? { commit } : {}) });
     this.#progress();
   }
@@ -421,7 +428,7 @@ class ScanRun {
     this.#progressShown = true;
     const mb = (this.#bytes / 1_048_576).toFixed(1);
     this.io.stderr.write(
-      `\r\x1b[Ktoken-agent scan: ${this.#files} files, ${mb} MB, ${this.#findings} findings…`,
+      `\r\x1b[Ktoken-agent scan: ${this.#files} files, ${mb} MB, ${findingsCount(this.#findings, this.#infos)}…`,
     );
   }
 

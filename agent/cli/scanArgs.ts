@@ -43,8 +43,8 @@ later scans report only findings it does not list, plus its entries that no long
 ${defaultBaselineName} at the repository root is used when present (the editor reads it too);
 --baseline FILE names another, --no-baseline reports everything.
 
-Exit status: 0 clean (or only keys meant to be public, severity info), 1 findings, 2 usage or
-I/O errors.
+Exit status: 0 clean (or only severity info findings: keys meant to be public, GitHub and npm
+token look-alikes that fail their checksum), 1 findings, 2 usage or I/O errors.
 `;
 
 /** Parses the arguments after `scan`. Pure, like the rest of the CLI parsing. */

@@ -24,6 +24,15 @@ export function skipSummary(skipped: readonly SkippedFile[]): string {
   return `${skipped.length} ${files} not scanned: ${parts.join(', ')}`;
 }
 
+/**
+ * `3 findings (1 info)`: every finding listed, with how many of them are info, so that the count
+ * and the exit status (which ignores info findings) never seem to disagree.
+ */
+export function findingsCount(failing: number, info: number): string {
+  const total = failing + info;
+  return `${total} ${total === 1 ? 'finding' : 'findings'}${info > 0 ? ` (${info} info)` : ''}`;
+}
+
 export interface FileFindings {
   /** As shown: relative to the working directory with `/` separators, or `-` for stdin. */
   path: string;

@@ -26,10 +26,11 @@ findings by name. \`token-agent scan\` reads files of any size (past 64 MB in ov
 editor's workspace scan stops at 10 MB); binary files, and
 files over \`--max-file-size\` when it is given, are not: \`token-agent scan\` counts them on stderr,
 lists them with \`--verbose\`, and lists them in its JSON (\`skipped\`) and SARIF (tool execution
-notifications) output. GitHub and npm tokens carry a CRC32 checksum of their random part: a token that
-fails it is still reported, and its hover says so. Keys made to be published (a Firebase web config's
-API key, Mapbox \`pk.\` tokens, PostHog project keys) have severity info: listed, shown as information in
-the editor and as SARIF notes, and never a reason for \`token-agent scan\` to exit 1.
+notifications) output. Keys made to be published (a Firebase web config's API key, Mapbox \`pk.\`
+tokens, PostHog project keys) have severity info: listed, shown as information in the editor and as
+SARIF notes, and never a reason for \`token-agent scan\` to exit 1. So do GitHub and npm token look-alikes
+that fail the CRC32 checksum those tokens carry of their random part (\`github-token-unverified\`,
+\`npm-token-unverified\`): a real token always passes it, so a failing one is typo'd, made up or altered.
 
 The generic rule reads string literals (and bare values in configuration files: \`.env\`, YAML,
 properties), never expressions: calls, \`::\`, \`->\`, \`$var\` references, identifiers and class names,

@@ -7,6 +7,7 @@ import { refreshTokenEntry } from '../support/agentCli';
 import { runAgentCli } from '../support/agentProcess';
 import type { Workbench } from '../support/codeServer';
 import { type EditorSession, sessionSteps, startEditorSession } from '../support/editorSession';
+import { checksummedToken } from '../support/fakeTokens';
 import type { TokenServer } from '../support/tokenServer';
 import { nextEvent, waitUntil } from '../support/waitFor';
 import {
@@ -139,9 +140,13 @@ describe('tokens in a real VS Code', { timeout: 600_000 }, () => {
       await editor.waitFor({ timeout: 30_000 });
       await editor.click();
       await p.keyboard.press('Control+End');
-      // Built here, never committed: a GitHub-token-shaped value that no GitHub account has.
+      // Built here, never committed: a GitHub-token-shaped value that no GitHub account has, with a
+      // valid checksum (one without is only an info finding, under another title).
       const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
-      const fake = `ghp_${Array.from({ length: 36 }, (_, i) => alphabet[(i * 7 + 3) % 62]).join('')}`;
+      const fake = checksummedToken(
+        'ghp_',
+        Array.from({ length: 30 }, (_, i) => alphabet[(i * 7 + 3) % 62]).join(''),
+      );
       await p.keyboard.insertText(`const github = '${fake}';`);
       const row = p.locator('.markers-panel .monaco-list-row', { hasText: 'GitHub token hard-coded' });
       await p.keyboard.press('Control+Shift+M');
@@ -261,7 +266,10 @@ describe('tokens in a real VS Code', { timeout: 600_000 }, () => {
       await p.keyboard.press('Enter');
       // Built here, never committed, and unlike the one above so that only this line is flagged.
       const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
-      const fake = `ghp_${Array.from({ length: 36 }, (_, i) => alphabet[(i * 11 + 5) % 62]).join('')}`;
+      const fake = checksummedToken(
+        'ghp_',
+        Array.from({ length: 30 }, (_, i) => alphabet[(i * 11 + 5) % 62]).join(''),
+      );
       await p.keyboard.insertText(`const deployKey = '${fake}';`);
       if (!(await p.locator('.markers-panel').isVisible())) await p.keyboard.press('Control+Shift+M');
       const row = p.locator('.markers-panel .monaco-list-row', { hasText: 'GitHub token hard-coded' });

@@ -15,7 +15,7 @@ import {
   startCodeServer,
   type Workbench,
 } from '../support/codeServer';
-import { fakeJwt } from '../support/fakeTokens';
+import { checksummedToken, fakeJwt } from '../support/fakeTokens';
 import { alphabets, randomString, rng } from '../support/secretCorpus';
 import { nextEvent, waitUntil } from '../support/waitFor';
 import { runCommand } from '../support/workbench';
@@ -69,7 +69,7 @@ describe('Token Agent in a real VS Code (code-server)', { timeout: 600_000 }, ()
       `export const apiToken = '${fakeJwt({ sub: 'e2e-user' })}';\n`,
     );
     // For the workspace scan: a leak in a file nobody opens, and one in a folder .gitignore excludes.
-    const fakeGithubToken = () => `ghp_${randomString(rng(7), 36, alphabets.alnum)}`;
+    const fakeGithubToken = () => checksummedToken('ghp_', randomString(rng(7), 36, alphabets.alnum));
     mkdirSync(join(workspace, 'src', 'deep'), { recursive: true });
     mkdirSync(join(workspace, 'build'));
     writeFileSync(join(workspace, 'src', 'deep', 'settings.py'), `GITHUB_TOKEN = "${fakeGithubToken()}"\n`);

@@ -22,6 +22,7 @@ import {
 } from 'vscode-languageserver-protocol/node';
 import * as protocol from '../../agent/protocol';
 import { FileStore } from '../../agent/store/fileStore';
+import { checksummedToken } from '../support/fakeTokens';
 import { type AgentUnderTest, startAgent, stopUserAgent } from '../support/lspClient';
 import { alphabets, randomString, rng } from '../support/secretCorpus';
 import { nextEvent } from '../support/waitFor';
@@ -126,7 +127,7 @@ describe('the store-as-static quick fix against the built agent', () => {
   // getting it failed with ERR_TOKEN_UNKNOWN.
   it('defines the static token in the config file, so the agent watches it and hands out the stored value', async () => {
     editor = await startFakeEditor({});
-    const value = `ghp_${randomString(r, 36, alphabets.alnum)}`;
+    const value = checksummedToken('ghp_', randomString(r, 36, alphabets.alnum));
     const store = await storeLeakedToken(editor, value);
     assert.equal(
       store.title,
@@ -154,11 +155,11 @@ describe('the store-as-static quick fix against the built agent', () => {
   });
 
   it('never replaces a value already stored under the name with no definition (an earlier fix, say)', async () => {
-    const earlier = `ghp_${randomString(r, 36, alphabets.alnum)}`;
+    const earlier = checksummedToken('ghp_', randomString(r, 36, alphabets.alnum));
     editor = await startFakeEditor({
       stored: { name: 'github-token', value: earlier },
     });
-    await storeLeakedToken(editor, `ghp_${randomString(r, 36, alphabets.alnum)}`);
+    await storeLeakedToken(editor, checksummedToken('ghp_', randomString(r, 36, alphabets.alnum)));
     const message = await nextEvent(() => editor?.messages[0], 'the outcome message');
     assert.match(
       message.message,

@@ -15,12 +15,13 @@ import {
   type PublishDiagnosticsParams,
 } from 'vscode-languageserver-protocol/node';
 import * as protocol from '../../agent/protocol';
+import { checksummedToken } from '../support/fakeTokens';
 import { type AgentUnderTest, startAgent, stopUserAgent } from '../support/lspClient';
 import { alphabets, randomString, rng } from '../support/secretCorpus';
 import { nextEvent } from '../support/waitFor';
 
 const r = rng(1308);
-const ghp = () => `ghp_${randomString(r, 36, alphabets.alnum)}`;
+const ghp = () => checksummedToken('ghp_', randomString(r, 36, alphabets.alnum));
 
 describe('the language server honours the workspace baseline', () => {
   const dir = mkdtempSync(join(tmpdir(), 'token-agent-lsp-baseline-'));

@@ -7,6 +7,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { checksummedToken } from '../support/fakeTokens';
 import { alphabets, randomString, rng } from '../support/secretCorpus';
 
 const root = resolve('.');
@@ -40,7 +41,7 @@ function scanCli(cwd: string, args: string[], input = '') {
 describe(`token-agent scan as a process (${useBundle ? 'dist/agent.js' : 'agent/cli/scan.ts via tsx'})`, () => {
   let dir: string;
   const r = rng(17);
-  const token = `ghp_${randomString(r, 36, alphabets.alnum)}`;
+  const token = checksummedToken('ghp_', randomString(r, 36, alphabets.alnum));
 
   before(() => {
     dir = mkdtempSync(join(tmpdir(), 'token-agent-scan-cli-'));

@@ -7,11 +7,12 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { checksummedToken } from '../support/fakeTokens';
 import { alphabets, randomString, rng } from '../support/secretCorpus';
 
 const agent = resolve('dist/agent.js');
 const r = rng(1307);
-const ghp = () => `ghp_${randomString(r, 36, alphabets.alnum)}`;
+const ghp = () => checksummedToken('ghp_', randomString(r, 36, alphabets.alnum));
 
 describe('token-agent scan --git', () => {
   let dir: string;

@@ -22,7 +22,7 @@ export {
 } from './corpusPrimitives';
 
 import { sampleGroups } from './corpus';
-import { crcToken } from './corpus/platformsTokens';
+import { badCrcToken, crcToken } from './corpus/platformsTokens';
 import { A, b64url, type Gen, makeJwt, named, neutral, type Rng, rng, rs, s } from './corpusPrimitives';
 
 function pem(r: Rng, kind: string, body: string): string {
@@ -183,6 +183,9 @@ export const positives: Record<string, Gen[]> = {
     (r) => ({ value: rs(r, 30, A.alnum), render: (v) => `const token: string = "${v}";` }),
   ],
   ...Object.assign({}, ...sampleGroups.map((group) => group.positives)),
+  // Last, so that the samples drawn for every rule above stay what they were before these existed.
+  'github-token-unverified': [(r) => s(badCrcToken(r, `gh${r.pick(['p', 'o', 'u', 's', 'r'])}_`))],
+  'npm-token-unverified': [(r) => s(badCrcToken(r, 'npm_'))],
 };
 
 /** Replaces the random tail of a value, keeping its prefix. */

@@ -14,11 +14,12 @@ import { defaultBaselineName } from '../../agent/lint/baseline';
 import { LiveTokenIndex } from '../../agent/lint/liveTokens';
 import { registerLintFeatures } from '../../agent/server/lintFeatures';
 import { filePathOf, WorkspaceBaselines } from '../../agent/server/workspaceBaseline';
+import { checksummedToken } from '../support/fakeTokens';
 import { alphabets, randomString, rng } from '../support/secretCorpus';
 import { nextEvent } from '../support/waitFor';
 
 const r = rng(1306);
-const ghp = () => `ghp_${randomString(r, 36, alphabets.alnum)}`;
+const ghp = () => checksummedToken('ghp_', randomString(r, 36, alphabets.alnum));
 
 async function writeBaseline(cwd: string): Promise<void> {
   let err = '';

@@ -29,7 +29,7 @@ import {
   registerLintFeatures,
   storeLeakedTokenCommand,
 } from '../../agent/server/lintFeatures';
-import { fakeJwt } from '../support/fakeTokens';
+import { checksummedToken, fakeJwt } from '../support/fakeTokens';
 import { alphabets, randomString, rng } from '../support/secretCorpus';
 import { nextEvent } from '../support/waitFor';
 
@@ -150,7 +150,7 @@ async function runStoreFix(
 }
 
 const r = rng(3);
-const token = `ghp_${randomString(r, 36, alphabets.alnum)}`;
+const token = checksummedToken('ghp_', randomString(r, 36, alphabets.alnum));
 
 describe('registerLintFeatures', () => {
   it('publishes debounced diagnostics for the changed document, linked to the rule docs', async () => {
@@ -360,7 +360,7 @@ describe('registerLintFeatures', () => {
     const server = fakeServer(withoutDefinitions);
     const stored = registerStoring(server);
     await runStoreFix(server, `const githubToken = "${token}";\n`);
-    const second = `ghp_${randomString(r, 36, alphabets.alnum)}`;
+    const second = checksummedToken('ghp_', randomString(r, 36, alphabets.alnum));
     await runStoreFix(server, `const githubToken = "${second}";\n`);
     assert.deepEqual(stored, ['github-token', 'github-token-2']);
   });

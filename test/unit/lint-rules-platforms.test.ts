@@ -1,13 +1,13 @@
 // The platforms group's rules beyond what the labelled corpus checks: the Firebase key's info
-// severity end to end (scan exit code, SARIF level), the GitHub/npm checksum, and the structural
-// rules' guards (Docker `auths`, Kubernetes `kind: Secret`, the SAS signed version).
+// severity end to end (scan exit code, SARIF level; the GitHub/npm checksum is in
+// lint-checksum.test.ts), and the structural rules' guards (Docker `auths`, Kubernetes
+// `kind: Secret`, the SAS signed version).
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { ruleInfo } from '../../agent/lint/rules';
-import { crc32, hasValidCrcChecksum, toBase62 } from '../../agent/lint/rules/checksum';
 import { scanText } from '../../agent/lint/scanner';
 import { crcToken } from '../support/corpus/platformsTokens';
 import { scanInMemory } from '../support/scanInMemory';
@@ -56,27 +56,6 @@ describe('Firebase web config keys', () => {
         [['firebase-web-api-key', 'note']],
       );
     });
-  });
-});
-
-describe('GitHub and npm token checksums', () => {
-  it('computes the CRC32 base62 checksum GitHub documents', () => {
-    assert.equal(crc32('123456789'), 0xcbf43926); // the CRC-32/IEEE check value
-    assert.equal(toBase62(61, 6), '00000z');
-    assert.ok(hasValidCrcChecksum(crcToken(r, 'ghp_'), 4));
-  });
-
-  it('says whether the checksum matches, and reports a failing token at lower confidence', () => {
-    const valid = crcToken(r, 'ghp_');
-    const [good] = scanText(`token = "${valid}"`, { now });
-    assert.equal(good?.rule, 'github-token');
-    assert.match(good?.why ?? '', /checksum matches/);
-    const altered = `${valid.slice(0, -1)}${valid.endsWith('a') ? 'b' : 'a'}`;
-    const [bad] = scanText(`token = "${altered}"`, { now });
-    assert.equal(bad?.rule, 'github-token');
-    assert.match(bad?.why ?? '', /checksum does not match \(lower confidence/);
-    const [npm] = scanText(`//registry.npmjs.org/:_authToken=${crcToken(r, 'npm_')}`, { now });
-    assert.match(npm?.why ?? '', /checksum matches/);
   });
 });
 

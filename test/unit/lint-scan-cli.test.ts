@@ -10,11 +10,12 @@ import { AddedLinesParser, parseUnifiedDiff } from '../../agent/cli/scanDiff';
 import { gitLogArgs } from '../../agent/cli/scanGit';
 import { IgnoreFile, isIgnored, isPathIgnored } from '../../agent/lint/ignoreFile';
 import { ruleInfos } from '../../agent/lint/rules';
+import { checksummedToken } from '../support/fakeTokens';
 import { scanInMemory } from '../support/scanInMemory';
 import { alphabets, randomString, rng } from '../support/secretCorpus';
 
 const r = rng(5);
-const ghp = () => `ghp_${randomString(r, 36, alphabets.alnum)}`;
+const ghp = () => checksummedToken('ghp_', randomString(r, 36, alphabets.alnum));
 
 const scan = scanInMemory;
 

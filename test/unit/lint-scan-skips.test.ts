@@ -6,11 +6,12 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { checksummedToken } from '../support/fakeTokens';
 import { scanInMemory } from '../support/scanInMemory';
 import { alphabets, randomString, rng } from '../support/secretCorpus';
 
 const r = rng(1314);
-const ghp = () => `ghp_${randomString(r, 36, alphabets.alnum)}`;
+const ghp = () => checksummedToken('ghp_', randomString(r, 36, alphabets.alnum));
 
 const scan = (cwd: string, argv: string[]) => scanInMemory(cwd, argv);
 

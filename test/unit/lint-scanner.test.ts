@@ -4,11 +4,11 @@ import { describe, it } from 'node:test';
 import { inspect } from 'node:util';
 import { LiveTokenIndex } from '../../agent/lint/liveTokens';
 import { scanText } from '../../agent/lint/scanner';
-import { fakeJwt } from '../support/fakeTokens';
+import { checksummedToken, fakeJwt } from '../support/fakeTokens';
 import { alphabets, randomString, rng } from '../support/secretCorpus';
 
 const r = rng(11);
-const github = () => `ghp_${randomString(r, 36, alphabets.alnum)}`;
+const github = () => checksummedToken('ghp_', randomString(r, 36, alphabets.alnum));
 
 describe('scanText positions', () => {
   it('gives offsets and 1-based lines and columns, the end column just past the match', () => {

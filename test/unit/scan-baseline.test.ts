@@ -8,11 +8,12 @@ import { join } from 'node:path';
 import { after, beforeEach, describe, it } from 'node:test';
 import { parseScanArgs } from '../../agent/cli/scan';
 import { Baseline, baselineFormat, defaultBaselineName } from '../../agent/lint/baseline';
+import { checksummedToken } from '../support/fakeTokens';
 import { scanInMemory } from '../support/scanInMemory';
 import { alphabets, randomString, rng } from '../support/secretCorpus';
 
 const r = rng(1305);
-const ghp = () => `ghp_${randomString(r, 36, alphabets.alnum)}`;
+const ghp = () => checksummedToken('ghp_', randomString(r, 36, alphabets.alnum));
 
 const scan = scanInMemory;
 

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { type ScanWorkers, scanWorkers } from '../../agent/cli/scan';
 import { scanThreads } from '../../agent/cli/scanPool';
+import { checksummedToken } from '../support/fakeTokens';
 import { scanInMemory } from '../support/scanInMemory';
 import { alphabets, buildCorpus, randomString, rng } from '../support/secretCorpus';
 
@@ -36,7 +37,10 @@ describe('scan with worker threads', () => {
     });
     const r = rng(77);
     // One file of many findings: several full batches cross from a worker, acknowledged as written.
-    const keys = Array.from({ length: 3000 }, () => `token: ghp_${randomString(r, 36, alphabets.alnum)}`);
+    const keys = Array.from(
+      { length: 3000 },
+      () => `token: ${checksummedToken('ghp_', randomString(r, 36, alphabets.alnum))}`,
+    );
     writeFileSync(join(root, 'pkg3', 'many.yaml'), `${keys.join('\n')}\n`);
     writeFileSync(join(root, 'pkg1', 'blob.bin'), Buffer.from([0, 1, 2, 3, 0, 0, 7]));
     writeFileSync(join(root, 'pkg2', 'release.p12'), Buffer.from([48, 130, 1, 2]));
@@ -44,7 +48,7 @@ describe('scan with worker threads', () => {
     mkdirSync(join(root, 'ignored'));
     writeFileSync(
       join(root, 'ignored', 'x.ts'),
-      `const t = "ghp_${randomString(r, 36, alphabets.alnum)}";\n`,
+      `const t = "${checksummedToken('ghp_', randomString(r, 36, alphabets.alnum))}";\n`,
     );
   });
   after(() => rmSync(root, { recursive: true, force: true }));

@@ -18,12 +18,13 @@ import { TextDocument } from 'vscode-languageserver-textdocument';
 import { LiveTokenIndex } from '../../agent/lint/liveTokens';
 import type { ScanWorkspaceParams, ScanWorkspaceResult } from '../../agent/protocol';
 import { registerWorkspaceScan } from '../../agent/server/workspaceScan';
+import { checksummedToken } from '../support/fakeTokens';
 import { alphabets, randomString, rng } from '../support/secretCorpus';
 
 type ScanHandler = (params: ScanWorkspaceParams, cancel: CancellationToken) => Promise<ScanWorkspaceResult>;
 
 const r = rng(11);
-const fakeGithubToken = () => `ghp_${randomString(r, 36, alphabets.alnum)}`;
+const fakeGithubToken = () => checksummedToken('ghp_', randomString(r, 36, alphabets.alnum));
 const roots: string[] = [];
 after(() => {
   for (const root of roots) rmSync(root, { recursive: true, force: true });

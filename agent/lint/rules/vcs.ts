@@ -1,21 +1,36 @@
 // Source hosting and package registries.
 import { hasValidCrcChecksum } from './checksum';
 import { tokenRule } from './define';
-import { charClass, classes, type Rule } from './types';
+import { charClass, classes, type Rule, type RuleInfo } from './types';
 
 const revoke = (where: string) =>
   `Revoke the token in ${where}, create a new one, and load it from the environment or a secret store.`;
+const unverifiedFix = (where: string) =>
+  `Most likely not a usable token, since a real one carries a valid checksum. If it was copied from a real token and altered, revoke that one in ${where}; a test value can stay, or be marked \`token-agent:allow\`.`;
 
 /**
- * GitHub and npm tokens end with a CRC32 checksum of their random part (checksum.ts). A token that
- * fails it is still reported — a test fixture, a truncated paste or a token from an older server can
- * fail it and still be worth a look — but at lower confidence: the hover says so. One that passes is
- * almost certainly a real token.
+ * GitHub and npm tokens end with a CRC32 checksum of their random part (checksum.ts). One that passes
+ * is almost certainly a real token. One that fails is a typo'd, made-up or altered value — a test
+ * fixture, a doc sample — since a real token always carries a valid checksum; it is still worth a
+ * look, so it is reported, but under a rule of its own with severity info: listed, never a reason to
+ * fail a build, and no longer a warning that teaches people to ignore the real ones.
  */
-function withChecksum(rule: Rule): Rule {
+function withChecksum(
+  rule: Rule,
+  unverified: Pick<RuleInfo, 'id' | 'title' | 'description' | 'fix'>,
+): Rule[] {
+  // Metadata only: findings reach it through `match.rule`, so the prefilter never dispatches to it.
+  const failing: Rule = {
+    ...rule,
+    ...unverified,
+    shape: `${rule.shape}, the last 6 not the CRC32 checksum of the 30 before`,
+    severity: 'info',
+    triggers: [],
+    match: () => undefined,
+  };
   // One sentence per distinct reason, as in tokenRule: findings share them rather than copy them.
   const sentences = new Map<string, string>();
-  return {
+  const checked: Rule = {
     ...rule,
     match(ctx, at, trigger) {
       const found = rule.match(ctx, at, trigger);
@@ -23,7 +38,7 @@ function withChecksum(rule: Rule): Rule {
       const valid = hasValidCrcChecksum(ctx.text.slice(found.start, found.end), 4);
       const note = valid
         ? 'its CRC32 checksum matches'
-        : 'but its CRC32 checksum does not match (lower confidence: made up, altered or cut short)';
+        : "but its CRC32 checksum does not match: a typo'd or made-up token, as a real one carries a valid checksum";
       const key = `${valid}${found.why}`;
       let why = sentences.get(key);
       if (why === undefined) {
@@ -31,19 +46,21 @@ function withChecksum(rule: Rule): Rule {
         sentences.set(key, why);
       }
       found.why = why;
+      if (!valid) found.rule = failing.id;
       return found;
     },
   };
+  return [checked, failing];
 }
 
 export const vcsRules: Rule[] = [
-  withChecksum(
+  ...withChecksum(
     tokenRule({
       id: 'github-token',
       provider: 'GitHub',
       title: 'GitHub token',
       description:
-        'A GitHub personal access token (classic, `ghp_`), OAuth token (`gho_`), user-to-server (`ghu_`), server-to-server (`ghs_`, classic format) or refresh token (`ghr_`): the prefix and 36 letters or digits, the last 6 a CRC32 checksum of the 30 before (a token that fails it is reported at lower confidence).',
+        'A GitHub personal access token (classic, `ghp_`), OAuth token (`gho_`), user-to-server (`ghu_`), server-to-server (`ghs_`, classic format) or refresh token (`ghr_`): the prefix and 36 letters or digits, the last 6 a CRC32 checksum of the 30 before (a token that fails it is reported as `github-token-unverified`).',
       fix: revoke('GitHub settings (Developer settings, Personal access tokens)'),
       envName: 'GITHUB_TOKEN',
       triggers: ['ghp_', 'gho_', 'ghu_', 'ghs_', 'ghr_'],
@@ -54,6 +71,13 @@ export const vcsRules: Rule[] = [
       minEntropy: 4,
       why: 'prefix `gh[pousr]_` and 36 letters or digits',
     }),
+    {
+      id: 'github-token-unverified',
+      title: 'GitHub token (checksum fails)',
+      description:
+        "A value shaped like a GitHub token (`ghp_`, `gho_`, `ghu_`, `ghs_`, `ghr_` and 36 letters or digits) whose last 6 characters are not the CRC32 checksum of the 30 before: a typo'd, made-up or altered token, since a real one carries a valid checksum. Severity info: listed, never a reason for `token-agent scan` to fail.",
+      fix: unverifiedFix('GitHub settings (Developer settings, Personal access tokens)'),
+    },
   ),
   tokenRule({
     id: 'github-fine-grained-pat',
@@ -102,13 +126,13 @@ export const vcsRules: Rule[] = [
     minEntropy: 4,
     why: 'prefix `ATBB` and 32 letters or digits',
   }),
-  withChecksum(
+  ...withChecksum(
     tokenRule({
       id: 'npm-token',
       provider: 'npm',
       title: 'npm access token',
       description:
-        'An npm access token: `npm_` and 36 letters or digits, the last 6 a CRC32 checksum of the 30 before (a token that fails it is reported at lower confidence).',
+        'An npm access token: `npm_` and 36 letters or digits, the last 6 a CRC32 checksum of the 30 before (a token that fails it is reported as `npm-token-unverified`).',
       fix: revoke('npmjs.com (Access Tokens)'),
       envName: 'NPM_TOKEN',
       triggers: ['npm_'],
@@ -119,6 +143,13 @@ export const vcsRules: Rule[] = [
       minEntropy: 4,
       why: 'prefix `npm_` and 36 letters or digits',
     }),
+    {
+      id: 'npm-token-unverified',
+      title: 'npm access token (checksum fails)',
+      description:
+        "A value shaped like an npm access token (`npm_` and 36 letters or digits) whose last 6 characters are not the CRC32 checksum of the 30 before: a typo'd, made-up or altered token, since a real one carries a valid checksum. Severity info: listed, never a reason for `token-agent scan` to fail.",
+      fix: unverifiedFix('npmjs.com (Access Tokens)'),
+    },
   ),
   tokenRule({
     id: 'pypi-token',

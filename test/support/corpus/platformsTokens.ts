@@ -1,14 +1,19 @@
 // Samples for the prefix rules of the platforms group (agent/lint/rules/platformsTokens.ts and
 // platformsCloud.ts), written from each format's documented prefix, length and alphabet.
-import { crc32, toBase62 } from '../../../agent/lint/rules/checksum';
 import { A, b64url, type Gen, type Rng, rs, s } from '../corpusPrimitives';
+import { checksummedToken } from '../fakeTokens';
 import type { SampleGroup } from './group';
 
 /** A GitHub- or npm-style token: prefix, 30 random characters, and their CRC32 in base62. */
 export function crcToken(r: Rng, prefix: string): string {
   // 36 drawn as before the checksum was checked, so that the corpus's later samples stay the same.
-  const body = rs(r, 36, A.alnum).slice(0, 30);
-  return `${prefix}${body}${toBase62(crc32(body), 6)}`;
+  return checksummedToken(prefix, rs(r, 36, A.alnum));
+}
+
+/** The same with its last character changed, so that the checksum surely fails (a typo'd token). */
+export function badCrcToken(r: Rng, prefix: string): string {
+  const valid = crcToken(r, prefix);
+  return `${valid.slice(0, -1)}${valid.endsWith('a') ? 'b' : 'a'}`;
 }
 
 const hex = (r: Rng, n: number) => rs(r, n, A.hex);
