@@ -3,7 +3,7 @@
 // the report must be the one the whole CLI prints for the same tree.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -11,9 +11,9 @@ import { alphabets, randomString, rng } from '../support/secretCorpus';
 import { writeFullCliProbe } from '../support/userAgent';
 
 const root = resolve('.');
-const built = existsSync(join(root, 'dist/agent-scan.js'));
 
-describe('token-agent scan loads the scanner bundle only', { skip: !built && 'run npm run build first' }, () => {
+// The test tiers build dist/ first (scripts/test.mjs).
+describe('token-agent scan loads the scanner bundle only', () => {
   let dir: string;
   let probe: string;
   const key = `AKIA${randomString(rng(41), 16, alphabets.base32)}`;
@@ -33,7 +33,12 @@ describe('token-agent scan loads the scanner bundle only', { skip: !built && 'ru
       encoding: 'utf8',
       env: { ...process.env, PROBE_OUT: probeOut },
     });
-    return { code: result.status, out: result.stdout, err: result.stderr, full: readFileSync(probeOut, 'utf8') };
+    return {
+      code: result.status,
+      out: result.stdout,
+      err: result.stderr,
+      full: readFileSync(probeOut, 'utf8'),
+    };
   }
 
   it('finds the key without loading agent-main.js, as the whole CLI does', () => {
