@@ -37,6 +37,14 @@ const builds = [
   // `token-agent scan`'s worker threads (agent/cli/scanPool.ts): the scanner and its rules only, so
   // that a worker starts in tens of milliseconds; loaded from beside dist/agent-main.js.
   { ...common, entryPoints: ['agent/cli/scanWorker.ts'], outfile: 'dist/scan-worker.js' },
+  // `token-agent scan` alone (agent/cli/scanEntry.ts), which the small entry point loads for `scan`: a
+  // pre-commit hook's scan of a few files no longer loads the engine and the language server.
+  {
+    ...common,
+    entryPoints: ['agent/cli/scanEntry.ts'],
+    outfile: 'dist/agent-scan.js',
+    plugins: [protocolWithoutLsp()],
+  },
   // The `token-agent` binary: a small entry point that answers `get` from the running agent and loads
   // dist/agent-main.js for everything else (agent/fast/main.ts).
   {

@@ -1,10 +1,12 @@
 // `npm run bench:scan`'s whole-process table (#13 item 7): each tool as a process a user would run,
 // timed from start to exit, on the same tree in the same run: `token-agent scan` with its worker
-// threads and forced to one thread (TOKEN_AGENT_SCAN_THREADS=1), secretlint 13 (a process linting
-// every file, scripts/bench-secretlint-tree.ts) and gitleaks `detect --no-git`. MB/s is the bytes of
-// every regular file under the tree over the wall time, the same figure for every tool.
+// threads and forced to one thread (TOKEN_AGENT_SCAN_THREADS=1), secretlint 13's own CLI as a user
+// runs it (`secretlint "TREE/**/*"` with the recommended preset), secretlint's core alone (a process
+// linting every file with its profiler off, scripts/bench-secretlint-tree.ts: the least secretlint's
+// rules cost) and gitleaks `detect --no-git`. MB/s is the bytes of every regular file under the tree
+// over the wall time, the same figure for every tool.
 import { spawnSync } from 'node:child_process';
-import { readdirSync, rmSync, statSync } from 'node:fs';
+import { readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -70,6 +72,27 @@ function timed(
   };
 }
 
+/**
+ * secretlint's CLI on the tree, as its README says to run it, with the recommended preset; its
+ * `compact` format prints a line a finding (`--format json` would print every file's whole text).
+ */
+function secretlintCli(tree: string): Timed {
+  const rc = resolve('.cache/bench-secretlintrc.json');
+  writeFileSync(rc, JSON.stringify({ rules: [{ id: '@secretlint/secretlint-rule-preset-recommend' }] }));
+  const bin = resolve('node_modules/secretlint/bin/secretlint.js');
+  const args = [bin, '--secretlintrc', rc, '--format', 'compact', '--no-color', `${tree}/**/*`];
+  const count = (out: string) => out.split('\n').filter((line) => /: line \d+, col \d+/.test(line)).length;
+  const run = timed(
+    'secretlint 13 CLI, `secretlint "TREE/**/*"`',
+    process.execPath,
+    args,
+    process.env,
+    count,
+  );
+  rmSync(rc, { force: true });
+  return run;
+}
+
 /** The best (shortest) of `repeat` runs: other work on the machine only ever adds time. */
 function best(repeat: number, run: () => Timed): Timed {
   let result = run();
@@ -96,9 +119,16 @@ export function processTable(tree: string, gitleaks: string | undefined, repeat:
   runs.push(
     best(repeat, () => timed('token-agent scan (one thread)', process.execPath, agentArgs, one, jsonCount)),
   );
+  runs.push(secretlintCli(tree));
   const secretlintArgs = ['--import', 'tsx', 'scripts/bench-secretlint-tree.ts', tree];
   runs.push(
-    timed('secretlint 13 recommended (process)', process.execPath, secretlintArgs, process.env, Number),
+    timed(
+      'secretlint 13 core only, profiler off (process)',
+      process.execPath,
+      secretlintArgs,
+      process.env,
+      Number,
+    ),
   );
   if (gitleaks) {
     const report = resolve('.cache/bench-gitleaks-tree.json');
@@ -123,6 +153,7 @@ export function processTable(tree: string, gitleaks: string | undefined, repeat:
     ...rows,
     ...(gitleaks ? [] : ['| gitleaks | not installed (scripts/fetch-gitleaks.sh) | | | | | |']),
     '',
-    'Target for token-agent (threads): ≥ 150 MB/s, ≥ 10× secretlint, ≥ 20× gitleaks.',
+    'Target for token-agent (threads): ≥ 150 MB/s, ≥ 10× secretlint, ≥ 20× gitleaks. The ratio is the',
+    "other tool's wall time over token-agent's (worker threads) on the same tree in this run.",
   ].join('\n');
 }

@@ -111,7 +111,14 @@ function print(output: { stdout: string; stderr: string; exitCode: number }): vo
   process.exitCode = output.exitCode;
 }
 
-void answer(process.argv.slice(2)).then(
-  (outcome) => outcome.answered || runFullCli(outcome.stdin),
-  () => runFullCli(undefined),
-);
+/** `scan` has a bundle of its own, beside this file: the scanner without the engine. */
+function runScan(): void {
+  require(join(__dirname, 'agent-scan.js'));
+}
+
+if (process.argv[2] === 'scan') runScan();
+else
+  void answer(process.argv.slice(2)).then(
+    (outcome) => outcome.answered || runFullCli(outcome.stdin),
+    () => runFullCli(undefined),
+  );

@@ -2,6 +2,8 @@
 // honours .gitignore and .tokenagentignore (each directory's files on top of its parents') except for
 // files git tracks, skips `.git` and symbolic links, and a read that says why a file is not scanned
 // (binary, over the size limit) or that it is a keystore.
+
+import { isAscii } from 'node:buffer';
 import { execFileSync } from 'node:child_process';
 import {
   closeSync,
@@ -172,7 +174,16 @@ export function readScannable(
   if (looksBinary(bytes)) return { kind: 'skipped', reason: 'binary', bytes: size };
   if (size > windowFrom) return { kind: 'large', bytes: size };
   // Minified bundles are read too: the scanner runs only the provider formats on them.
-  return { kind: 'text', text: stripBom(bytes.toString('utf8')), bytes: bytes.length };
+  return { kind: 'text', text: decode(bytes), bytes: bytes.length };
+}
+
+/**
+ * The file's text. Most source files are ASCII, whose Latin-1 reading is the same string and about
+ * five times cheaper to make than V8's UTF-8 decoding (which measured near 1.5 ms/MB, a fifth of a
+ * whole scan); `isAscii` costs a twentieth of that.
+ */
+function decode(bytes: Buffer): string {
+  return isAscii(bytes) ? bytes.toString('latin1') : stripBom(bytes.toString('utf8'));
 }
 
 /**
@@ -195,7 +206,7 @@ function readUpTo(
     if (size > maxBytes) return { size };
     // A file to scan in windows: its first 8 KB, to tell a binary.
     const want = size > windowFrom ? 8192 : size;
-    const bytes = Buffer.allocUnsafe(want);
+    const bytes = readBuffer(want);
     let read = 0;
     for (let n = -1; read < want && n !== 0; read += n) n = readSync(fd, bytes, read, want - read, read);
     // A file that shrank since the fstat: what is there now.
@@ -205,6 +216,19 @@ function readUpTo(
   } finally {
     closeSync(fd);
   }
+}
+
+// One buffer for the reads of a thread: the text is decoded out of it before the next read, where a
+// fresh buffer a file cost its pages' first-touch faults on every read (read() was 8% of a scan).
+// Files past `sharedMax` (few) get their own, so that a long-lived language server keeps 4 MB at most.
+const sharedMax = 4 * 1024 * 1024;
+let shared: Buffer | undefined;
+function readBuffer(size: number): Buffer {
+  if (size > sharedMax) return Buffer.allocUnsafeSlow(size);
+  if (shared === undefined || shared.length < size) {
+    shared = Buffer.allocUnsafeSlow(Math.min(sharedMax, Math.max(size, 2 * (shared?.length ?? 1 << 15))));
+  }
+  return shared.subarray(0, size);
 }
 
 /** An fs error as one line: `ENOENT: no such file…`, the code once. */

@@ -53,12 +53,13 @@ describe('package.json manifest', () => {
   });
 
   it('ships every bundle esbuild writes, the ones the small entry point loads beside itself too', () => {
-    // dist/agent.js requires agent-main.js and agent-run-feed.js by a computed path: a bundle built but
+    // dist/agent.js requires agent-main.js, agent-run-feed.js and agent-scan.js by a computed path: a bundle built but
     // not shipped would fail only in the installed extension.
     const outfiles = [...readFileSync('esbuild.mjs', 'utf8').matchAll(/outfile: '(dist\/[^']+)'/g)].map(
       (match) => match[1],
     );
     assert.ok(outfiles.includes('dist/agent-run-feed.js'), outfiles.join(', '));
+    assert.ok(outfiles.includes('dist/agent-scan.js'), outfiles.join(', '));
     const shipped = readFileSync('.vscodeignore', 'utf8').split('\n');
     for (const outfile of outfiles) assert.ok(shipped.includes(`!${outfile}`), `${outfile} is not shipped`);
   });
