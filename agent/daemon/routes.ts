@@ -1,14 +1,8 @@
-// The user agent's HTTP handler (the routes are declared in api.ts). Local processes ask it for
-// tokens; a web page must never be able to. So, before anything else:
-// - the Host header must be a loopback name (a DNS-rebinding page sends its own name): 421;
-// - a request with an Origin header comes from a browser: 403;
-// - on TCP, `Authorization: Bearer SECRET` (the secret from the secret store): 401, and only token
-//   and status reads: everything that changes state is answered on the Unix socket alone;
-// - no response ever carries an Access-Control-* header, so a browser never lets a page read one.
-// On the Unix socket the file's mode (0600, in a 0700 folder the agent owns) is the access check.
-import { createHash, timingSafeEqual } from 'node:crypto';
+// The user agent's HTTP handler (the routes are declared in api.ts). Every request passes the access
+// checks first (requestGate.ts): loopback Host, no browser Origin, and on TCP the bearer secret and
+// token and status reads only; the Unix socket's file mode is its access check.
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { codes, type ErrorCodeString, isTokenAgentError, TokenAgentError } from '../base/errors';
+import { codes, isTokenAgentError } from '../base/errors';
 import type { IssuedToken } from '../engine/tokenEngine';
 import type { AgentStatus, SecretKind, SignInFlow, TokenState } from '../protocol';
 import {
@@ -25,6 +19,17 @@ import {
   type TimelineAnswer,
   type TokenAnswer,
 } from './api';
+import {
+  badRequest,
+  baseHeaders,
+  error,
+  isRecord,
+  notAllowed,
+  readJson,
+  send,
+  statusFor,
+} from './httpAnswer';
+import { type Listener, refuse } from './requestGate';
 import { resolveCredential, servedFromList } from './served';
 
 /** What the handler needs from the agent; server.ts implements it over the engine and config file. */
@@ -61,16 +66,12 @@ export interface AgentContext {
   redact?(text: string): string;
 }
 
-export type Listener = { kind: 'unix' } | { kind: 'tcp'; port: number; bearer: string };
-
 /** The config file the agent serves, URI-encoded, on every answer on the Unix socket. */
 export const configHeader = 'x-token-agent-config';
 const secretKinds: readonly SecretKind[] = ['refresh_token', 'client_secret', 'access_token', 'static_token'];
 const tokenRoute = new RegExp(`^/v1/tokens/(${namePattern})(?:/(refresh|sign-in))?$`);
 const definitionRoute = new RegExp(`^/v1/definitions/(${namePattern})$`);
 const secretRoute = new RegExp(`^/v1/secrets/(${namePattern})(?:/([a-z_]+))?$`);
-/** A JSON body larger than this is refused: definitions and secrets are small. */
-const maxBodyBytes = 256 * 1024;
 
 export async function handleRequest(
   context: AgentContext,
@@ -275,137 +276,4 @@ function streamEvents(context: AgentContext, req: IncomingMessage, res: ServerRe
   // A long-lived stream must not be cut by the server's request timeout.
   req.socket.setTimeout(0);
   res.once('close', unsubscribe);
-}
-
-/** Why a request may not be answered at all, checked before routing. */
-function refuse(
-  listener: Listener,
-  req: IncomingMessage,
-): { status: number; body: unknown; headers?: Record<string, string> } | undefined {
-  if (!loopbackHost(req.headers.host, listener)) {
-    return {
-      status: 421,
-      body: error(agentCodes.hostNotAllowed, 'the Host header must be a loopback name (DNS rebinding?)'),
-    };
-  }
-  if (req.headers.origin !== undefined)
-    return { status: 403, body: error(agentCodes.originNotAllowed, 'browser requests are not answered') };
-  if (listener.kind === 'unix') return undefined;
-  // TCP: reads of tokens and status only, behind the bearer secret.
-  if (req.method !== 'GET') {
-    return {
-      status: 405,
-      body: error(agentCodes.methodNotAllowed, 'only GET is allowed on TCP'),
-      headers: { allow: 'GET' },
-    };
-  }
-  // The path as routing will see it (backslashes and dot segments resolved), or a crafted one such as
-  // /v1/tokens/a\..\..\held would pass the allow-list below and be routed elsewhere.
-  const path = new URL(req.url ?? '/', 'http://localhost').pathname;
-  if (path === '/healthz') return undefined;
-  if (!bearerMatches(req.headers.authorization, listener.bearer)) {
-    return {
-      status: 401,
-      body: error(agentCodes.unauthorized, 'a valid Authorization: Bearer secret is required'),
-      headers: { 'www-authenticate': 'Bearer realm="token-agent"' },
-    };
-  }
-  if (path !== '/v1/status' && !/^\/v1\/tokens\/[^/]+$/.test(path))
-    return { status: 404, body: error(agentCodes.notFound, 'only token and status reads are served on TCP') };
-  return undefined;
-}
-
-/** `localhost`, `127.0.0.1` or `[::1]`, with the listener's port on TCP (any port on the socket). */
-export function loopbackHost(host: string | undefined, listener: Listener): boolean {
-  if (host === undefined) return false;
-  const match = /^(localhost|127\.0\.0\.1|\[::1\])(?::(\d{1,5}))?$/i.exec(host);
-  if (!match) return false;
-  if (listener.kind === 'unix') return true;
-  const port = match[2] === undefined ? 80 : Number(match[2]);
-  return port === listener.port;
-}
-
-function bearerMatches(header: string | undefined, secret: string): boolean {
-  const match = /^Bearer ([\x21-\x7e]+)$/.exec(header ?? '');
-  if (!match) return false;
-  // Compared as digests, so that neither the length nor the content leaks through timing.
-  const digest = (value: string) => createHash('sha256').update(value).digest();
-  return timingSafeEqual(digest(match[1] as string), digest(secret));
-}
-
-export function statusFor(code: string): number {
-  switch (code as ErrorCodeString) {
-    case codes.tokenUnknown:
-      return 404;
-    case codes.needsSignIn:
-      return 409;
-    case codes.refreshBudgetExhausted:
-      return 429;
-    case codes.storeUnavailable:
-    case codes.storeLocked:
-    case codes.lockTimeout:
-    case codes.teamUnavailable:
-    case codes.tokenExpired:
-      return 503;
-    case codes.configInvalid:
-    case codes.badRequest:
-      return 400;
-    default:
-      // The token endpoint or command failed: the agent is a gateway to it.
-      return 502;
-  }
-}
-
-async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > maxBodyBytes) throw badRequest(`the body is larger than ${maxBodyBytes} bytes`);
-    chunks.push(chunk);
-  }
-  try {
-    const parsed: unknown = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
-    if (isRecord(parsed)) return parsed;
-  } catch {
-    // Answered below: the same message whatever was wrong with it.
-  }
-  throw badRequest('the body must be a JSON object');
-}
-
-function badRequest(message: string): TokenAgentError {
-  return new TokenAgentError(codes.badRequest, message);
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function notAllowed(res: ServerResponse, allow: string): void {
-  send(res, 405, error(agentCodes.methodNotAllowed, `allowed here: ${allow}`), { allow });
-}
-
-function error(code: string, message: string) {
-  return { error: { code, message } };
-}
-
-const baseHeaders = {
-  'cache-control': 'no-store',
-  'x-content-type-options': 'nosniff',
-} as const;
-
-function send(
-  res: ServerResponse,
-  status: number,
-  body: unknown,
-  headers: Record<string, string> = {},
-): void {
-  const text = `${JSON.stringify(body)}\n`;
-  res.writeHead(status, {
-    ...baseHeaders,
-    'content-type': 'application/json; charset=utf-8',
-    'content-length': Buffer.byteLength(text),
-    ...headers,
-  });
-  res.end(text);
 }

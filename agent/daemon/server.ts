@@ -23,7 +23,8 @@ import type { SecretStore } from '../store/secretStore';
 import { agentVersion } from '../version';
 import { describeListen, type ListenSpec } from './listen';
 import { agentPaths } from './paths';
-import { handleRequest, type Listener } from './routes';
+import type { Listener } from './requestGate';
+import { handleRequest } from './routes';
 import { AgentService } from './service';
 
 /** The secret store's entry for the TCP bearer secret: this name, kind `client_secret`. */

@@ -4,30 +4,20 @@
 // before the new access token is handed out. The engine (tokenEngine.ts) calls this from its
 // in-process single flight, so at most one call per token runs in a process at a time.
 import { codes, isTokenAgentError, TokenAgentError } from '../base/errors';
-import { describeAccessToken } from '../base/jwtInfo';
 import { redactError } from '../base/redact';
-import { appendAudit } from '../store/auditLog';
 import type { LockHandle } from '../store/lockFile';
-import type { SecretStore } from '../store/secretStore';
 import { adoptShared, adoptStored } from './adopt';
-import type { RefreshCoordinator, SharedToken, TeamLease } from './coordinator';
+import type { SharedToken, TeamLease } from './coordinator';
 import { TeamUnavailableError } from './coordinator';
 import { probeDataDir, takeLock } from './dataFolder';
-import { expiryOf } from './expiry';
-import { GrantError } from './grants';
-import { type Obtained, obtainToken } from './obtain';
+import type { Obtained } from './obtain';
 import { saveOrKeep } from './pendingSave';
 import { checkBeforeSending, checkDataDir } from './preflight';
-import { mayRefreshAlone, noteRejected, quietWhenRepeated, refuseRejected } from './refreshGuards';
-import {
-  afterFailedExchange,
-  clearMark,
-  type FailedExchange,
-  MayHaveRotatedError,
-  refuseIfMayHaveRotated,
-} from './rotationMark';
-import { estimateSkewMs } from './skew';
-import type { HeldToken, RefreshOutcome, StoredAccessToken, TokenSlot } from './tokenSlot';
+import { accept, obtainWithReuseCheck } from './refreshExchange';
+import { mayRefreshAlone, refuseRejected } from './refreshGuards';
+import { keepRefreshed, recordFailure } from './refreshOutcome';
+import { afterFailedExchange, type FailedExchange, refuseIfMayHaveRotated } from './rotationMark';
+import type { HeldToken, RefreshOutcome, TokenSlot } from './tokenSlot';
 
 export type { LogLevel, RefreshContext } from './engineTypes';
 
@@ -174,56 +164,11 @@ export async function refreshUnderLock(
       // engine writes it again later.
       await saveOrKeep(slot, store, 'refresh_token', obtained.rotatedRefreshToken, context.now);
     }
-    if (slot.definition.type !== 'static') {
-      const stored: StoredAccessToken = {
-        accessToken: held.accessToken,
-        obtainedAt: obtained.responseReceivedAt,
-        ...(held.expiresAt !== undefined ? { expiresAt: held.expiresAt } : {}),
-        ...(held.expiryAssumed ? { expiryAssumed: true } : {}),
-        ...(held.expiryUnknown ? { expiryUnknown: true } : {}),
-        ...(held.issuedAt !== undefined ? { issuedAt: held.issuedAt } : {}),
-      };
-      await saveOrKeep(slot, store, 'access_token', JSON.stringify(stored), context.now);
-    }
-    slot.current = held;
-    slot.lastRefreshAt = obtained.responseReceivedAt;
-    slot.markSucceeded();
-    await clearMark(context.dataDir, slot.name);
-    await audit(context, {
-      token: slot.name,
-      outcome: 'refreshed',
-      ...(held.jwt?.jti ? { jti: held.jwt.jti } : {}),
-      ...(held.expiresAt !== undefined ? { exp: Math.floor(held.expiresAt / 1000) } : {}),
-      // The timeline's clock-skew warning: the drift is only known at the refresh that measured it.
-      ...(slot.skewMs !== 0 ? { skewMs: Math.round(slot.skewMs) } : {}),
-    });
-    context.log(
-      'info',
-      `token '${slot.name}' refreshed; expires ${held.expiresAt ? new Date(held.expiresAt).toISOString() : held.expiryUnknown ? 'at an unknown time (the command did not say)' : 'never'}${held.expiryAssumed ? ' (assumed: the provider did not say)' : ''}`,
-    );
+    await keepRefreshed(context, slot, store, held, obtained);
     return { ok: true };
   } catch (error) {
     // Redacted once here: the status, the log line and every caller joined to this refresh see it.
-    const coded = redactError(toCoded(error), context.redact);
-    // The same refusal again (every request of a load while the team is away, or the grant is
-    // revoked) is said once, not once per request.
-    const repeated = slot.lastError?.code === coded.code && quietWhenRepeated.has(coded.code);
-    slot.lastError = coded;
-    slot.failures += 1;
-    if (coded.code === codes.needsSignIn) slot.needsSignIn = true;
-    context.log(
-      repeated ? 'debug' : 'warn',
-      `token '${slot.name}': refresh failed: ${coded.code}: ${coded.message}`,
-    );
-    const rotated = coded instanceof MayHaveRotatedError && coded.fresh;
-    if (!repeated || rotated)
-      await audit(context, {
-        token: slot.name,
-        outcome: rotated ? 'may-have-rotated' : slot.needsSignIn ? 'needs-sign-in' : 'failed',
-        error: coded.code,
-        ...(rotated ? { sentAt: new Date(coded.at).toISOString() } : {}),
-      });
-    return { ok: false, error: coded };
+    return await recordFailure(context, slot, redactError(toCoded(error), context.redact));
   } finally {
     await lease?.release();
     await lock?.release().catch(() => undefined);
@@ -307,119 +252,6 @@ export function shareable(held: HeldToken): Omit<SharedToken, 'fence'> {
     ...(held.expiryAssumed ? { expiryAssumed: true } : {}),
     ...(held.issuedAt !== undefined ? { issuedAt: held.issuedAt } : {}),
   };
-}
-
-/**
- * `invalid_grant` may only mean that another process rotated the refresh token between our read
- * and our request: if the store now holds a different one, try once more with it.
- */
-async function obtainWithReuseCheck(
-  context: RefreshContext,
-  slot: TokenSlot,
-  store: SecretStore,
-  onRotated: (refreshToken: string) => Promise<void>,
-  attempt: FailedExchange,
-  team: RefreshCoordinator | undefined,
-): Promise<Obtained> {
-  const send = context.fetch ?? fetch;
-  // Tells a request the provider saw from one that never left (rotationRisk.ts): the token request is
-  // the only POST; discovery and key sets are GETs.
-  const tracked: typeof fetch = (input, init) => {
-    if (!attempt.posted && init?.method?.toUpperCase() === 'POST') {
-      attempt.posted = true;
-      attempt.postedAt = context.now();
-    }
-    return send(input, init);
-  };
-  const obtainContext = {
-    store,
-    onRotated,
-    discovered: context.discovered,
-    grant: { timeoutMs: context.grantTimeoutMs, now: context.now, fetch: tracked },
-  };
-  // A kept (unsaved) refresh token is the live one: the stored one was retired when it was issued.
-  const kept = slot.pending?.values.refresh_token;
-  const usedRefreshToken =
-    slot.definition.type === 'oauth2-refresh-token'
-      ? (kept ?? (await store.get(slot.name, 'refresh_token')))
-      : undefined;
-  if (usedRefreshToken !== undefined) attempt.presented = usedRefreshToken;
-  const rejected = async (error: unknown, refreshToken: string | undefined) => {
-    if (refreshToken !== undefined && isInvalidGrant(error)) await noteRejected(context, slot, refreshToken);
-    return error;
-  };
-  try {
-    return await obtainToken(
-      slot.definition,
-      usedRefreshToken ? { ...obtainContext, refreshToken: usedRefreshToken } : obtainContext,
-    );
-  } catch (error) {
-    if (!isInvalidGrant(error)) throw error;
-    // Never fall back from a kept token to the older stored one: that is the reuse that revokes a grant.
-    if (kept !== undefined) throw await rejected(error, kept);
-    const latest = await store.get(slot.name, 'refresh_token');
-    if (latest === undefined || latest === usedRefreshToken) throw await rejected(error, usedRefreshToken);
-    // The newer token passes the same guards as the first: it may be one the provider already refused,
-    // or one whose refresh was lost in flight elsewhere (sending it again would be the reuse).
-    await refuseRejected(slot, store, team, context.now());
-    await refuseIfMayHaveRotated(context, slot, store);
-    context.log(
-      'info',
-      `token '${slot.name}': refresh token was rotated elsewhere; retrying once with the new one`,
-    );
-    Object.assign(attempt, { posted: false, presented: latest });
-    return obtainToken(slot.definition, { ...obtainContext, refreshToken: latest }).catch(
-      async (again: unknown) => {
-        throw await rejected(again, latest);
-      },
-    );
-  }
-}
-
-function isInvalidGrant(error: unknown): boolean {
-  return error instanceof GrantError && error.details.oauthError === 'invalid_grant';
-}
-
-function accept(context: RefreshContext, slot: TokenSlot, obtained: Obtained): HeldToken {
-  // Decoded once, through the cache, for both the skew estimate and the expiry.
-  const jwtIat = context.jwtInfo.read(obtained.accessToken)?.issuedAtMs;
-  slot.skewMs = estimateSkewMs({
-    ...(obtained.dateHeader ? { dateHeader: obtained.dateHeader } : {}),
-    ...(jwtIat !== undefined ? { issuedAtSeconds: jwtIat / 1000 } : {}),
-    requestStartMs: obtained.requestStartedAt,
-    requestEndMs: obtained.responseReceivedAt,
-  });
-  const description = describeAccessToken(obtained.accessToken, {
-    nowMs: obtained.requestStartedAt,
-    skewMs: slot.skewMs,
-    readJwt: context.jwtInfo.read,
-    ...(obtained.expiresInSeconds !== undefined ? { expiresInSeconds: obtained.expiresInSeconds } : {}),
-  });
-  const { expiresAt, expiryAssumed, expiryUnknown } = expiryOf(
-    slot.definition,
-    description.expiresAtMs,
-    obtained.requestStartedAt,
-  );
-  const issuedAt =
-    description.jwt?.issuedAtMs !== undefined
-      ? description.jwt.issuedAtMs - slot.skewMs
-      : obtained.requestStartedAt;
-  return {
-    accessToken: obtained.accessToken,
-    ...(expiresAt !== undefined ? { expiresAt } : {}),
-    ...(expiryAssumed ? { expiryAssumed } : {}),
-    ...(expiryUnknown ? { expiryUnknown } : {}),
-    issuedAt,
-    ...(description.jwt ? { jwt: description.jwt } : {}),
-  };
-}
-
-async function audit(context: RefreshContext, entry: Parameters<typeof appendAudit>[1]): Promise<void> {
-  try {
-    await appendAudit(context.dataDir, entry);
-  } catch (error) {
-    context.log('warn', `could not write the audit log: ${(error as Error).message}`);
-  }
 }
 
 export function toCoded(error: unknown): TokenAgentError {

@@ -4,12 +4,14 @@
 // which for hour-long tokens could be most of an hour (refreshRight.ts keeps them from refreshing
 // with their own stale copies). A machine with nothing newer lets the lock go untouched.
 
+import { codes } from '../base/errors';
 import { adoptStored } from './adopt';
 import type { TeamLease } from './coordinator';
 import { TeamUnavailableError } from './coordinator';
 import { takeLock } from './dataFolder';
 import type { RefreshContext } from './engineTypes';
 import { shareable, toCoded, usable } from './refresh';
+import type { SlotRunner } from './slotRunner';
 import type { TokenSlot } from './tokenSlot';
 
 /** Resolves true when this machine published its token; never throws. */
@@ -40,5 +42,32 @@ export async function republishUnderLock(context: RefreshContext, slot: TokenSlo
   } finally {
     await lease?.release();
     await lock?.release().catch(() => undefined);
+  }
+}
+
+/**
+ * Team mode is back: a token that could not be refreshed while it was away (ERR_TEAM_UNAVAILABLE)
+ * takes the team's newest state now, instead of at the end of its backoff; any other shares what
+ * this machine holds, if it is newer than the team's (republishUnderLock above). `track` keeps each
+ * republish for the engine's idle().
+ */
+export function rejoinTeam(
+  context: RefreshContext,
+  runner: SlotRunner,
+  slots: Iterable<TokenSlot>,
+  hooks: { emit: () => void; track: (work: Promise<unknown>) => void },
+): void {
+  const team = context.coordinator;
+  for (const slot of slots) {
+    if (slot.lastError?.code === codes.teamUnavailable)
+      void runner.refresh(slot, { minValidMs: 0, force: false, scheduled: true });
+    else if (!slot.inFlight && team?.shares(slot.definition)) {
+      // Best effort: a failed republish leaves the token as it was, and the next refresh shares it.
+      hooks.track(
+        republishUnderLock(context, slot)
+          .then(() => hooks.emit())
+          .catch(() => undefined),
+      );
+    }
   }
 }

@@ -5,31 +5,27 @@
 // With a coordinator (team mode), the same holds across machines sharing a Redis.
 
 import { codes, TokenAgentError } from '../base/errors';
-import { JwtInfoCache } from '../base/jwtInfo';
 import { redactKnown } from '../base/redact';
 import type { TokenDefinition } from '../config/types';
 import type { TokenState } from '../protocol';
 import type { SecretKind, SecretStore } from '../store/secretStore';
-import { adoptStored } from './adopt';
-import { adoptBudgets, BudgetBook, budgetRecords } from './budgetFile';
+import type { BudgetBook } from './budgetFile';
 import type { TeamHealth } from './coordinator';
-import { diffDefinitions, reorder } from './definitions';
-import {
-  type EngineOptions,
-  forcedRefreshCoalesceMs,
-  type IssuedToken,
-  issued,
-  unknownToken,
-} from './engineTypes';
+import { engineParts } from './engineParts';
+import { heldSecrets, reportedStates, stateOf } from './engineStatus';
+import { type EngineOptions, forcedRefreshCoalesceMs, type IssuedToken, unknownToken } from './engineTypes';
+import { refreshedToken, validToken } from './handOver';
 import { adoptFromPeers, PeerWatch } from './peerWatch';
-import { forgetPending, SaveRetrier } from './pendingSave';
-import { type LogLevel, type RefreshContext, usable } from './refresh';
-import { republishUnderLock } from './republish';
+import type { SaveRetrier } from './pendingSave';
+import { pruneDetached, redefine } from './redefine';
+import type { LogLevel, RefreshContext } from './refresh';
+import { rejoinTeam } from './republish';
 import { SecretWitness } from './secretWitness';
-import { SlotRunner } from './slotRunner';
-import { nodeTimers, type Timers } from './timer';
-import { type HeldToken, type RefreshOutcome, TokenSlot } from './tokenSlot';
-import { describeVerification, VerificationTracker } from './verificationTracker';
+import { removeSlotSecrets, setSlotSecret } from './secretWrites';
+import type { SlotRunner } from './slotRunner';
+import { nodeTimers } from './timer';
+import { TokenSlot } from './tokenSlot';
+import type { VerificationTracker } from './verificationTracker';
 
 export type { EngineOptions, IssuedToken, LogLevel };
 export { forcedRefreshCoalesceMs };
@@ -40,9 +36,7 @@ export class TokenEngine {
   readonly #options: EngineOptions;
   readonly #context: RefreshContext;
   readonly #now: () => number;
-  readonly #random: () => number;
   readonly #verifier: VerificationTracker | undefined;
-  readonly #timers: Timers;
   readonly #saves: SaveRetrier;
   readonly #budgets: BudgetBook;
   readonly #runner: SlotRunner;
@@ -60,69 +54,28 @@ export class TokenEngine {
   constructor(options: EngineOptions) {
     this.#options = options;
     this.#now = options.now ?? Date.now;
-    this.#random = options.random ?? Math.random;
-    this.#timers = options.timers ?? nodeTimers;
-    this.#saves = new SaveRetrier({
+    const parts = engineParts(options, {
+      now: this.#now,
+      random: options.random ?? Math.random,
+      timers: options.timers ?? nodeTimers,
       store: () => this.#store(),
-      now: this.#now,
-      timers: this.#timers,
-      log: (level, message) => this.#log(level, message),
-      changed: () => this.#emit(),
-    });
-    this.#budgets = new BudgetBook({
-      dataDir: options.dataDir,
-      now: this.#now,
-      windowMs: 3_600_000,
-      log: (level, message) => this.#log(level, message),
-      collect: () => budgetRecords(this.#slots.values(), this.#now()),
-      adopt: (records, initial) => adoptBudgets(this.#slots.values(), records, initial, this.#now()),
-    });
-    this.#context = {
-      store: () => this.#store(),
-      coordinator: options.coordinator,
-      dataDir: options.dataDir,
-      lock: options.lock,
-      discovered: new Map(),
-      jwtInfo: new JwtInfoCache(),
-      grantTimeoutMs: options.grantTimeoutMs ?? 30_000,
-      fetch: options.fetch,
-      now: this.#now,
       log: (level, message) => this.#log(level, message),
       redact: (text) => this.redact(text),
-      budget: { sync: () => this.#budgets.sync(), spent: () => this.#budgets.persist() },
-    };
-    this.#runner = new SlotRunner({
-      context: this.#context,
-      saves: this.#saves,
-      budgets: this.#budgets,
-      timers: this.#timers,
-      now: this.#now,
-      random: this.#random,
-      // Without a store nothing can be refreshed; the status already says what to fix.
-      scheduling: () => options.schedule && !this.#stopped && options.store !== undefined,
-      live: (slot) => this.#slots.get(slot.name) === slot,
       emit: () => this.#emit(),
+      slots: () => this.#slots.values(),
+      stopped: () => this.#stopped,
+      live: (slot) => this.#slots.get(slot.name) === slot,
     });
+    this.#saves = parts.saves;
+    this.#budgets = parts.budgets;
+    this.#context = parts.context;
+    this.#runner = parts.runner;
+    this.#verifier = parts.verifier;
     for (const definition of options.definitions) this.#slots.set(definition.name, new TokenSlot(definition));
     this.#unwatchTeam = options.coordinator?.onHealthChange?.(() => {
       this.#emit();
       this.#rejoinTeam();
     });
-    this.#verifier = options.verifyTokens
-      ? new VerificationTracker({
-          // The grants' discovery results are reused: the metadata names the key set as well.
-          context: {
-            discovered: this.#context.discovered,
-            keySets: new Map(),
-            now: this.#now,
-            fetch: options.fetch,
-          },
-          onAnswer: (name, answer) => {
-            this.#log('debug', `token '${name}': ${describeVerification(answer)}`);
-            this.#emit();
-          },
-        })
-      : undefined;
   }
 
   get storeError(): TokenAgentError | undefined {
@@ -143,22 +96,8 @@ export class TokenEngine {
    */
   redact(text: string): string {
     const find = this.#options.findSecrets;
-    return redactKnown(text, { secrets: this.#heldSecrets(), ...(find ? { find } : {}) });
-  }
-
-  /**
-   * Every secret the engine holds right now: access tokens, what the store has not taken yet, and the
-   * refresh tokens and client secrets it last read or wrote.
-   */
-  #heldSecrets(): string[] {
-    const held: string[] = this.#witness.values();
-    for (const slot of [...this.#slots.values(), ...this.#detached]) {
-      if (slot.current) held.push(slot.current.accessToken);
-      const pending = slot.pending?.values;
-      if (pending?.refresh_token) held.push(pending.refresh_token);
-      if (pending?.access_token) held.push(pending.access_token);
-    }
-    return held;
+    const secrets = heldSecrets(this.#witness, [...this.#slots.values(), ...this.#detached]);
+    return redactKnown(text, { secrets, ...(find ? { find } : {}) });
   }
 
   names(): string[] {
@@ -166,17 +105,8 @@ export class TokenEngine {
   }
 
   states(): TokenState[] {
-    const now = this.#now();
-    return [...this.#slots.values()].map((slot) => {
-      const state = this.#stateOf(slot, now);
-      if (!this.#options.store && this.#options.storeError && !slot.current) {
-        state.phase = 'error';
-        state.lastError = { code: this.#options.storeError.code, message: this.#options.storeError.message };
-      }
-      if (state.lastError) state.lastError.message = this.redact(state.lastError.message);
-      if (state.pendingSave) state.pendingSave.message = this.redact(state.pendingSave.message);
-      return state;
-    });
+    const store = { open: this.#options.store !== undefined, error: this.#options.storeError };
+    return reportedStates(this.#slots.values(), this.#now(), store, this.#statusParts());
   }
 
   onChange(listener: () => void): () => void {
@@ -247,7 +177,7 @@ export class TokenEngine {
       throw new TypeError(`timeoutMs must be a non-negative number, got ${timeoutMs}`);
     const slots = [...this.#slots.values(), ...this.#detached];
     return this.#saves.flush(slots, timeoutMs).finally(() => {
-      for (const slot of this.#detached) if (!slot.inFlight && !slot.pending) this.#detached.delete(slot);
+      pruneDetached(this.#detached);
       this.#emit();
     });
   }
@@ -260,40 +190,15 @@ export class TokenEngine {
    * Listeners hear one change, once the new slots are loaded.
    */
   setDefinitions(definitions: readonly TokenDefinition[]): void {
-    const { removed, changed } = diffDefinitions(this.#slots, definitions);
-    if (removed.length === 0 && changed.length === 0) return;
-    for (const slot of this.#detached) if (!slot.inFlight && !slot.pending) this.#detached.delete(slot);
-    const now = this.#now();
-    for (const slot of removed) {
-      slot.timer?.cancel();
-      slot.nextRefreshAt = undefined;
-      // A removed token's kept refresh token is still the live one: its retries go on until saved.
-      if (slot.inFlight || slot.pending) this.#detached.add(slot);
-    }
-    const added: TokenSlot[] = [];
-    for (const { definition, old } of changed) {
-      const slot = new TokenSlot(definition);
-      // A name removed a moment ago and back again: its old slot may still hold the live refresh token.
-      const previous = old ?? [...this.#detached].find((each) => each.name === definition.name);
-      if (previous) {
-        this.#detached.delete(previous);
-        this.#runner.succeed(previous, slot, now);
-      }
-      added.push(slot);
-    }
-    reorder(this.#slots, definitions, added);
-    const loading = Promise.all(
-      added.map((slot) =>
-        this.#started && !this.#stopped
-          ? this.#runner.load(slot).then(() => {
-              this.#saves.watch(slot);
-              this.#runner.schedule(slot);
-            })
-          : undefined,
-      ),
-    ).then(() => this.#emit());
-    this.#background.add(loading);
-    void loading.finally(() => this.#background.delete(loading));
+    const parts = {
+      slots: this.#slots,
+      detached: this.#detached,
+      runner: this.#runner,
+      saves: this.#saves,
+      now: this.#now(),
+    };
+    const loading = redefine(parts, definitions, this.#started && !this.#stopped);
+    if (loading) this.#track(loading.then(() => this.#emit()));
   }
 
   /**
@@ -316,24 +221,7 @@ export class TokenEngine {
     const slot = this.#slots.get(name);
     const store = this.#store();
     if (!slot) return store.set(name, kind, value);
-    // After any write of this token still running, so that a kept older secret cannot overwrite it.
-    await slot.serialWrite(() => store.set(name, kind, value));
-    // The user's (or a sign-in's) secret replaces whatever was kept unsaved of the same kind.
-    if (kind === 'refresh_token' || kind === 'access_token') forgetPending(slot, kind);
-    if (kind === 'static_token') forgetPending(slot, 'access_token');
-    if (!slot.pending) this.#saves.forget(slot);
-    if (kind === 'static_token' || kind === 'access_token') {
-      slot.current = undefined;
-      await adoptStored(this.#context, slot);
-      slot.markSucceeded();
-      this.#runner.schedule(slot);
-      this.#emit();
-      return;
-    }
-    slot.markSucceeded();
-    // Found by the fault suite: a new agent's first refresh (with no refresh token yet) was still in
-    // flight when the user's refresh token arrived, and joining it reported "needs sign-in" for good.
-    await this.#runner.refresh(slot, { minValidMs: 0, force: true, afterInFlight: true });
+    await setSlotSecret(this.#writeParts(), slot, store, kind, value);
   }
 
   /** Deletes every secret of a token and forgets its access token. */
@@ -341,14 +229,7 @@ export class TokenEngine {
     const slot = this.#slots.get(name);
     const store = this.#store();
     if (!slot) return store.delete(name);
-    await slot.serialWrite(() => store.delete(name));
-    // Kept secrets of a removed token must not be written back by a later retry.
-    forgetPending(slot);
-    this.#saves.forget(slot);
-    slot.timer?.cancel();
-    slot.current = undefined;
-    slot.nextRefreshAt = undefined;
-    this.#emit();
+    await removeSlotSecrets(this.#writeParts(), slot, store);
   }
 
   /** The access token each token holds now, for the leak lint's keyed-hash index (never leaves the process). */
@@ -357,7 +238,7 @@ export class TokenEngine {
   }
 
   state(name: string): TokenState {
-    return this.#stateOf(this.#slot(name), this.#now());
+    return stateOf(this.#slot(name), this.#now(), this.#statusParts());
   }
 
   /**
@@ -376,19 +257,6 @@ export class TokenEngine {
     return this.#verifier?.settled(timeoutMs) ?? Promise.resolve(true);
   }
 
-  #stateOf(slot: TokenSlot, now: number): TokenState {
-    const state = slot.toState(now);
-    // Only an answer about the token held right now: the tracker matches it by the token's digest.
-    const verification = this.#verifier?.answer(slot.name, slot.current?.accessToken);
-    // A failed check's reason may quote the issuer's answer: it passes the redactor like the rest.
-    if (verification)
-      state.verification =
-        'reason' in verification
-          ? { ...verification, reason: this.redact(verification.reason) }
-          : verification;
-    return state;
-  }
-
   /**
    * A token valid for at least `minValidSeconds` more, refreshing first when that helps. A minimum
    * the token cannot meet (its kind does not live that long) refreshes only once the token is past its
@@ -397,30 +265,7 @@ export class TokenEngine {
    */
   async get(name: string, options: { minValidSeconds?: number } = {}): Promise<IssuedToken> {
     const askedMs = (options.minValidSeconds ?? 0) * 1000;
-    const slot = await this.#loadedSlot(name);
-    let outcome: RefreshOutcome = { ok: true };
-    if (!this.#usable(slot.current, slot.effectiveMinValidMs(askedMs)) && !this.#justObtained(slot))
-      outcome = await this.#runner.refresh(slot, { minValidMs: askedMs, force: false });
-    const held = slot.current;
-    // Nothing dates it: the command's fresh answer (or one of the last 10 s) is the best there is.
-    if (held?.expiryUnknown) {
-      if (outcome.ok) return issued(held);
-      throw outcome.error;
-    }
-    if (this.#usable(held, askedMs)) return issued(held);
-    const lifetime = slot.lifetimeMs();
-    // An assumed lifetime proves nothing unattainable: past it, a refresh or an error, never the same
-    // token as if it were known to last.
-    const unattainable = !slot.current?.expiryAssumed && lifetime !== undefined && lifetime <= askedMs;
-    if (this.#usable(held, 1) && (outcome.ok || unattainable)) return issued(held, true);
-    if (!outcome.ok) throw outcome.error;
-    throw (
-      slot.lastError ??
-      new TokenAgentError(
-        codes.tokenExpired,
-        `Token '${name}' could not be made valid for ${askedMs / 1000}s.`,
-      )
-    );
+    return validToken(this.#runner, await this.#loadedSlot(name), askedMs, this.#now);
   }
 
   /**
@@ -429,34 +274,7 @@ export class TokenEngine {
    * script) can spend the refresh budget the others depend on.
    */
   async refresh(name: string): Promise<IssuedToken> {
-    const slot = await this.#loadedSlot(name);
-    const held = slot.current;
-    const last = slot.lastRefreshAt;
-    if (
-      held !== undefined &&
-      last !== undefined &&
-      this.#now() - last < forcedRefreshCoalesceMs &&
-      (held.expiryUnknown || this.#usable(held, 1))
-    )
-      return issued(held);
-    const outcome = await this.#runner.refresh(slot, { minValidMs: 0, force: true });
-    if (!outcome.ok) throw outcome.error;
-    if (!slot.current)
-      throw new TokenAgentError(codes.refreshFailed, `Token '${name}' has no access token after refreshing.`);
-    return issued(slot.current);
-  }
-
-  /**
-   * A token of assumed or unknown expiry obtained in the last 10 s is the freshest there is: a burst
-   * of gets asking more than it is known to last shares it rather than refreshing once each.
-   */
-  #justObtained(slot: TokenSlot): boolean {
-    const last = slot.lastRefreshAt;
-    return (
-      (slot.current?.expiryAssumed === true || slot.current?.expiryUnknown === true) &&
-      last !== undefined &&
-      this.#now() - last < forcedRefreshCoalesceMs
-    );
+    return refreshedToken(this.#runner, await this.#loadedSlot(name), this.#now);
   }
 
   #slot(name: string): TokenSlot {
@@ -477,26 +295,20 @@ export class TokenEngine {
     }
   }
 
-  /**
-   * Team mode is back: a token that could not be refreshed while it was away (ERR_TEAM_UNAVAILABLE)
-   * takes the team's newest state now, instead of at the end of its backoff; any other shares what
-   * this machine holds, if it is newer than the team's (republish.ts).
-   */
+  /** Team mode is back: each token catches up with the team, or shares what is newer (republish.ts). */
   #rejoinTeam(): void {
     const team = this.#options.coordinator;
     if (team?.health().state !== 'ok' || !this.#started || this.#stopped || !this.#options.store) return;
-    for (const slot of this.#slots.values()) {
-      if (slot.lastError?.code === codes.teamUnavailable)
-        void this.#runner.refresh(slot, { minValidMs: 0, force: false, scheduled: true });
-      else if (!slot.inFlight && team.shares(slot.definition)) {
-        // Best effort: a failed republish leaves the token as it was, and the next refresh shares it.
-        const sharing = republishUnderLock(this.#context, slot)
-          .then(() => this.#emit())
-          .catch(() => undefined);
-        this.#background.add(sharing);
-        void sharing.finally(() => this.#background.delete(sharing));
-      }
-    }
+    rejoinTeam(this.#context, this.#runner, this.#slots.values(), {
+      emit: () => this.#emit(),
+      track: (work) => this.#track(work),
+    });
+  }
+
+  /** Keeps background work (a load, a republish) in the set idle() waits for, until it ends. */
+  #track(work: Promise<unknown>): void {
+    this.#background.add(work);
+    void work.finally(() => this.#background.delete(work));
   }
 
   #store(): SecretStore {
@@ -510,8 +322,12 @@ export class TokenEngine {
     return this.#witness.wrap(store);
   }
 
-  #usable(held: HeldToken | undefined, minValidMs: number): held is HeldToken {
-    return usable(held, minValidMs, this.#now());
+  #statusParts() {
+    return { verifier: this.#verifier, redact: (text: string) => this.redact(text) };
+  }
+
+  #writeParts() {
+    return { context: this.#context, saves: this.#saves, runner: this.#runner, emit: () => this.#emit() };
   }
 
   #log(level: LogLevel, message: string): void {

@@ -43,3 +43,36 @@ export class Inbox {
     this.#onClose();
   }
 }
+
+/** The open inboxes of each token's channel: a message on the channel reaches each of them. */
+export class Inboxes {
+  readonly #byChannel = new Map<string, Set<Inbox>>();
+
+  /** A new inbox on `channel`; closing it lets it go. */
+  listen(channel: string): Inbox {
+    let inboxes = this.#byChannel.get(channel);
+    if (!inboxes) {
+      inboxes = new Set();
+      this.#byChannel.set(channel, inboxes);
+    }
+    const set = inboxes;
+    const inbox = new Inbox(() => {
+      set.delete(inbox);
+      if (set.size === 0) this.#byChannel.delete(channel);
+    });
+    set.add(inbox);
+    return inbox;
+  }
+
+  deliver(channel: string, message: Message): void {
+    const inboxes = this.#byChannel.get(channel);
+    // Waiters wait for the holder to finish; a new lock taken tells them nothing.
+    if (!inboxes || message.t === 'locked') return;
+    for (const inbox of inboxes) inbox.push(message);
+  }
+
+  /** Tells every open inbox, whatever its channel. */
+  pushAll(message: Message): void {
+    for (const inboxes of this.#byChannel.values()) for (const inbox of inboxes) inbox.push(message);
+  }
+}

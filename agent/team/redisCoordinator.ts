@@ -15,23 +15,17 @@
 import { randomUUID } from 'node:crypto';
 import { codes, TokenAgentError } from '../base/errors';
 import type { RedisConfig, TokenDefinition } from '../config/types';
-import {
-  type CommitResult,
-  type RefreshCoordinator,
-  type SharedToken,
-  type TeamHealth,
-  type TeamLease,
-  TeamUnavailableError,
-} from '../engine/coordinator';
+import type { RefreshCoordinator, SharedToken, TeamHealth, TeamLease } from '../engine/coordinator';
 import type { LogLevel } from '../engine/refresh';
-import { isLastWriter, type WriterRecord } from '../engine/refreshRight';
+import type { WriterRecord } from '../engine/refreshRight';
 import type { SecretStore } from '../store/secretStore';
 import { connectTeam, type TeamClient, type TeamConnection } from './connect';
 import { HealthTracker } from './health';
-import { Inbox, type Message } from './inbox';
+import { TeamHolder } from './holder';
+import { Inboxes, type Message } from './inbox';
 import { defaultPrefix, type TokenKeys, tokenKeys } from './keys';
-import { RedisLease } from './lease';
 import { WriterBook } from './outage';
+import { type Snapshot, TeamRecords } from './records';
 import { LocalReplica } from './replica';
 import type { TeamKey } from './seal';
 
@@ -54,18 +48,6 @@ export interface RedisCoordinatorOptions {
   connection?: TeamConnection;
 }
 
-/** One consistent read of a token's records. */
-interface Snapshot {
-  token: SharedToken | undefined;
-  fence: number;
-  sealedRefresh: string;
-  /** The keyed digest of the refresh token the provider refused, '' if none. */
-  refused: string;
-}
-
-/** The cache's safety margin: a tenth of the token's life, at most 30 s. */
-const maxCacheMarginMs = 30_000;
-
 export class RedisCoordinator implements RefreshCoordinator {
   readonly #commands: TeamClient;
   readonly #subscriber: TeamConnection['subscriber'];
@@ -81,8 +63,9 @@ export class RedisCoordinator implements RefreshCoordinator {
   readonly #waitMs: number;
   readonly #now: () => number;
   readonly #log: (level: LogLevel, message: string) => void;
-  readonly #inboxes = new Map<string, Set<Inbox>>();
-  readonly #firstReady: Promise<void>;
+  readonly #inboxes = new Inboxes();
+  readonly #records: TeamRecords;
+  readonly #holder: TeamHolder;
   readonly #health: HealthTracker;
   #closed = false;
 
@@ -112,18 +95,29 @@ export class RedisCoordinator implements RefreshCoordinator {
       log: this.#log,
     });
 
-    // The first call waits for the first connection attempt (a one-shot CLI call starts with it),
-    // but no longer than it takes to connect or to fail.
-    this.#firstReady = new Promise<void>((resolve) => {
-      const timer = setTimeout(settled, connectTimeoutMs);
-      timer.unref();
-      const commands = this.#commands;
-      function settled() {
-        clearTimeout(timer);
-        commands.off('ready', settled).off('error', settled).off('end', settled);
-        resolve();
-      }
-      commands.once('ready', settled).once('error', settled).once('end', settled);
+    this.#records = new TeamRecords({
+      commands: this.#commands,
+      key: this.#key,
+      keyProblem: this.#keyProblem,
+      health: this.#health,
+      connectTimeoutMs,
+      closed: () => this.#closed,
+      now: this.#now,
+      log: this.#log,
+    });
+    this.#holder = new TeamHolder({
+      commands: this.#commands,
+      records: this.#records,
+      health: this.#health,
+      book: this.#book,
+      replica: this.#replica,
+      store: this.#store,
+      lockTtlMs: this.#lockTtlMs,
+      waitMs: this.#waitMs,
+      now: this.#now,
+      log: this.#log,
+      readSeen: (definition, keys) => this.#readSeen(definition, keys),
+      mirror: (definition, keys, snapshot) => this.#mirror(definition, keys, snapshot),
     });
     // ioredis emits connection errors as events; without a listener they would crash the process.
     this.#health.onChange(() => {
@@ -135,7 +129,7 @@ export class RedisCoordinator implements RefreshCoordinator {
     this.#commands.on('close', () => {
       this.#health.report();
       // Waiters stop waiting for a message that may never come, and fall back at once.
-      for (const inboxes of this.#inboxes.values()) for (const inbox of inboxes) inbox.push({ t: 'down' });
+      this.#inboxes.pushAll({ t: 'down' });
     });
     this.#subscriber.on('error', () => undefined);
     this.#subscriber.on('ready', () => {
@@ -174,8 +168,8 @@ export class RedisCoordinator implements RefreshCoordinator {
   /** Tells the team the provider refused this refresh token: the others will not send it again. */
   async refusedHere(definition: TokenDefinition, refreshToken: string): Promise<void> {
     const keys = this.#keys(definition);
-    const digest = this.#requireKey().digest(refreshToken);
-    await this.#call(() => this.#commands.hset(keys.state, 'refused', digest), 'write');
+    const digest = this.#records.requireKey().digest(refreshToken);
+    await this.#records.call(() => this.#commands.hset(keys.state, 'refused', digest), 'write');
     this.#refused.set(keys.state, digest);
   }
 
@@ -191,14 +185,14 @@ export class RedisCoordinator implements RefreshCoordinator {
     const keys = this.#keys(definition);
     const owner = randomUUID();
     const deadline = this.#now() + this.#waitMs;
-    const inbox = this.#listen(keys.channel);
+    const inbox = this.#inboxes.listen(keys.channel);
     try {
       for (;;) {
-        const answer = await this.#call(
+        const answer = await this.#records.call(
           () => this.#commands.teamAcquire(keys.lock, keys.counter, owner, this.#lockTtlMs, keys.channel),
           'write',
         );
-        if (answer > 0) return await this.#lease(definition, keys, owner, answer, wanted);
+        if (answer > 0) return await this.#holder.take(definition, keys, owner, answer, wanted);
         const left = deadline - this.#now();
         if (left <= 0) {
           throw new TokenAgentError(
@@ -229,113 +223,6 @@ export class RedisCoordinator implements RefreshCoordinator {
     this.#commands.disconnect();
   }
 
-  /** The lock is ours: look once more, then bring the refresh tokens in line. */
-  async #lease(
-    definition: TokenDefinition,
-    keys: TokenKeys,
-    owner: string,
-    fence: number,
-    wanted: (token: SharedToken) => boolean,
-  ): Promise<TeamLease | SharedToken> {
-    const lease = new RedisLease({
-      commit: (holder, token, rotated) => this.#commit(holder, token, rotated),
-      wrote: (error) => this.#health.wrote(error),
-      commands: this.#commands,
-      keys,
-      owner,
-      fence,
-      lockTtlMs: this.#lockTtlMs,
-      log: this.#log,
-      name: definition.name,
-      ended: () => this.#book.ended(keys.state, fence),
-    });
-    try {
-      // A holder may have finished between our last look and our lock.
-      const snapshot = await this.#readSeen(definition, keys);
-      if (snapshot.token && wanted(snapshot.token)) {
-        await lease.release();
-        await this.#mirror(definition, keys, snapshot);
-        return snapshot.token;
-      }
-      if (this.#replica && definition.type === 'oauth2-refresh-token') {
-        // Redis lost the team's refresh token (restarted empty, flushed): only the machine that
-        // wrote it last may bring in its own; any other copy may be one the provider has retired.
-        const lastWriter = isLastWriter(await this.#book.record(definition.name, keys.state, fence));
-        if (snapshot.sealedRefresh === '' && !lastWriter)
-          throw new TeamUnavailableError(
-            `the team holds no refresh token for '${definition.name}' (Redis lost its data?) and another machine wrote the newest one: waiting for that machine to share it again`,
-          );
-        // After an outage the last writer may have refreshed alone: its word first (republish.ts).
-        if (!lastWriter && this.#book.waitingForWriter(keys.state, snapshot.fence, this.#now()))
-          throw new TeamUnavailableError(
-            `Redis was out of reach, and the machine that wrote '${definition.name}' last has not yet shared what it may have refreshed meanwhile: waiting for it (${Math.round(this.#waitMs / 1000)} s at most)`,
-          );
-        lease.announce = lastWriter && this.#book.wasAway(keys.state);
-        lease.publishRefreshToken = await this.#replica.reconcile(definition.name, {
-          base: keys.state,
-          fence: snapshot.fence,
-          refreshToken:
-            snapshot.sealedRefresh === '' ? undefined : this.#openRefresh(snapshot.sealedRefresh, keys),
-        });
-      }
-      return lease;
-    } catch (error) {
-      await lease.release();
-      throw error;
-    }
-  }
-
-  /** A lease's commit: the fenced write, then this machine's copy. */
-  async #commit(
-    lease: RedisLease,
-    token: Omit<SharedToken, 'fence'>,
-    rotated: string | undefined,
-  ): Promise<CommitResult> {
-    const { keys, fence, name } = lease;
-    const refreshToken = rotated ?? lease.publishRefreshToken;
-    let accepted: number;
-    try {
-      const key = this.#requireKey();
-      const shared: SharedToken = { ...token, fence };
-      accepted = await this.#call(
-        () =>
-          this.#commands.teamCommit(
-            keys.state,
-            keys.access,
-            String(fence),
-            key.seal(JSON.stringify(shared), keys.access),
-            this.#cacheTtlMs(token),
-            refreshToken === undefined ? '' : key.seal(refreshToken, keys.state),
-            keys.channel,
-            JSON.stringify({ t: 'token', fence } satisfies Message),
-          ),
-        'write',
-      );
-    } catch (error) {
-      if (!(error instanceof TeamUnavailableError)) throw error;
-      // The team is out of reach: this machine keeps the live refresh token, and publishes it with
-      // its next refresh once the team is back (replica.ts tells the newer copy).
-      if (rotated !== undefined) {
-        await this.#store?.set(name, 'refresh_token', rotated);
-        // This machine alone holds the refresh token that lease obtained: the newest.
-        await this.#book.wrote(name, keys.state, fence);
-      }
-      return { outcome: 'local' };
-    }
-    if (accepted !== 1) {
-      const latest = await this.#read(keys).then(
-        (snapshot) => snapshot.token,
-        () => undefined,
-      );
-      if (latest) await this.#book.saw(name, keys.state, latest.fence);
-      return { outcome: 'superseded', latest };
-    }
-    if (rotated !== undefined) await this.#store?.set(name, 'refresh_token', rotated);
-    await this.#book.wrote(name, keys.state, fence);
-    await this.#replica?.committed(name, keys.state, fence, refreshToken);
-    return { outcome: 'committed' };
-  }
-
   /**
    * Whenever this machine takes the team's token, its store takes the team's refresh token too (when
    * the team moved on), so that a refresh while Redis is down starts from the live one.
@@ -351,119 +238,21 @@ export class RedisCoordinator implements RefreshCoordinator {
       await replica.mirror(definition.name, {
         base: keys.state,
         fence: snapshot.fence,
-        refreshToken: this.#openRefresh(snapshot.sealedRefresh, keys),
+        refreshToken: this.#records.openRefresh(snapshot.sealedRefresh, keys),
       });
     }
   }
 
   /** #read, noting the team's fence as seen (outage.ts). Call holding the machine-local lock. */
   async #readSeen(definition: TokenDefinition, keys: TokenKeys): Promise<Snapshot> {
-    const snapshot = await this.#read(keys);
+    const snapshot = await this.#records.read(keys);
     this.#refused.set(keys.state, snapshot.refused);
     if (snapshot.fence > 0) await this.#book.saw(definition.name, keys.state, snapshot.fence);
     return snapshot;
   }
 
-  async #read(keys: TokenKeys): Promise<Snapshot> {
-    const [sealedAccess, fenceText, sealedRefresh, refused] = await this.#call(
-      () => this.#commands.teamRead(keys.access, keys.state),
-      'read',
-    );
-    return {
-      token: sealedAccess === '' ? undefined : this.#openAccess(sealedAccess, keys),
-      fence: Number(fenceText) || 0,
-      sealedRefresh,
-      refused: refused ?? '',
-    };
-  }
-
-  #openAccess(sealed: string, keys: TokenKeys): SharedToken | undefined {
-    const text = this.#open(sealed, keys.access);
-    if (text === undefined) return undefined;
-    try {
-      const value = JSON.parse(text) as SharedToken;
-      return typeof value.accessToken === 'string' && typeof value.fence === 'number' ? value : undefined;
-    } catch {
-      return undefined;
-    }
-  }
-
-  #openRefresh(sealed: string, keys: TokenKeys): string | undefined {
-    return this.#open(sealed, keys.state);
-  }
-
-  /** Undefined for a corrupt record (the next write replaces it); throws for another team key. */
-  #open(sealed: string, where: string): string | undefined {
-    const opened = this.#requireKey().open(sealed, where);
-    if ('text' in opened) return opened.text;
-    if (opened.problem === 'other-key') {
-      this.#health.otherKeyFound();
-      throw new TeamUnavailableError('the team records are sealed with another team key');
-    }
-    this.#log('warn', `team mode: an unreadable record at ${where} is ignored and will be replaced`);
-    return undefined;
-  }
-
-  #requireKey(): TeamKey {
-    if (!this.#key) throw new TeamUnavailableError(this.#keyProblem ?? 'no team key');
-    return this.#key;
-  }
-
-  /**
-   * The cache keeps a token until a safety margin before its expiry (a tenth of its life, at most
-   * 30 s), so that a member whose clock runs a little behind never reads an expired token as valid.
-   * A token with nothing left after the margin is not cached at all.
-   */
-  #cacheTtlMs(token: Omit<SharedToken, 'fence'>): number {
-    if (token.expiresAt === undefined) return 0;
-    const now = this.#now();
-    const lifeMs = token.expiresAt - (token.issuedAt ?? now);
-    const ttl = Math.floor(token.expiresAt - now - Math.min(maxCacheMarginMs, lifeMs / 10));
-    return Math.max(ttl, 0);
-  }
-
-  /**
-   * Runs one Redis call; any failure is TeamUnavailableError (and the health says why). A read that
-   * succeeds clears only a read's failure: while writes fail, the team is degraded whatever reads do.
-   */
-  async #call<T>(operation: () => Promise<T>, kind: 'read' | 'write'): Promise<T> {
-    this.#requireKey();
-    if (this.#health.otherKey)
-      throw new TeamUnavailableError('the team records are sealed with another team key');
-    if (this.#commands.status !== 'ready') await this.#firstReady;
-    if (this.#closed || this.#commands.status !== 'ready') {
-      this.#health.report();
-      throw new TeamUnavailableError(this.#health.problem() ?? 'Redis is not connected');
-    }
-    let result: T;
-    try {
-      result = await operation();
-    } catch (error) {
-      if (error instanceof TeamUnavailableError || error instanceof TokenAgentError) throw error;
-      throw new TeamUnavailableError(this.#health.failed(kind, error));
-    }
-    if (kind === 'write') this.#health.wrote(undefined);
-    else this.#health.readWorked();
-    return result;
-  }
-
   #keys(definition: TokenDefinition): TokenKeys {
     return tokenKeys(this.#prefix, definition);
-  }
-
-  #listen(channel: string): Inbox {
-    let inboxes = this.#inboxes.get(channel);
-    if (!inboxes) {
-      inboxes = new Set();
-      this.#inboxes.set(channel, inboxes);
-    }
-    const set = inboxes;
-    const inbox = new Inbox(() => {
-      set.delete(inbox);
-      if (set.size === 0) this.#inboxes.delete(channel);
-    });
-    set.add(inbox);
-    return inbox;
   }
 
   #deliver(channel: string, text: string): void {
@@ -474,9 +263,6 @@ export class RedisCoordinator implements RefreshCoordinator {
       return;
     }
     this.#book.observe(channel.replace(/:events$/, ':state'), message);
-    const inboxes = this.#inboxes.get(channel);
-    // Waiters wait for the holder to finish; a new lock taken tells them nothing.
-    if (!inboxes || message.t === 'locked') return;
-    for (const inbox of inboxes) inbox.push(message);
+    this.#inboxes.deliver(channel, message);
   }
 }

@@ -10,7 +10,8 @@ import { after, before, describe, it } from 'node:test';
 import { codes, TokenAgentError } from '../../agent/base/errors';
 import { AgentClient } from '../../agent/daemon/client';
 import { agentPaths } from '../../agent/daemon/paths';
-import { type AgentContext, handleRequest, type Listener, tokenAnswer } from '../../agent/daemon/routes';
+import type { Listener } from '../../agent/daemon/requestGate';
+import { type AgentContext, handleRequest, tokenAnswer } from '../../agent/daemon/routes';
 import type { AgentStatus } from '../../agent/protocol';
 
 function status(tokens: AgentStatus['tokens'] = []): AgentStatus {

@@ -24,11 +24,8 @@ import { LiveTokenIndex } from '../../agent/lint/liveTokens';
 import { renderRulesDoc } from '../../agent/lint/rulesDoc';
 import type { AddTokenDefinitionParams } from '../../agent/protocol';
 import * as protocol from '../../agent/protocol';
-import {
-  type LintFeatureOptions,
-  registerLintFeatures,
-  storeLeakedTokenCommand,
-} from '../../agent/server/lintFeatures';
+import { type LintFeatureOptions, registerLintFeatures } from '../../agent/server/lintFeatures';
+import { storeLeakedTokenCommand } from '../../agent/server/lintQuickFixes';
 import { checksummedToken, fakeJwt } from '../support/fakeTokens';
 import { alphabets, randomString, rng } from '../support/secretCorpus';
 import { nextEvent } from '../support/waitFor';

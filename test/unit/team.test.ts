@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { defaultSocketPath, parseListen } from '../../agent/daemon/listen';
-import { loopbackHost } from '../../agent/daemon/routes';
+import { loopbackHost } from '../../agent/daemon/requestGate';
 import { MemoryStore } from '../../agent/store/memoryStore';
 import { LocalReplica } from '../../agent/team/replica';
 import { TeamKey } from '../../agent/team/seal';
