@@ -272,6 +272,11 @@ export interface ScanWorkspaceResult {
   files: number;
   bytes: number;
   findings: number;
+  /**
+   * Of `findings`, those of severity info (keys made to be published, GitHub and npm tokens whose
+   * checksum fails). Absent from an agent older than the field.
+   */
+  infoFindings?: number;
   /** Files that now carry token-agent diagnostics in the Problems panel. */
   filesWithFindings: number;
   /** Files skipped as binary, minified, too large or unreadable. */

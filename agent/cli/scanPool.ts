@@ -3,9 +3,10 @@
 //
 // The main thread walks and dispatches; each worker reads and scans the files it is given, in the
 // order given. Results wait in a reorder buffer until every earlier file is written. Memory stays
-// bounded: at most `inFlightPerWorker` files a worker are dispatched and unwritten, and a worker
-// stops once `creditsPerWorker` of its findings wait unwritten (see scanWorker.ts). That cannot deadlock: the file being
-// written is always its worker's current or next task, since each worker works in index order.
+// bounded: at most `windowFiles` files are walked and unwritten, and a worker stops once
+// `creditsPerWorker` of its findings wait unwritten (see scanWorker.ts). That cannot deadlock: files
+// go out in index order and each worker works in index order, so the file being written is always
+// its worker's current or next task.
 import { availableParallelism } from 'node:os';
 import { Worker, type WorkerOptions } from 'node:worker_threads';
 import type { WalkedFile } from '../lint/fileWalk';
@@ -16,7 +17,7 @@ export interface PoolOptions {
   threads: number;
   /** The worker's script: dist/scan-worker.js, or scanWorker.ts under tsx (tests). */
   workerFile: string;
-  settings: Omit<WorkerSettings, 'batch' | 'credits'> & { batch: number };
+  settings: Omit<WorkerSettings, 'batch' | 'credits' | 'lowWater'> & { batch: number };
 }
 
 export type PoolEvent =
@@ -35,24 +36,30 @@ export class ScanWorkerError extends Error {
 }
 
 /**
- * Files dispatched and not yet written, per worker: enough that one large file at the head of the
- * order does not leave the other workers idle; each is a path and, once done, a small message.
+ * Files a worker holds (sent, not yet reported done): enough that it never waits for the next ones,
+ * few enough that a worker slowed by a large file does not sit on files the others could take.
+ * More are sent once it reports holding `lowWater` or fewer (scanWorker.ts reports then).
  */
-const inFlightPerWorker = 512;
-/** Dispatch once this many files have been written: one message for many paths (each crossing
- * wakes the other thread; finer dispatch, tried, cost a third more CPU). */
-const refillAt = 128;
+const holdPerWorker = 64;
+const lowWater = 32;
+/**
+ * Files walked and not yet written: the reorder buffer's bound. Each is a path and, once done, a small
+ * message (findings wait on credits instead), so it can be wide: a worker that got ahead keeps going
+ * while the file at the head of the order is a large one in another worker.
+ */
+const windowFiles = 8192;
 /** Findings a worker may have waiting in the main thread: a few batches' worth. */
 const creditsPerWorker = 4096;
 
 interface Slot {
   worker: Worker;
-  queued: number;
+  /** Files sent and not yet reported done. */
+  held: number;
 }
 
 interface Pending {
   path: string;
-  slot: Slot;
+  slot: Slot | undefined;
   events: ToMain[];
 }
 
@@ -63,9 +70,11 @@ export class ScanPool {
   #fatal: ScanWorkerError | undefined;
   #closing = false;
   #wake: (() => void) | undefined;
+  /** Sends files to workers that run low; set while a scan runs. */
+  #pump: (() => void) | undefined;
 
   constructor(options: PoolOptions) {
-    const workerData: WorkerSettings = { ...options.settings, credits: creditsPerWorker };
+    const workerData: WorkerSettings = { ...options.settings, credits: creditsPerWorker, lowWater };
     this.#slots = [];
     for (let i = 0; i < options.threads; i++) {
       const worker = startWorker(options.workerFile, {
@@ -74,9 +83,13 @@ export class ScanPool {
         // keys the process peaked at 340 MB, 270 MB with this (#13 item 8 sets 300 MB).
         resourceLimits: { maxYoungGenerationSizeMb: 8 },
       });
-      const slot: Slot = { worker, queued: 0 };
+      const slot: Slot = { worker, held: 0 };
       worker.on('message', (messages: ToMain[]) => {
-        for (const message of messages) this.#pending.get(message.index)?.events.push(message);
+        for (const message of messages) {
+          this.#pending.get(message.index)?.events.push(message);
+          if (message.t === 'done') slot.held--;
+        }
+        this.#pump?.();
         this.#notify();
       });
       worker.on('error', (error: Error) => this.#fail(`a scan worker failed: ${error.message}`));
@@ -91,64 +104,72 @@ export class ScanPool {
    * Scans the files `walk` yields, dispatching as the walk goes; yields each file's batches and then
    * its end, in walk order. A batch is acknowledged when the caller asks for the next event, so a
    * caller that awaits its output's drain holds the workers back. Throws ScanWorkerError.
+   *
+   * Files go out in walk order, a few at a time, to whichever worker runs low: the file at the head
+   * of the order is always with a worker, and no worker waits while files are left. (Dealing each
+   * worker hundreds of files up front, as before, left one idle a third of the time behind the
+   * other's large files.)
    */
   async *scan(walk: Iterator<WalkedFile>): AsyncGenerator<PoolEvent> {
     let head = this.#next;
     let walked = false;
-    const window = inFlightPerWorker * this.#slots.length;
-    const fill = () => {
-      if (walked || this.#next - head > window - refillAt) return;
-      const batches = new Map<Slot, { index: number; path: string }[]>();
-      while (!walked && this.#next - head < window) {
+    const queue: { index: number; path: string }[] = [];
+    let queued = 0;
+    this.#pump = () => {
+      while (!walked && this.#next - head < windowFiles && queue.length - queued < holdPerWorker * 2) {
         const step = walk.next();
         if (step.done) walked = true;
         else {
-          const task = this.#assign(step.value.path);
-          const batch = batches.get(task.slot) ?? [];
-          batches.set(task.slot, batch);
-          batch.push({ index: task.index, path: step.value.path });
+          const index = this.#next++;
+          this.#pending.set(index, { path: step.value.path, slot: undefined, events: [] });
+          queue.push({ index, path: step.value.path });
         }
       }
-      for (const [slot, files] of batches) this.#post(slot, { t: 'scan', files });
+      for (const slot of this.#slots) {
+        if (slot.held > lowWater || queued === queue.length) continue;
+        const files = queue.slice(queued, queued + holdPerWorker - slot.held);
+        queued += files.length;
+        for (const file of files) (this.#pending.get(file.index) as Pending).slot = slot;
+        slot.held += files.length;
+        this.#post(slot, { t: 'scan', files });
+      }
+      // Drop what was sent, now and then rather than shifting the array each time.
+      if (queued > 1024) {
+        queue.splice(0, queued);
+        queued = 0;
+      }
     };
-    fill();
-    while (head < this.#next) {
-      if (this.#fatal) throw this.#fatal;
-      const pending = this.#pending.get(head) as Pending;
-      const event = pending.events.shift();
-      if (event === undefined) {
-        await new Promise<void>((resolve) => {
-          this.#wake = resolve;
-        });
-        continue;
+    try {
+      this.#pump();
+      while (head < this.#next) {
+        if (this.#fatal) throw this.#fatal;
+        const pending = this.#pending.get(head) as Pending;
+        const event = pending.events.shift();
+        if (event === undefined) {
+          await new Promise<void>((resolve) => {
+            this.#wake = resolve;
+          });
+          continue;
+        }
+        const { findings, values } = event;
+        if (event.t === 'batch') yield { type: 'batch', path: pending.path, findings, values };
+        else {
+          this.#pending.delete(head);
+          head++;
+          this.#pump();
+          yield { type: 'done', path: pending.path, outcome: event.outcome, findings, values };
+        }
+        // Written (the caller asked for the next event): the worker may send as many again.
+        if (findings.length > 0) this.#post(pending.slot as Slot, { t: 'ack', findings: findings.length });
       }
-      const { findings, values } = event;
-      if (event.t === 'batch') yield { type: 'batch', path: pending.path, findings, values };
-      else {
-        this.#pending.delete(head);
-        head++;
-        pending.slot.queued--;
-        fill();
-        yield { type: 'done', path: pending.path, outcome: event.outcome, findings, values };
-      }
-      // Written (the caller asked for the next event): the worker may send as many again.
-      if (findings.length > 0) this.#post(pending.slot, { t: 'ack', findings: findings.length });
+    } finally {
+      this.#pump = undefined;
     }
   }
 
   async close(): Promise<void> {
     this.#closing = true;
     await Promise.all(this.#slots.map((slot) => slot.worker.terminate()));
-  }
-
-  #assign(path: string): { slot: Slot; index: number } {
-    // The least busy worker: one slowed by a large file gets fewer new files meanwhile.
-    let slot = this.#slots[0] as Slot;
-    for (const other of this.#slots) if (other.queued < slot.queued) slot = other;
-    const index = this.#next++;
-    this.#pending.set(index, { path, slot, events: [] });
-    slot.queued++;
-    return { slot, index };
   }
 
   #post(slot: Slot, message: ToWorker): void {

@@ -92,7 +92,12 @@ async function serve(): Promise<void> {
   for (;;) {
     const task = tasks.shift();
     if (task === undefined) await nextMessage();
-    else await scanOne(task.index, task.path);
+    else {
+      await scanOne(task.index, task.path);
+      // The main thread sends more files once it hears this worker runs low: tell it now, not 128
+      // files later.
+      if (tasks.length <= settings.lowWater) flush();
+    }
   }
 }
 

@@ -13,6 +13,8 @@ export interface WorkerSettings {
   batch: number;
   /** Findings a worker may have posted and not yet seen acknowledged. */
   credits: number;
+  /** Holding this many files or fewer, a worker sends what it has, so that more are sent in time. */
+  lowWater: number;
 }
 
 /** What reading a file gave, apart from its findings. */

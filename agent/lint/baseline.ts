@@ -48,8 +48,8 @@ export class BaselineError extends Error {}
 
 export class Baseline {
   readonly kdf: KdfParams;
-  /** Entry hashes by `path\0rule`. */
-  readonly #entries = new Map<string, Set<string>>();
+  /** Entry hashes by `path\0rule`, each with the rule its entry names (see `entryRule`). */
+  readonly #entries = new Map<string, Map<string, string>>();
   /** Hashes by an in-memory HMAC of the value under a per-process key: the value is not kept. */
   readonly #memo = new Map<string, string>();
   readonly #memoKey = randomBytes(32);
@@ -103,9 +103,9 @@ export class Baseline {
 
   add(entry: BaselineEntry): void {
     const key = pairKey(entry.path, entry.rule);
-    const hashes = this.#entries.get(key) ?? new Set<string>();
+    const hashes = this.#entries.get(key) ?? new Map<string, string>();
     this.#entries.set(key, hashes);
-    hashes.add(entry.hash);
+    hashes.set(entry.hash, entry.rule);
   }
 
   get size(): number {
@@ -117,8 +117,8 @@ export class Baseline {
   entries(): BaselineEntry[] {
     const out: BaselineEntry[] = [];
     for (const [key, hashes] of this.#entries) {
-      const [path = '', rule = ''] = key.split('\0');
-      for (const hash of hashes) out.push({ path, rule, hash });
+      const path = key.slice(0, key.indexOf('\0'));
+      for (const [hash, rule] of hashes) out.push({ path, rule, hash });
     }
     return out.sort(compareEntries);
   }
@@ -133,7 +133,8 @@ export class Baseline {
     const hashes = this.#entries.get(pairKey(path, rule));
     if (!hashes) return undefined;
     const hash = this.hash(value);
-    return hashes.has(hash) ? { path, rule, hash } : undefined;
+    const entryRule = hashes.get(hash);
+    return entryRule === undefined ? undefined : { path, rule: entryRule, hash };
   }
 
   hash(value: string): string {
@@ -170,8 +171,18 @@ export function entryKey(entry: BaselineEntry): string {
 }
 
 function pairKey(path: string, rule: string): string {
-  return `${path}\0${rule}`;
+  return `${path}\0${entryRule[rule] ?? rule}`;
 }
+
+/**
+ * Rules whose findings an entry of another rule also accepts. A GitHub or npm token that fails its
+ * checksum was a `github-token`/`npm-token` finding until it became an info finding of its own rule:
+ * the entries a baseline took for it then still accept it, rather than turn stale.
+ */
+const entryRule: Readonly<Record<string, string>> = {
+  'github-token-unverified': 'github-token',
+  'npm-token-unverified': 'npm-token',
+};
 
 function compareEntries(a: BaselineEntry, b: BaselineEntry): number {
   return a.path.localeCompare(b.path) || a.rule.localeCompare(b.rule) || a.hash.localeCompare(b.hash);

@@ -13,7 +13,7 @@ import {
   type WalkedFile,
 } from '../lint/fileWalk';
 import type { LiveTokenIndex } from '../lint/liveTokens';
-import { scanText } from '../lint/scanner';
+import { type Finding, scanText } from '../lint/scanner';
 import * as protocol from '../protocol';
 import { scanDocument, toDiagnostic } from './diagnostics';
 import type { FindingFilter } from './workspaceBaseline';
@@ -63,16 +63,16 @@ export function registerWorkspaceScan(
       if (!open.has(path)) void connection.sendDiagnostics({ uri, diagnostics: [] });
   };
 
-  const publishFromDisk = (uri: string, path: string, text: string): number => {
+  const publishFromDisk = (uri: string, path: string, text: string): Finding[] => {
     const scanned = scanText(text, { path, liveTokens: options.liveTokens });
     const findings = options.baseline ? options.baseline.filter(path, scanned, text) : scanned;
-    if (findings.length === 0) return 0;
+    if (findings.length === 0) return findings;
     const document = TextDocument.create(uri, 'plaintext', 0, text);
     void connection.sendDiagnostics({
       uri,
       diagnostics: findings.map((finding) => toDiagnostic(document, finding)),
     });
-    return findings.length;
+    return findings;
   };
 
   // The lint of open documents clears a document's diagnostics when it closes; a file the workspace
@@ -82,7 +82,7 @@ export function registerWorkspaceScan(
     const uri = path === undefined ? undefined : published.get(path);
     if (path === undefined || uri === undefined) return;
     const file = readScannable(path, defaultMaxFileBytes);
-    if (file.kind !== 'text' || publishFromDisk(uri, path, file.text) === 0) published.delete(path);
+    if (file.kind !== 'text' || publishFromDisk(uri, path, file.text).length === 0) published.delete(path);
   });
 
   connection.onRequest(protocol.scanWorkspace, async (params, cancel) => {
@@ -101,6 +101,7 @@ export function registerWorkspaceScan(
       files: 0,
       bytes: 0,
       findings: 0,
+      infoFindings: 0,
       filesWithFindings: 0,
       skipped: 0,
       errors: [],
@@ -136,12 +137,12 @@ export function registerWorkspaceScan(
         visited.add(path);
         const openDocument = open.get(path);
         const uri = openDocument?.uri ?? pathToFileURL(path).href;
-        let found: number;
+        let findings: Finding[];
         if (openDocument) {
           // Open documents are linted live from the editor's copy; only count them here, and keep
           // them on the list so that their saved findings come back when they close.
           const scanned = scanDocument(openDocument, options.liveTokens);
-          found = (options.baseline?.filter(path, scanned, openDocument.getText()) ?? scanned).length;
+          findings = options.baseline?.filter(path, scanned, openDocument.getText()) ?? scanned;
           result.bytes += openDocument.getText().length;
         } else {
           const file = readScannable(path, defaultMaxFileBytes);
@@ -151,11 +152,14 @@ export function registerWorkspaceScan(
             continue;
           }
           result.bytes += file.bytes;
-          found = publishFromDisk(uri, path, file.text);
+          findings = publishFromDisk(uri, path, file.text);
         }
+        const found = findings.length;
         if (found > 0) nowPublished.set(path, uri);
         result.files++;
         result.findings += found;
+        result.infoFindings =
+          (result.infoFindings ?? 0) + findings.filter((f) => f.severity === 'info').length;
         if (found > 0) result.filesWithFindings++;
       }
     } finally {

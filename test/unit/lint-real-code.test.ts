@@ -170,6 +170,27 @@ describe('the generic rule reads literals, not code', () => {
   });
 });
 
+describe("a provider's own shape under its own name outweighs looking like a word-number name", () => {
+  it('reports a Dropbox secret whose digits all come last, and a Snowflake password made of word-like parts', () => {
+    // Random [a-z0-9]{15} ends in digits alone about one time in thirty: letters then `4` read as a
+    // name like `password1` to the identifier test, which the generic rule keeps.
+    const dropbox = `${randomString(r, 14, alphabets.lower)}4`;
+    assert.equal(isWordsIdentifier(dropbox), true, 'the shape the identifier test takes for a name');
+    assert.deepEqual(rules(`dropboxAppSecret = "${dropbox}"\n`, 'a.ts'), ['dropbox-app-secret']);
+    const snowflake = `${randomString(r, 4, alphabets.upperDigits.slice(0, 26))}${randomString(r, 4, alphabets.lower)}6962-BhkQ3`;
+    assert.deepEqual(rules(`snowflakePassword = "${snowflake}"\n`, 'a.go'), ['snowflake-password']);
+    // Under a name no provider format takes, the same value is still a name.
+    assert.deepEqual(rules(`appSecret = "${dropbox}"\n`, 'a.ts'), []);
+  });
+
+  it('still skips a dotted name under a provider name (a constant, not a secret)', () => {
+    assert.deepEqual(
+      rules('const aadClientSecret = "AADServerParamKeys.CLIENT_SECRET_VALUE";\n', 'a.ts'),
+      [],
+    );
+  });
+});
+
 describe('url-credentials skips stand-ins for a password', () => {
   it('skips upper-case placeholder DSNs and variable references', () => {
     const lines = [

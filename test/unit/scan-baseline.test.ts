@@ -111,6 +111,28 @@ describe('scan baseline', () => {
     assert.deepEqual(afterDoc.entries, [before.entries.find((e: { path: string }) => e.path === 'other.ts')]);
   });
 
+  it('keeps accepting a checksum-failing token that an older baseline took as a github-token', async () => {
+    // A made-up token (its checksum fails): an info finding of its own rule now, a github-token
+    // finding when the baseline was written.
+    const madeUp = `ghp_${randomString(r, 36, alphabets.alnum)}`;
+    writeFileSync(join(dir, 'old.ts'), `const o = "${madeUp}";\n`);
+    const old = Baseline.create({ N: 1024, r: 8, p: 1 });
+    old.add({ path: 'old.ts', rule: 'github-token', hash: old.hash(madeUp) });
+    old.add({ path: 'a.ts', rule: 'github-token', hash: old.hash(known) });
+    writeFileSync(baselineFile(), old.toJson());
+    const before = await scan(dir, ['--format', 'json', '--no-baseline', 'old.ts']);
+    assert.deepEqual(
+      JSON.parse(before.out).findings.map((f: { rule: string }) => f.rule),
+      ['github-token-unverified'],
+    );
+    const result = await scan(dir, ['--format', 'json', '.']);
+    assert.equal(result.code, 0, result.err);
+    const doc = JSON.parse(result.out);
+    assert.deepEqual(doc.findings, []);
+    assert.deepEqual(doc.baseline.stale, []);
+    assert.doesNotMatch(result.err, /stale/);
+  });
+
   it('marks SARIF results as new against a baseline', async () => {
     await scan(dir, ['--write-baseline', defaultBaselineName]);
     writeFileSync(join(dir, 'b.ts'), `const b = "${fresh}";\n`);

@@ -30,6 +30,18 @@ describe('scanSummary', () => {
     );
   });
 
+  it('says how many are info findings (published keys, made-up tokens), as scan does', () => {
+    assert.equal(
+      scanSummary({ ...base, findings: 3, infoFindings: 1, filesWithFindings: 2 }),
+      'Found 3 hard-coded tokens (1 info) in 2 files of 1,200 files scanned.',
+    );
+    // An agent older than the field: no count, rather than a wrong one.
+    assert.equal(
+      scanSummary({ ...base, findings: 3, filesWithFindings: 2 }),
+      'Found 3 hard-coded tokens in 2 files of 1,200 files scanned.',
+    );
+  });
+
   it('says when the scan was cancelled and when paths could not be read', () => {
     assert.equal(
       scanSummary({ ...base, findings: 2, filesWithFindings: 1, cancelled: true, errors: ['a: EACCES'] }),

@@ -129,6 +129,18 @@ describe('the workspace scan', () => {
     assert.equal(server.progress.at(-1), 'done');
   });
 
+  it('counts the info findings apart: a made-up token whose checksum fails', async () => {
+    const root = workspace({
+      'src/app.ts': `const githubToken = "${fakeGithubToken()}";\n`,
+      // Random: its checksum fails (1 in 62^6 would pass), so it is the info rule's.
+      'src/sample.ts': `const exampleToken = "ghp_${randomString(r, 36, alphabets.alnum)}";\n`,
+    });
+    const result = await fakeServer([folderOf(root)]).run();
+    assert.equal(result.findings, 2);
+    assert.equal(result.infoFindings, 1);
+    assert.equal(result.filesWithFindings, 2);
+  });
+
   it('takes an open document from the editor and leaves its diagnostics to the live lint', async () => {
     const root = workspace({ 'a.ts': 'export {};\n' });
     const server = fakeServer([folderOf(root)]);

@@ -129,6 +129,12 @@ const contextFormats: readonly ContextFormat[] = [
   ...aidataContext,
 ];
 
+/** Whether a provider's format takes this name and this value's shape (entropy aside). */
+function isProviderShaped(name: string, value: string): boolean {
+  for (const format of contextFormats) if (format.name(name) && format.value.test(value)) return true;
+  return false;
+}
+
 function classifyShape(name: string, value: string): Classification | undefined {
   const entropy = shannonEntropy(value);
   const bits = `entropy ${entropy.toFixed(1)} bits per character`;
@@ -179,7 +185,9 @@ const assignment: Rule = {
     const name = normalise(found.name);
     if (!secretName.test(name) || isNotSecretName(name)) return undefined;
     const value = ctx.text.slice(found.valueStart, found.valueEnd).trim();
-    if (value.length < 12 || isNotALiteralSecret(value, found.quoted)) return undefined;
+    if (value.length < 12 || isNotALiteralSecret(value, found.quoted, isProviderShaped(name, value))) {
+      return undefined;
+    }
     const valueStart = ctx.text.indexOf(value, found.valueStart);
     const classified = classify(name, value);
     if (!classified) return undefined;
