@@ -14,6 +14,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { assemble, type CorpusDocument, globalDecoys, positives, rng } from '../test/support/secretCorpus';
+import { latencyFiles, medianOverFiles } from './benchLatency';
 import { processTable } from './benchProcess';
 
 interface Finding {
@@ -27,6 +28,8 @@ interface WorkerResult {
   bytes: number;
   latency20k: number;
   latency1m: number;
+  /** On real code (benchLatency.ts), when the real-code tree is there. */
+  realLatency?: { small: number; large: number };
   maxRssMb: number;
   findings: Finding[];
   note?: string;
@@ -175,6 +178,14 @@ async function runWorker(name: string, out: string): Promise<void> {
     maxRssMb: process.resourceUsage().maxRSS / 1024,
     findings,
   };
+  const realTree = join(resolve(process.env.REALCODE_DIR ?? '/tmp/realcode'), 'tune');
+  if (existsSync(realTree)) {
+    const { small: smallFiles, large: largeFiles } = latencyFiles(realTree);
+    result.realLatency = {
+      small: await medianOverFiles(smallFiles, scan, 101),
+      large: await medianOverFiles(largeFiles, scan, 11),
+    };
+  }
   writeFileSync(out, JSON.stringify(result));
 }
 
@@ -284,18 +295,22 @@ function table(results: WorkerResult[], _documents: CorpusDocument[], hadGitleak
     const found = [...planted].filter((key) => reported.has(key)).length;
     const correct = [...reported].filter((key) => planted.has(key)).length;
     const mbps = r.bytes / 1_000_000 / r.seconds;
-    return `| ${r.name} | ${mbps.toFixed(1)} MB/s | ${r.latency20k.toFixed(3)} ms | ${r.latency1m.toFixed(2)} ms | ${r.maxRssMb.toFixed(0)} MB | ${(found / planted.size).toFixed(3)} | ${(correct / Math.max(1, reported.size)).toFixed(3)} |${r.note ? ` ${r.note}` : ''}`;
+    const real = r.realLatency
+      ? `${r.realLatency.small.toFixed(3)} ms | ${r.realLatency.large.toFixed(2)} ms`
+      : '| ';
+    return `| ${r.name} | ${mbps.toFixed(1)} MB/s | ${r.latency20k.toFixed(3)} ms | ${r.latency1m.toFixed(2)} ms | ${real} | ${r.maxRssMb.toFixed(0)} MB | ${(found / planted.size).toFixed(3)} | ${(correct / Math.max(1, reported.size)).toFixed(3)} |${r.note ? ` ${r.note}` : ''}`;
   });
   const mb = (results[0]?.bytes ?? 0) / 1_000_000;
   return [
     `Corpus: ${manifest.length} generated files, ${mb.toFixed(1)} MB, ${planted.size} planted secrets (${Object.keys(positives).length} rules), Node ${process.version}.`,
     'Recall and precision are line-level and rule-agnostic (a finding on a planted line counts, whatever its rule).',
     'In-process tools: files preloaded, one warm-up pass, then the measured pass; latency is the median of repeated scans.',
+    'Real-code latency: the 20 files of the real-code tune/ tree nearest 20 KB and the 5 nearest 1 MB (median of each file, then over the files).',
     '',
-    '| tool | whole corpus | 20 KB file | 1 MB file | peak RSS | recall | precision | |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| tool | whole corpus | 20 KB file | 1 MB file | 20 KB real code | 1 MB real code | peak RSS | recall | precision | |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
     ...rows,
-    ...(hadGitleaks ? [] : ['| gitleaks | not installed (scripts/fetch-gitleaks.sh) | | | | | | |']),
+    ...(hadGitleaks ? [] : ['| gitleaks | not installed (scripts/fetch-gitleaks.sh) | | | | | | | | |']),
     '',
     'Targets for token-agent (#13 item 7): ≤ 0.05 ms per 20 KB, ≤ 3 ms per 1 MB, recall ≥ 0.98, precision ≥ 0.95.',
   ].join('\n');
