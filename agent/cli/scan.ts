@@ -3,7 +3,7 @@
 // files, reads stdin with `-` (a unified diff is read as the lines it adds). Exit 0 when clean, 1 on
 // findings, 2 on usage or I/O errors. Results go to stdout; progress and problems to stderr.
 import { statSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { text as readAll } from 'node:stream/consumers';
 import { BaselineError } from '../lint/baseline';
 import {
@@ -11,7 +11,6 @@ import {
   IgnoreRules,
   readScannable,
   type ScannableFile,
-  type SkipReason,
   stripBom,
   type WalkedFile,
 } from '../lint/fileWalk';
@@ -23,23 +22,16 @@ import { agentVersion } from '../version';
 import { parseScanArgs, type ScanCommand, scanUsage } from './scanArgs';
 import { BaselineSession, reportBaseline, repositoryRoot, writeBaseline } from './scanBaseline';
 import { type AddedFile, looksLikeDiff, parseUnifiedDiff } from './scanDiff';
-import { type CommitInfo, scanHistory } from './scanGit';
-import { MemoryGuard } from './scanMemory';
-import {
-  type FileFindings,
-  findingsCount,
-  JsonReport,
-  type ReportWriter,
-  type SkippedFile,
-  skipSummary,
-  TextReport,
-} from './scanOutput';
-import { ScanPool, ScanWorkerError, scanThreads } from './scanPool';
+import { scanHistory } from './scanGit';
+import { JsonReport, type ReportWriter, reportSkipped, TextReport } from './scanOutput';
+import { ScanPool, ScanWorkerError, type ScanWorkers, scanWorkers } from './scanPool';
+import { reportBatch, ScanRecorder } from './scanRecorder';
 import { SarifReport } from './scanSarif';
 import { OutputSink, type OutputTarget } from './scanSink';
 import type { FileOutcome } from './scanWorkerProtocol';
 
 export { parseScanArgs, type ScanCommand, type ScanFormat, scanFormats, scanUsage } from './scanArgs';
+export { type ScanWorkers, scanWorkers } from './scanPool';
 
 export interface ScanIo {
   /** The report; written as the scan goes, honouring backpressure when the target is a stream. */
@@ -51,35 +43,6 @@ export interface ScanIo {
   now?: number;
   /** Worker threads for directory scans (default: scanWorkers()). */
   workers?: ScanWorkers;
-}
-
-export interface ScanWorkers {
-  /** 0 or 1: every file in the main thread. */
-  threads: number;
-  /** Text bytes a walk scans in the main thread before it starts the workers. */
-  minBytes: number;
-  /** The worker's script (tests name another to make one fail). */
-  file: string;
-}
-
-/**
- * Starting a worker costs ~40 ms of a core (loading the rules); one thread scans ~100 MB/s, so a tree
- * under this many bytes is done before workers would help. Measured: see `npm run bench:scan`.
- */
-const workerMinBytes = 8 * 1024 * 1024;
-
-/**
- * The defaults, which TOKEN_AGENT_SCAN_THREADS (a count; 1 forces one thread, for benchmarks) and
- * TOKEN_AGENT_SCAN_WORKER_MIN_BYTES change. The worker is its own bundle beside this one
- * (dist/scan-worker.js), or the TypeScript file when the sources run under tsx.
- */
-export function scanWorkers(env: NodeJS.ProcessEnv = process.env): ScanWorkers {
-  const minBytes = Number(env.TOKEN_AGENT_SCAN_WORKER_MIN_BYTES);
-  return {
-    threads: scanThreads(env),
-    minBytes: Number.isInteger(minBytes) && minBytes >= 0 ? minBytes : workerMinBytes,
-    file: __filename.endsWith('.ts') ? join(__dirname, 'scanWorker.ts') : join(__dirname, 'scan-worker.js'),
-  };
 }
 
 const defaultIo = (): ScanIo => ({
@@ -113,7 +76,8 @@ export async function runScan(command: ScanCommand, io: ScanIo = defaultIo()): P
       : command.format === 'sarif'
         ? new SarifReport(sink, agentVersion, baseline?.checks === true)
         : new TextReport(sink);
-  const run = new ScanRun(io, command.maxFileBytes, baseline, writer, sink);
+  const out = new ScanRecorder(io.stderr, baseline, writer, sink);
+  const run = new ScanRun(io, command.maxFileBytes, baseline, out);
   try {
     if (command.git) await run.scanHistory(command.git.range);
     else
@@ -124,37 +88,20 @@ export async function runScan(command: ScanCommand, io: ScanIo = defaultIo()): P
   } finally {
     await run.close();
   }
-  run.finishProgress();
+  out.finishProgress();
   const report = baseline?.report();
-  writer.end({ skipped: run.skipped, ...(report ? { baseline: report } : {}) });
+  writer.end({ skipped: out.skipped, ...(report ? { baseline: report } : {}) });
   await sink.end();
-  reportSkipped(io, run.skipped, command.verbose);
+  reportSkipped(io.stderr, out.skipped, command.verbose);
   if (report) reportBaseline(io, report, command.verbose);
   const written = await writeBaseline(io, baseline);
-  if (run.errors > 0 || written === false) return 2;
+  if (out.errors > 0 || written === false) return 2;
   // Writing a baseline accepts what was found: the run that records findings succeeds.
   if (written) return 0;
-  return run.found > 0 ? 1 : 0;
+  return out.found > 0 ? 1 : 0;
 }
 
-/** Findings handed to the report at a time, between waits for a full pipe to drain. */
-const reportBatch = 512;
-
 class ScanRun {
-  readonly skipped: SkippedFile[] = [];
-  /** Findings recorded and not yet written: one file's, or one chunk of `git log` output's. */
-  #pending: FileFindings[] = [];
-  readonly #memory = new MemoryGuard();
-  errors = 0;
-  #files = 0;
-  #bytes = 0;
-  /** Findings that fail the scan: every severity but info. */
-  #findings = 0;
-  /** Info findings (published keys, checksum-failing look-alikes): listed, but the exit code ignores them. */
-  #infos = 0;
-  readonly #started = Date.now();
-  #lastProgress = 0;
-  #progressShown = false;
   readonly #rules: IgnoreRules;
 
   /** Where the paths of a unified diff on stdin are relative to (git prints them from the top level). */
@@ -168,8 +115,8 @@ class ScanRun {
     readonly io: ScanIo,
     readonly maxFileBytes: number,
     readonly baseline: BaselineSession | undefined,
-    readonly writer: ReportWriter,
-    readonly sink: OutputSink,
+    /** What the run found and said: findings, counts, progress, errors, skipped files. */
+    readonly out: ScanRecorder,
   ) {
     this.#rules = new IgnoreRules(io.cwd);
     this.#workers = { ...(io.workers ?? scanWorkers()) };
@@ -180,22 +127,17 @@ class ScanRun {
     this.#pool = undefined;
   }
 
-  /** Findings reported (after the baseline). */
-  get found(): number {
-    return this.#findings;
-  }
-
   async scanPath(path: string): Promise<void> {
     const absolute = resolve(this.io.cwd, path);
     let stats: ReturnType<typeof statSync>;
     try {
       stats = statSync(absolute);
     } catch (error) {
-      this.#error(path, error);
+      this.out.error(path, error);
       return;
     }
     if (stats.isDirectory()) {
-      const walk = this.#rules.walk(absolute, (dir, error) => this.#error(this.#display(dir), error));
+      const walk = this.#rules.walk(absolute, (dir, error) => this.out.error(this.#display(dir), error));
       for (let step = walk.next(); !step.done; step = walk.next()) {
         await this.#scanFile(step.value.path);
         // A small tree never pays for starting workers; a large one hands them the rest of the walk.
@@ -208,39 +150,25 @@ class ScanRun {
     await this.#scanFile(absolute, stats.size);
   }
 
-  /**
-   * Writes the findings recorded so far, a batch at a time, waiting whenever stdout is full: a slow
-   * reader holds the scan back instead of the output piling up in memory.
-   */
-  async #flush(): Promise<void> {
-    const pending = this.#pending;
-    this.#pending = [];
-    for (const { findings, ...where } of pending)
-      for (let i = 0; i < findings.length; i += reportBatch) {
-        this.writer.file({ ...where, findings: findings.slice(i, i + reportBatch) });
-        if (this.sink.pressured) await this.sink.settle();
-      }
-  }
-
   async scanStdin(): Promise<void> {
     let input: string;
     try {
       input = await readAll(this.io.stdin);
     } catch (error) {
-      this.#error('-', error);
+      this.out.error('-', error);
       return;
     }
     if (!looksLikeDiff(input)) {
-      this.#record('-', scanText(stripBom(input), this.#scanOptions()));
-      await this.#flush();
+      this.out.record('-', scanText(stripBom(input), this.#scanOptions()));
+      await this.out.flush();
       return;
     }
     this.#diffRoot ??= repositoryRoot(this.io.cwd);
     for (const file of parseUnifiedDiff(input)) {
       if (this.#rules.excludesNamedFile(file.path)) continue;
       const findings = this.#scanAdded(file);
-      this.#record(file.path, findings, { text: file.text, absolute: resolve(this.#diffRoot, file.path) });
-      await this.#flush();
+      this.out.record(file.path, findings, { text: file.text, absolute: resolve(this.#diffRoot, file.path) });
+      await this.out.flush();
     }
   }
 
@@ -252,31 +180,31 @@ class ScanRun {
       await scanHistory(this.io.cwd, range, {
         file: (file) => {
           if (rules.excludesNamedFile(file.path)) return;
-          this.#files++;
-          this.#bytes += file.text.length;
+          this.out.scanned(file.text.length);
           const source = { text: file.text, absolute: resolve(root, file.path) };
-          this.#record(file.path, this.#scanAdded(file), source, file.commit);
+          this.out.record(file.path, this.#scanAdded(file), source, file.commit);
         },
         binary: (path, commit) => {
           if (rules.excludesNamedFile(path)) return;
           if (isKeystore(path))
-            this.#record(
+            this.out.record(
               path,
               // git prints no size for a binary file; the commit is what matters here.
               [{ ...keystoreFinding(path, 0), message: `Keystore file '${basename(path)}' committed` }],
               { text: '', absolute: resolve(root, path) },
               commit,
             );
-          else this.skipped.push({ path: `${commit.sha.slice(0, 12)}:${path}`, reason: 'binary', bytes: 0 });
+          else
+            this.out.skipped.push({ path: `${commit.sha.slice(0, 12)}:${path}`, reason: 'binary', bytes: 0 });
         },
         // Between chunks of `git log` output: what one chunk's files found is written before the next.
-        chunkDone: () => this.#flush(),
+        chunkDone: () => this.out.flush(),
       });
     } catch (error) {
-      this.#error(`git log ${range ?? '--all'}`, error);
+      this.out.error(`git log ${range ?? '--all'}`, error);
     }
     // The last file's findings (the parser ends it after the last chunk).
-    await this.#flush();
+    await this.out.flush();
   }
 
   /** Scans added lines and gives each finding its line in the file. */
@@ -288,18 +216,14 @@ class ScanRun {
     }));
   }
 
-  finishProgress(): void {
-    if (this.#progressShown) this.io.stderr.write('\r\x1b[K');
-  }
-
   /**
    * Whether the workers take the rest of the walk. They are started at a quarter of `minBytes`, so
    * that they load while this thread goes on scanning, and take over at `minBytes`.
    */
   #startPool(): boolean {
     const { threads, minBytes, file } = this.#workers;
-    if (threads <= 1 || this.#bytes < minBytes / 4) return false;
-    if (this.#pool) return this.#bytes >= minBytes;
+    if (threads <= 1 || this.out.bytes < minBytes / 4) return false;
+    if (this.#pool) return this.out.bytes >= minBytes;
     const now = this.io.now;
     this.#pool = new ScanPool({
       threads,
@@ -311,7 +235,7 @@ class ScanRun {
         batch: reportBatch,
       },
     });
-    return this.#bytes >= minBytes;
+    return this.out.bytes >= minBytes;
   }
 
   /** The rest of a walk, scanned by the workers and written in walk order as it comes back. */
@@ -325,36 +249,36 @@ class ScanRun {
         const source = { text: event.values ?? [], absolute };
         found += event.findings.length;
         if (event.type === 'batch') {
-          this.#record(shown, event.findings, source);
-          await this.#flush();
+          this.out.record(shown, event.findings, source);
+          await this.out.flush();
           // Counted as they are written: a file of a million keys arrives as thousands of batches.
-          this.#memory.fileDone(found);
+          this.out.fileDone(found);
           found = 0;
           continue;
         }
         if (this.#outcome(shown, absolute, event.outcome)) {
-          this.#files++;
-          this.#bytes += event.outcome.bytes;
-          this.#record(shown, event.findings, source);
-          this.#memory.fileDone(found);
+          this.out.scanned(event.outcome.bytes);
+          this.out.record(shown, event.findings, source);
+          this.out.fileDone(found);
         }
         found = 0;
-        await this.#flush();
+        await this.out.flush();
       }
     } catch (error) {
       // What the failed worker held is unknown: the scan says so and fails, rather than pass on less.
       await this.close();
       this.#workers.threads = 0;
-      this.#error(path, error instanceof ScanWorkerError ? error.message : error);
+      this.out.error(path, error instanceof ScanWorkerError ? error.message : error);
     }
   }
 
   /** Reports a file that is not text (error, skipped, keystore); returns whether it is text. */
   #outcome(shown: string, absolute: string, file: FileOutcome): file is { kind: 'text'; bytes: number } {
-    if (file.kind === 'error') this.#error(shown, file.message);
-    if (file.kind === 'skipped') this.skipped.push({ path: shown, reason: file.reason, bytes: file.bytes });
+    if (file.kind === 'error') this.out.error(shown, file.message);
+    if (file.kind === 'skipped')
+      this.out.skipped.push({ path: shown, reason: file.reason, bytes: file.bytes });
     if (file.kind === 'keystore')
-      this.#record(shown, [keystoreFinding(shown, file.bytes)], { text: '', absolute });
+      this.out.record(shown, [keystoreFinding(shown, file.bytes)], { text: '', absolute });
     return file.kind === 'text';
   }
 
@@ -363,11 +287,10 @@ class ScanRun {
     const file = readScannable(path, this.maxFileBytes, knownSize, windowedFromBytes);
     const outcome = fileOutcome(file);
     if (!this.#outcome(shown, path, outcome) || (file.kind !== 'text' && file.kind !== 'large')) {
-      await this.#flush();
+      await this.out.flush();
       return;
     }
-    this.#files++;
-    this.#bytes += file.bytes;
+    this.out.scanned(file.bytes);
     const options = { ...this.#scanOptions(), path };
     // A file past windowedFromBytes is read and scanned a window at a time, never held whole.
     const windows = windowsOf(file, path, options);
@@ -378,89 +301,32 @@ class ScanRun {
     let source = { text: '', absolute: path };
     for (const window of windows) {
       if (batch.length > 0) {
-        this.#record(shown, batch, source);
+        this.out.record(shown, batch, source);
         batch = [];
-        await this.#flush();
+        await this.out.flush();
       }
       source = { text: window.text, absolute: path };
       for (const finding of window.findings) {
         found++;
         if (batch.push(finding) < reportBatch) continue;
-        this.#record(shown, batch, source);
+        this.out.record(shown, batch, source);
         batch = [];
-        await this.#flush();
+        await this.out.flush();
       }
     }
     // Always once, even with nothing found: the baseline counts the file as scanned.
-    this.#record(shown, batch, source);
-    await this.#flush();
-    this.#memory.fileDone(found);
+    this.out.record(shown, batch, source);
+    await this.out.flush();
+    this.out.fileDone(found);
   }
 
   #scanOptions(): { now?: number } {
     return this.io.now === undefined ? {} : { now: this.io.now };
   }
 
-  /** `source` is what the findings' offsets point into, for the baseline; stdin text has none. */
-  #record(
-    path: string,
-    all: Finding[],
-    /** The text the findings' offsets point into, or each finding's value (from a worker). */
-    source?: { text: string | readonly string[]; absolute: string },
-    commit?: CommitInfo,
-  ): void {
-    const findings = this.baseline && source ? this.baseline.filter(source.absolute, all, source.text) : all;
-    // Info findings are listed but do not fail the scan.
-    for (const finding of findings) {
-      if (finding.severity === 'info') this.#infos++;
-      else this.#findings++;
-    }
-    if (findings.length > 0) this.#pending.push({ path, findings, ...(commit ? { commit } : {}) });
-    this.#progress();
-  }
-
-  /** A progress line on a terminal, at most five times a second, once a scan takes a while. */
-  #progress(): void {
-    if (!this.io.stderr.isTTY) return;
-    const now = Date.now();
-    if (now - this.#started < 500 || now - this.#lastProgress < 200) return;
-    this.#lastProgress = now;
-    this.#progressShown = true;
-    const mb = (this.#bytes / 1_048_576).toFixed(1);
-    this.io.stderr.write(
-      `\r\x1b[Ktoken-agent scan: ${this.#files} files, ${mb} MB, ${findingsCount(this.#findings, this.#infos)}…`,
-    );
-  }
-
-  /** `error` is an exception, or already one line (what a worker read). */
-  #error(path: string, error: unknown): void {
-    this.errors++;
-    this.finishProgress();
-    const message = typeof error === 'string' ? error : describeIoError(error);
-    this.io.stderr.write(`token-agent scan: ${path}: ${message}\n`);
-  }
-
   #display(path: string): string {
     return this.#rules.relative(path) ?? path;
   }
-}
-
-/**
- * Nothing is skipped in silence: a count by reason on stderr, and with --verbose one line per file
- * with what to do about it.
- */
-function reportSkipped(io: ScanIo, skipped: readonly SkippedFile[], verbose: boolean): void {
-  if (skipped.length === 0) return;
-  if (verbose) {
-    for (const file of skipped)
-      io.stderr.write(`token-agent scan: not scanned: ${file.path} (${skipHint(file.reason)})\n`);
-  }
-  const hint = verbose ? '' : '; --verbose lists them';
-  io.stderr.write(`token-agent scan: ${skipSummary(skipped)}${hint}\n`);
-}
-
-function skipHint(reason: SkipReason): string {
-  return reason === 'too-large' ? 'over the size limit; raise --max-file-size to scan it' : 'binary';
 }
 
 /** The entry point the `scan` command calls with the arguments after `scan`. */

@@ -120,3 +120,25 @@ function jsonEnvelope({ skipped, baseline }: ReportSummary): object {
   // The baseline's entries carry no values, only salted hashes; stale ones are listed whole.
   return { findings: streamedItems, skipped, ...(baseline ? { baseline } : {}) };
 }
+
+/**
+ * Nothing is skipped in silence: a count by reason on stderr, and with --verbose one line per file
+ * with what to do about it.
+ */
+export function reportSkipped(
+  stderr: { write(text: string): unknown },
+  skipped: readonly SkippedFile[],
+  verbose: boolean,
+): void {
+  if (skipped.length === 0) return;
+  if (verbose) {
+    for (const file of skipped)
+      stderr.write(`token-agent scan: not scanned: ${file.path} (${skipHint(file.reason)})\n`);
+  }
+  const hint = verbose ? '' : '; --verbose lists them';
+  stderr.write(`token-agent scan: ${skipSummary(skipped)}${hint}\n`);
+}
+
+function skipHint(reason: SkipReason): string {
+  return reason === 'too-large' ? 'over the size limit; raise --max-file-size to scan it' : 'binary';
+}

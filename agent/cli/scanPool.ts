@@ -8,6 +8,7 @@
 // go out in index order and each worker works in index order, so the file being written is always
 // its worker's current or next task.
 import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
 import { Worker, type WorkerOptions } from 'node:worker_threads';
 import type { WalkedFile } from '../lint/fileWalk';
 import type { Finding } from '../lint/scanner';
@@ -208,4 +209,33 @@ export function scanThreads(env: NodeJS.ProcessEnv = process.env, cores = availa
   const asked = Number(env.TOKEN_AGENT_SCAN_THREADS);
   if (env.TOKEN_AGENT_SCAN_THREADS !== undefined && Number.isInteger(asked)) return Math.max(0, asked);
   return cores >= 4 ? Math.min(cores, 8) : 1;
+}
+
+export interface ScanWorkers {
+  /** 0 or 1: every file in the main thread. */
+  threads: number;
+  /** Text bytes a walk scans in the main thread before it starts the workers. */
+  minBytes: number;
+  /** The worker's script (tests name another to make one fail). */
+  file: string;
+}
+
+/**
+ * Starting a worker costs ~40 ms of a core (loading the rules); one thread scans ~100 MB/s, so a tree
+ * under this many bytes is done before workers would help. Measured: see `npm run bench:scan`.
+ */
+const workerMinBytes = 8 * 1024 * 1024;
+
+/**
+ * The defaults, which TOKEN_AGENT_SCAN_THREADS (a count; 1 forces one thread, for benchmarks) and
+ * TOKEN_AGENT_SCAN_WORKER_MIN_BYTES change. The worker is its own bundle beside this one
+ * (dist/scan-worker.js), or the TypeScript file when the sources run under tsx.
+ */
+export function scanWorkers(env: NodeJS.ProcessEnv = process.env): ScanWorkers {
+  const minBytes = Number(env.TOKEN_AGENT_SCAN_WORKER_MIN_BYTES);
+  return {
+    threads: scanThreads(env),
+    minBytes: Number.isInteger(minBytes) && minBytes >= 0 ? minBytes : workerMinBytes,
+    file: __filename.endsWith('.ts') ? join(__dirname, 'scanWorker.ts') : join(__dirname, 'scan-worker.js'),
+  };
 }

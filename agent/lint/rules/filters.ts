@@ -96,7 +96,7 @@ const knownExampleDigests = new Map<number, Set<string>>([
 /** A value a provider documents as an example (matched by digest). */
 export function isKnownExample(value: string): boolean {
   const digests = knownExampleDigests.get(value.length);
-  return digests !== undefined && digests.has(createHash('sha256').update(value).digest('hex'));
+  return digests?.has(createHash('sha256').update(value).digest('hex')) === true;
 }
 
 /**
