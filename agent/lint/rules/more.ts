@@ -148,6 +148,24 @@ export const moreRules: Rule[] = [
     minEntropy: 3.2,
     why: 'prefix `akab-` and two parts of 16 lower-case letters or digits',
   }),
+  // gitleaks adyen-api-key (cmd/generate/config/rules/adyen.go): `AQE`, lower-case letters or digits,
+  // `.`, then 50–80 base64url characters or `=`. The first part is bounded here (gitleaks: 5 or more).
+  tokenRule({
+    id: 'adyen-api-key',
+    provider: 'Adyen',
+    title: 'Adyen API key',
+    description:
+      'An Adyen API key: `AQE`, lower-case letters or digits, `.`, and 50 to 80 more characters. It moves money as the merchant account.',
+    fix: rotate('the Adyen Customer Area (Developers, API credentials: generate a new key)'),
+    envName: 'ADYEN_API_KEY',
+    triggers: ['AQE'],
+    pattern: /AQE[a-z0-9]{5,40}\.[A-Za-z0-9_=-]{50,80}/y,
+    cls: charClass('A-Za-z0-9_.=-'),
+    length: [59, 124],
+    randomFrom: 3,
+    minEntropy: 3.5,
+    why: 'prefix `AQE`, a lower-case part, `.` and 50 to 80 base64url characters',
+  }),
 ];
 
 export const moreContext: ContextFormat[] = moreContextFormats;

@@ -149,4 +149,36 @@ export const moreContextFormats: ContextFormat[] = [
     minEntropy: 3,
     why: 'a version-4 UUID assigned to an Upstash name',
   }),
+  // gitleaks twitter-access-token (config/gitleaks.toml) and Kingfisher kingfisher.twitter.4: the
+  // user's numeric id, `-`, and 20–40 letters or digits.
+  format({
+    id: 'twitter-access-token',
+    provider: 'X (Twitter)',
+    title: 'X (Twitter) access token',
+    description:
+      'An X (Twitter) OAuth 1.0a access token (a numeric user id, `-`, 20–40 letters or digits) assigned to a Twitter name.',
+    fix: rotate('the X developer portal (Keys and tokens, Access token and secret: regenerate)'),
+    envName: 'TWITTER_ACCESS_TOKEN',
+    shape: '15–25 digits, `-` and 20–40 letters or digits, assigned to a name containing `twitter`.',
+    name: (name) => name.includes('twitter'),
+    value: /^[0-9]{15,25}-[A-Za-z0-9]{20,40}$/,
+    minEntropy: 3.5,
+    why: 'a numeric id, `-` and 20–40 letters or digits assigned to a Twitter name',
+  }),
+  // gitleaks twitter-api-secret (50 letters or digits) and twitter-access-secret (45), both next to
+  // `twitter` (config/gitleaks.toml); Kingfisher kingfisher.twitter.3 and .5 alike.
+  format({
+    id: 'twitter-secret',
+    provider: 'X (Twitter)',
+    title: 'X (Twitter) consumer or access-token secret',
+    description:
+      'An X (Twitter) API consumer secret (50 letters or digits) or access-token secret (45) assigned to a Twitter secret name.',
+    fix: rotate('the X developer portal (Keys and tokens: regenerate)'),
+    envName: 'TWITTER_API_SECRET',
+    shape: '45 or 50 letters or digits, assigned to a name containing `twitter` and `secret`.',
+    name: (name) => name.includes('twitter') && name.includes('secret'),
+    value: /^(?:[A-Za-z0-9]{45}|[A-Za-z0-9]{50})$/,
+    minEntropy: 4,
+    why: '45 or 50 letters or digits assigned to a Twitter secret name',
+  }),
 ];

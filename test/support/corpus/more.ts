@@ -26,10 +26,21 @@ const prefixPositives: Record<string, Gen[]> = {
   'modal-token': [(r) => s(`${r.pick(['ak', 'as'])}-${withDigits(r, 22, A.alnum)}`)],
   'render-api-key': [(r) => s(`rnd_${withDigits(r, 24 + r.int(9), A.alnum)}`)],
   'scaleway-access-key': [(r) => s(`SCW${withDigits(r, 17, A.upperDigits)}`)],
+  'adyen-api-key': [(r) => s(`AQE${rs(r, 5 + r.int(10), lowerDigits)}.${rs(r, 50 + r.int(31), A.b64url)}`)],
   'akamai-edgegrid-token': [(r) => s(`akab-${rs(r, 16, lowerDigits)}-${rs(r, 16, lowerDigits)}`)],
 };
 
 const contextPositives: Record<string, Gen[]> = {
+  'twitter-access-token': [
+    assigned(
+      ['TWITTER_ACCESS_TOKEN', 'twitterAccessToken'],
+      (r) => `${1 + r.int(9)}${rs(r, 14 + r.int(5), A.digits)}-${withDigits(r, 20 + r.int(21), A.alnum)}`,
+    ),
+  ],
+  'twitter-secret': [
+    assigned(['TWITTER_API_SECRET', 'twitterConsumerSecret'], (r) => withDigits(r, 50, A.alnum)),
+    assigned(['TWITTER_ACCESS_TOKEN_SECRET', 'twitter_access_secret'], (r) => withDigits(r, 45, A.alnum)),
+  ],
   'asana-personal-access-token': [
     assigned(
       ['ASANA_ACCESS_TOKEN', 'asanaToken', 'ASANA_PERSONAL_ACCESS_TOKEN'],
@@ -82,6 +93,13 @@ const decoys: Record<string, ((r: Rng) => string)[]> = {
     (r) => `host = akab-${rs(r, 16, lowerDigits)}-${rs(r, 16, lowerDigits)}.luna.akamaiapis.net`,
     () => `client_token = akab-${'X'.repeat(16)}-${'X'.repeat(16)}`,
   ],
+  // gitleaks' own near miss (`AXE`), and a key whose first part has capitals.
+  'adyen-api-key': [
+    (r) => `AXE${rs(r, 5, lowerDigits)}.${rs(r, 60, A.b64url)}`,
+    (r) => `AQE${rs(r, 8, A.upperDigits)}.${rs(r, 60, A.b64url)}`,
+  ],
+  'twitter-access-token': [() => 'access_token = os.environ["TWITTER_ACCESS_TOKEN"]'],
+  'twitter-secret': [() => 'TWITTER_API_SECRET=<your-api-secret>'],
   'asana-personal-access-token': [() => 'asana_token = os.environ["ASANA_ACCESS_TOKEN"]'],
   // Postmark's documented test token.
   'postmark-server-token': [() => "postmarkServerToken: 'POSTMARK_API_TEST'"],
@@ -96,10 +114,5 @@ const decoys: Record<string, ((r: Rng) => string)[]> = {
 export const moreSamples: SampleGroup = {
   positives: { ...prefixPositives, ...contextPositives },
   decoys,
-  variableLength: [
-    'mailersend-api-token',
-    'render-api-key',
-    'asana-personal-access-token',
-    'upstash-redis-rest-token',
-  ],
+  variableLength: ['mailersend-api-token', 'adyen-api-key', 'render-api-key'],
 };
