@@ -4,6 +4,7 @@ import { aidataRules } from './rules/aidata';
 import { appsRules } from './rules/apps';
 import { cloudRules } from './rules/cloud';
 import { contextRules } from './rules/context';
+import { moreRules } from './rules/more';
 import { platformsRules } from './rules/platforms';
 import { saasRules } from './rules/saas';
 import { structuralRules } from './rules/structural';
@@ -48,6 +49,7 @@ export const allRules: readonly Rule[] = [
   ...platformsRules,
   ...appsRules,
   ...aidataRules,
+  ...moreRules,
   ...structuralRules,
   ...urlRules,
   ...contextRules,

@@ -9,6 +9,7 @@ import { maxName, maxValue, normalise, readAssignment, secretName } from './assi
 import { type ContextFormat, contextInfo } from './contextFormat';
 import { isAlnum } from './define';
 import { isKnownExample, isPlaceholder, isRepetitive, shannonEntropy } from './filters';
+import { moreContext } from './more';
 import { platformsContext } from './platforms';
 import { classes, inClass, priority, type Rule, type RuleInfo } from './types';
 import { isNotALiteralSecret, isNotSecretName } from './valueShapes';
@@ -127,6 +128,7 @@ const contextFormats: readonly ContextFormat[] = [
   ...platformsContext,
   ...appsContext,
   ...aidataContext,
+  ...moreContext,
 ];
 
 /** Whether a provider's format takes this name and this value's shape (entropy aside). */
