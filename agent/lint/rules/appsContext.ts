@@ -1,29 +1,12 @@
 // Apps group, part three: secrets with no prefix of their own, recognised by the provider's name in
 // what they are assigned to (`DD_API_KEY = "…"`). Each needs the provider's name AND the documented
 // shape; the sources are gitleaks' context rules (config/gitleaks.toml) and TruffleHog's detectors.
-import { type ContextFormat, contextInfo } from './contextFormat';
+import { type ContextFormat, contextFormat } from './contextFormat';
 
 const rotate = (where: string) =>
   `Revoke it in ${where}, create a new one, and read it from the environment or a secret store.`;
 
-interface Spec {
-  id: string;
-  provider: string;
-  title: string;
-  description: string;
-  fix: string;
-  envName: string;
-  shape: string;
-  name: (name: string) => boolean;
-  value: RegExp;
-  minEntropy: number;
-  why: string;
-}
-
-function format(spec: Spec): ContextFormat {
-  const { name, value, minEntropy, why, ...info } = spec;
-  return { rule: contextInfo(info), name, value, minEntropy, why };
-}
+const format = contextFormat;
 
 const datadogName = (name: string) => name.includes('datadog') || name.startsWith('dd');
 

@@ -21,3 +21,16 @@ export interface ContextFormat {
 
 /** A context rule's metadata with the usual severity. */
 export const contextInfo = (rule: Omit<RuleInfo, 'severity'>): RuleInfo => ({ ...rule, severity: 'warning' });
+
+/** A context format written as one object: its rule's metadata and its test, side by side. */
+export interface ContextSpec extends Omit<RuleInfo, 'severity'> {
+  name: (name: string) => boolean;
+  value: RegExp;
+  minEntropy: number;
+  why: string;
+}
+
+export function contextFormat(spec: ContextSpec): ContextFormat {
+  const { name, value, minEntropy, why, ...info } = spec;
+  return { rule: contextInfo(info), name, value, minEntropy, why };
+}

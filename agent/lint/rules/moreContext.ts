@@ -1,31 +1,14 @@
 // The "more" group, part two: secrets with no prefix of their own (a UUID, hex digits), recognised by
 // the provider's name in what they are assigned to. Each needs the provider's name AND the shape
 // its source documents; the source is cited above each format.
-import { type ContextFormat, contextInfo } from './contextFormat';
+import { type ContextFormat, contextFormat } from './contextFormat';
 
 const rotate = (where: string) =>
   `Revoke it in ${where}, create a new one, and read it from the environment or a secret store.`;
 
 const uuid = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-interface Spec {
-  id: string;
-  provider: string;
-  title: string;
-  description: string;
-  fix: string;
-  envName: string;
-  shape: string;
-  name: (name: string) => boolean;
-  value: RegExp;
-  minEntropy: number;
-  why: string;
-}
-
-function format(spec: Spec): ContextFormat {
-  const { name, value, minEntropy, why, ...info } = spec;
-  return { rule: contextInfo(info), name, value, minEntropy, why };
-}
+const format = contextFormat;
 
 export const moreContextFormats: ContextFormat[] = [
   // Kingfisher kingfisher.asana.3–5 (developers.asana.com/docs/personal-access-token): `0/` and 32
