@@ -10,6 +10,7 @@
 // either way; the cost is for the short values the generic rules find. Scans pay it only for findings
 // whose path and rule are in the baseline (and once per distinct value, memoised in memory).
 import { createHmac, randomBytes, scryptSync } from 'node:crypto';
+import { ruleInfo } from './rules';
 
 /** The most scrypt memory one baseline hash may take (128 × N × r × p bytes). */
 const maxScryptBytes = 32 * 1024 * 1024;
@@ -48,7 +49,7 @@ export class BaselineError extends Error {}
 
 export class Baseline {
   readonly kdf: KdfParams;
-  /** Entry hashes by `path\0rule`, each with the rule its entry names (see `entryRule`). */
+  /** Entry hashes by `path\0rule`, each with the rule its entry names (see `pairKey`). */
   readonly #entries = new Map<string, Map<string, string>>();
   /** Hashes by an in-memory HMAC of the value under a per-process key: the value is not kept. */
   readonly #memo = new Map<string, string>();
@@ -171,18 +172,9 @@ export function entryKey(entry: BaselineEntry): string {
 }
 
 function pairKey(path: string, rule: string): string {
-  return `${path}\0${entryRule[rule] ?? rule}`;
+  // A rule split off another keeps that rule's entries (RuleInfo.baselineAs), rather than turn them stale.
+  return `${path}\0${ruleInfo(rule)?.baselineAs ?? rule}`;
 }
-
-/**
- * Rules whose findings an entry of another rule also accepts. A GitHub or npm token that fails its
- * checksum was a `github-token`/`npm-token` finding until it became an info finding of its own rule:
- * the entries a baseline took for it then still accept it, rather than turn stale.
- */
-const entryRule: Readonly<Record<string, string>> = {
-  'github-token-unverified': 'github-token',
-  'npm-token-unverified': 'npm-token',
-};
 
 function compareEntries(a: BaselineEntry, b: BaselineEntry): number {
   return a.path.localeCompare(b.path) || a.rule.localeCompare(b.rule) || a.hash.localeCompare(b.hash);

@@ -187,7 +187,7 @@ const assignment: Rule = {
     const name = normalise(found.name);
     if (!secretName.test(name) || isNotSecretName(name)) return undefined;
     const value = ctx.text.slice(found.valueStart, found.valueEnd).trim();
-    if (value.length < 12 || isNotALiteralSecret(value, found.quoted, isProviderShaped(name, value))) {
+    if (value.length < 12 || isNotALiteralSecret(value, found.quoted, () => isProviderShaped(name, value))) {
       return undefined;
     }
     const valueStart = ctx.text.indexOf(value, found.valueStart);

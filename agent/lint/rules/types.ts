@@ -23,6 +23,11 @@ export interface RuleInfo {
   severity: Severity;
   /** The environment variable a replacement suggests when the code gives no better name. */
   envName: string;
+  /**
+   * The rule this one's findings were reported under before it split off: a baseline entry of that
+   * rule still accepts them (a checksum-failing GitHub token was a `github-token` finding).
+   */
+  baselineAs?: string;
 }
 
 /** A decoded JWT, reduced to what a hover shows. Dates are ISO strings. */

@@ -169,16 +169,21 @@ export function isTruncatedOrBracketed(value: string): boolean {
 /**
  * Whether a value fails as a literal secret whatever its entropy: the checks above, in order of
  * cost. `quoted` is false for a bare right-hand side (a `.env`, YAML or properties value).
- * `providerShaped`: the value has a provider's own shape under that provider's name, which outweighs
- * looking like a word-number name (a random Dropbox secret ends in digits alone one time in thirty).
+ * `providerShaped`, asked only of a value that looks like a word-number name: whether it has a
+ * provider's own shape under that provider's name, which outweighs the look (a random Dropbox secret
+ * ends in digits alone one time in thirty).
  */
-export function isNotALiteralSecret(value: string, quoted: boolean, providerShaped = false): boolean {
+export function isNotALiteralSecret(
+  value: string,
+  quoted: boolean,
+  providerShaped: () => boolean = () => false,
+): boolean {
   return (
     isExpression(value, quoted) ||
     isTruncatedOrBracketed(value) ||
     isPasswordHash(value) ||
     namesItself(value) ||
-    (!providerShaped && isWordsIdentifier(value)) ||
+    (isWordsIdentifier(value) && !providerShaped()) ||
     isDottedName(value)
   );
 }
